@@ -1,0 +1,161 @@
+"""Typed settings of the KPI contract: declared once, set by TOML file or KEY=VALUE."""
+from __future__ import annotations
+
+import tomllib
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+
+class SettingError(ValueError):
+    """A setting has an unknown name or a value it cannot take."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One declared setting: name, type, default and help (Chinese first)."""
+
+    name: str
+    type: type
+    default: Any
+    help_zh: str
+    help_en: str
+    choices: tuple[str, ...] = ()
+    check: Callable[[Any], bool] | None = None
+    allowed_zh: str = ""
+
+    def parse(self, raw: Any) -> Any:
+        """Convert a raw value (text from --set, or a TOML value) and validate it."""
+        value: Any = raw
+        try:
+            if self.type is int:
+                if isinstance(raw, bool):
+                    raise ValueError
+                value = int(str(raw).strip())
+            elif self.type is str:
+                value = str(raw).strip()
+        except ValueError:
+            raise SettingError(
+                f"设置 {self.name} 的值 {raw!r} 无效：应为整数 / setting {self.name}: {raw!r} is not an integer"
+            ) from None
+        if self.choices and value not in self.choices:
+            raise SettingError(
+                f"设置 {self.name} 的值 {raw!r} 无效，可选值：{', '.join(self.choices)}"
+                f" / setting {self.name}: {raw!r} is not one of {', '.join(self.choices)}"
+            )
+        if self.check is not None and not self.check(value):
+            raise SettingError(
+                f"设置 {self.name} 的值 {raw!r} 无效：{self.allowed_zh} / setting {self.name}: invalid value {raw!r}"
+            )
+        return value
+
+
+def _is_timezone(name: str) -> bool:
+    """True when name is an IANA time zone known to zoneinfo."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "timezone", str, "Asia/Shanghai",
+        "店铺所在时区（IANA 名称）；不带时区的时间按此时区读取，自然日按此时区划分",
+        "the shop's IANA time zone: times without an offset are read in it, natural days are cut in it",
+        check=_is_timezone, allowed_zh="应为 IANA 时区名，如 Asia/Shanghai",
+    ),
+    Setting(
+        "slow_threshold_s", int, 15,
+        "响应时长界限（秒）：响应时间超过它算慢响应",
+        "a response slower than this many seconds is slow",
+        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
+    ),
+    Setting(
+        "fast_first_response_s", int, 6,
+        "黄金响应（秒）：首次响应不超过它算黄金首响",
+        "a first response within this many seconds is fast",
+        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
+    ),
+    Setting(
+        "conversion_window_days", int, 1,
+        "询单转化窗口（天）：咨询当天之后再计入的自然日数，1 表示当天和次日",
+        "natural days after the inquiry day that still count for conversion (1: the day and the next)",
+        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
+    ),
+    Setting(
+        "attribution", str, "last_touch",
+        "订单归属方式：last_touch 最后接待、first_touch 首次接待、all_touch 全部接待",
+        "how orders are credited to inquiries",
+        choices=("last_touch", "first_touch", "all_touch"),
+    ),
+    Setting(
+        "session_gap_s", int, 600,
+        "会话间隔（秒）：同一买家两条消息相隔超过它就切分为两个会话（用于最大同时接待人数）",
+        "messages further apart than this many seconds start a new session (for max_concurrent)",
+        check=lambda v: v > 0, allowed_zh="应为大于 0 的整数",
+    ),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A full, validated set of setting values."""
+
+    timezone: str = "Asia/Shanghai"
+    slow_threshold_s: int = 15
+    fast_first_response_s: int = 6
+    conversion_window_days: int = 1
+    attribution: str = "last_touch"
+    session_gap_s: int = 600
+
+    def as_dict(self) -> dict[str, Any]:
+        """The values by setting name, in declaration order."""
+        return {s.name: getattr(self, s.name) for s in SETTINGS}
+
+
+def _setting(name: str) -> Setting:
+    """The declared setting called name, or a SettingError listing the known ones."""
+    try:
+        return SETTINGS_BY_NAME[name]
+    except KeyError:
+        raise SettingError(
+            f"未知设置 {name!r}，可用设置：{', '.join(SETTINGS_BY_NAME)} / unknown setting {name!r}"
+        ) from None
+
+
+def settings_from(values: Mapping[str, Any]) -> Settings:
+    """Build Settings from raw values by name; unknown names and bad values raise SettingError."""
+    parsed = {name: _setting(name).parse(raw) for name, raw in values.items()}
+    return Settings(**parsed)
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """Turn ['KEY=VALUE', ...] from --set into a dict, with a clear error for a malformed pair."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise SettingError(f"--set 需要 KEY=VALUE 形式，得到 {pair!r} / --set expects KEY=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def load_settings(config_file: Path | None = None, assignments: list[str] | None = None) -> Settings:
+    """Settings from defaults, then a TOML file (top level or a [kefu] table), then --set pairs."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SettingError(f"找不到配置文件 {config_file} / config file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingError(f"配置文件 {config_file} 不是有效的 TOML：{exc}") from None
+        table = data.get("kefu", data)
+        values.update({k: v for k, v in table.items() if not isinstance(v, dict)})
+    values.update(parse_assignments(assignments or []))
+    return settings_from(values)

@@ -1,0 +1,144 @@
+"""The canonical tables of the data contract and the warehouse DDL that stores them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: its name, kind of value, and whether a row needs it."""
+
+    name: str
+    kind: str  # text, time, decimal, integer, enum, bool
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One canonical table: file stem, columns, key, and the Chinese name users see."""
+
+    name: str
+    label_zh: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The canonical column names in declaration order."""
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        """The column called name."""
+        return next(c for c in self.columns if c.name == name)
+
+
+SENDERS = ("buyer", "agent", "bot", "auto", "system")
+VALID_REPLY_SENDERS = ("agent", "bot")
+CONVERSATION_SENDERS = ("buyer", "agent", "bot")
+PRESENCE_STATUSES = ("online", "busy", "away", "offline")
+ONLINE_STATUSES = ("online", "busy")
+
+TABLES: tuple[Table, ...] = (
+    Table("accounts", "客服账号", (
+        Column("account", "text"),
+        Column("shop", "text", required=False),
+        Column("agent_name", "text", required=False),
+        Column("group", "text", required=False),
+        Column("kind", "enum", required=False, choices=("human", "bot"), default="human"),
+    ), key=("account",)),
+    Table("messages", "聊天记录", (
+        Column("msg_id", "text", required=False),
+        Column("shop", "text", required=False),
+        Column("buyer", "text"),
+        Column("account", "text"),
+        Column("sender", "enum", choices=SENDERS),
+        Column("ts", "time"),
+        Column("content", "text", required=False),
+        Column("msg_type", "text", required=False, default="text"),
+    )),
+    Table("orders", "订单", (
+        Column("order_id", "text"),
+        Column("shop", "text"),
+        Column("buyer", "text", required=False),
+        Column("created_at", "time"),
+        Column("paid_at", "time", required=False),
+        Column("amount", "decimal"),
+        Column("items", "integer", required=False, default="1"),
+        Column("status", "text", required=False),
+    ), key=("order_id",)),
+    Table("refunds", "退款", (
+        Column("refund_id", "text"),
+        Column("order_id", "text"),
+        Column("shop", "text"),
+        Column("buyer", "text", required=False),
+        Column("created_at", "time"),
+        Column("finished_at", "time", required=False),
+        Column("completed_by", "enum", required=False, choices=("merchant", "platform", "buyer")),
+        Column("disputed", "bool", required=False, default="false"),
+        Column("amount", "decimal", required=False),
+        Column("handler", "text", required=False),
+    ), key=("refund_id",)),
+    Table("complaints", "投诉", (
+        Column("complaint_id", "text"),
+        Column("order_id", "text", required=False),
+        Column("shop", "text"),
+        Column("created_at", "time"),
+    ), key=("complaint_id",)),
+    Table("ratings", "评价(DSR)", (
+        Column("order_id", "text"),
+        Column("shop", "text"),
+        Column("rated_at", "time"),
+        Column("service_score", "integer"),
+    ), key=("order_id",)),
+    Table("presence", "在线状态", (
+        Column("account", "text"),
+        Column("start", "time"),
+        Column("end", "time"),
+        Column("status", "enum", choices=PRESENCE_STATUSES),
+    ), key=("account", "start")),
+    Table("blocklist", "黑名单", (
+        Column("shop", "text"),
+        Column("buyer", "text"),
+        Column("reason", "text", required=False),
+    ), key=("shop", "buyer")),
+)
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+# Stored column types. Times are instants, kept as UTC wall-clock TIMESTAMPs;
+# money is DECIMAL so that sums are exact. `seq` orders messages that share a ts
+# (file position within an import, imports in the order they were made).
+WAREHOUSE_DDL: dict[str, str] = {
+    "accounts": """CREATE TABLE IF NOT EXISTS accounts (
+        account VARCHAR PRIMARY KEY, shop VARCHAR NOT NULL, agent_name VARCHAR,
+        "group" VARCHAR, kind VARCHAR NOT NULL)""",
+    "messages": """CREATE TABLE IF NOT EXISTS messages (
+        shop VARCHAR NOT NULL, msg_key VARCHAR NOT NULL, msg_id VARCHAR,
+        buyer VARCHAR NOT NULL, account VARCHAR NOT NULL, sender VARCHAR NOT NULL,
+        ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, content VARCHAR, msg_type VARCHAR,
+        PRIMARY KEY (shop, msg_key))""",
+    "orders": """CREATE TABLE IF NOT EXISTS orders (
+        order_id VARCHAR PRIMARY KEY, shop VARCHAR NOT NULL, buyer VARCHAR,
+        created_at TIMESTAMP NOT NULL, paid_at TIMESTAMP, amount DECIMAL(18,4) NOT NULL,
+        items INTEGER NOT NULL, status VARCHAR)""",
+    "refunds": """CREATE TABLE IF NOT EXISTS refunds (
+        refund_id VARCHAR PRIMARY KEY, order_id VARCHAR NOT NULL, shop VARCHAR NOT NULL,
+        buyer VARCHAR, created_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+        completed_by VARCHAR, disputed BOOLEAN NOT NULL, amount DECIMAL(18,4), handler VARCHAR)""",
+    "complaints": """CREATE TABLE IF NOT EXISTS complaints (
+        complaint_id VARCHAR PRIMARY KEY, order_id VARCHAR, shop VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL)""",
+    "ratings": """CREATE TABLE IF NOT EXISTS ratings (
+        order_id VARCHAR PRIMARY KEY, shop VARCHAR NOT NULL, rated_at TIMESTAMP NOT NULL,
+        service_score INTEGER NOT NULL)""",
+    "presence": """CREATE TABLE IF NOT EXISTS presence (
+        account VARCHAR NOT NULL, start TIMESTAMP NOT NULL, "end" TIMESTAMP NOT NULL,
+        status VARCHAR NOT NULL, PRIMARY KEY (account, start))""",
+    "blocklist": """CREATE TABLE IF NOT EXISTS blocklist (
+        shop VARCHAR NOT NULL, buyer VARCHAR NOT NULL, reason VARCHAR,
+        PRIMARY KEY (shop, buyer))""",
+    "kefu_meta": """CREATE TABLE IF NOT EXISTS kefu_meta (
+        key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+}

@@ -1,0 +1,1 @@
+"""Engines that run the metric models: DuckDB (default) and, later, Spark."""

@@ -1,0 +1,102 @@
+"""The DuckDB engine: engine-specific functions, the calendar, and materialising the models."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from kefu import tz
+from kefu.config import Settings
+from kefu.models import build_order, render
+
+log = logging.getLogger(__name__)
+
+
+def macro_sql(settings: Settings, fixed_offset_s: int | None) -> list[str]:
+    """The engine-specific functions the models call, as DuckDB macros.
+
+    local_day(ts) is the shop-local natural day of a UTC instant: plain arithmetic when
+    the zone keeps one offset over the data, else ICU's time-zone conversion.
+    """
+    if fixed_offset_s is not None:
+        local_day = f"CAST(ts + INTERVAL ({fixed_offset_s}) SECOND AS DATE)"
+    else:
+        zone = settings.timezone.replace("'", "''")
+        local_day = f"CAST(timezone('{zone}', CAST(ts AS TIMESTAMPTZ)) AS DATE)"
+    return [
+        f"CREATE OR REPLACE TEMP MACRO local_day(ts) AS {local_day}",
+        "CREATE OR REPLACE TEMP MACRO add_days(d, n) AS CAST(d + to_days(CAST(n AS INTEGER)) AS DATE)",
+        "CREATE OR REPLACE TEMP MACRO seconds_between(a, b) AS (epoch_us(b) - epoch_us(a)) / 1000000.0",
+    ]
+
+
+_SPAN_SQL = """
+SELECT min(t), max(t) FROM (
+    SELECT min(ts) AS t FROM messages UNION ALL SELECT max(ts) FROM messages
+    UNION ALL SELECT min(created_at) FROM orders UNION ALL SELECT max(coalesce(paid_at, created_at)) FROM orders
+    UNION ALL SELECT min(start) FROM presence UNION ALL SELECT max("end") FROM presence
+    UNION ALL SELECT min(created_at) FROM refunds UNION ALL SELECT max(coalesce(finished_at, created_at)) FROM refunds
+    UNION ALL SELECT min(created_at) FROM complaints UNION ALL SELECT max(created_at) FROM complaints
+    UNION ALL SELECT min(rated_at) FROM ratings UNION ALL SELECT max(rated_at) FROM ratings
+)
+"""
+
+
+@dataclass
+class DuckDBEngine:
+    """Runs the SQL models on a DuckDB connection holding the canonical tables."""
+
+    con: duckdb.DuckDBPyConnection
+    settings: Settings
+    built: dict[tuple[str, str], str] = field(default_factory=dict)
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+    def prepare(self) -> bool:
+        """Define the engine functions and the calendar; False when the warehouse holds no data."""
+        self.con.execute("SET TimeZone = 'UTC'")
+        lo, hi = self.con.execute(_SPAN_SQL).fetchone() or (None, None)
+        if lo is None:
+            return False
+        local = tz.utc_to_local(np.array([lo, hi], dtype="datetime64[us]"), self.settings.timezone)
+        self.first_day = local[0].astype("datetime64[D]").astype(dt.date)
+        self.last_day = local[1].astype("datetime64[D]").astype(dt.date)
+        fixed = None
+        if tz.is_fixed_offset(self.settings.timezone, self.first_day, self.last_day):
+            fixed = tz.base_offset(self.settings.timezone, self.first_day)
+        for stmt in macro_sql(self.settings, fixed):
+            self.con.execute(stmt)
+        self._build_calendar()
+        return True
+
+    def _build_calendar(self) -> None:
+        """A table of the natural days of the data with the instants they begin and end."""
+        assert self.first_day is not None and self.last_day is not None
+        n = (self.last_day - self.first_day).days + 2
+        days = [self.first_day + dt.timedelta(days=i) for i in range(n)]
+        starts = tz.day_start_utc(days, self.settings.timezone)
+        calendar = pa.table({
+            "day": pa.array(days[:-1], pa.date32()),
+            "day_start": pa.array(starts[:-1], pa.timestamp("us")),
+            "day_end": pa.array(starts[1:], pa.timestamp("us")),
+        })
+        self.con.register("calendar_arrow", calendar)
+        self.con.execute("CREATE OR REPLACE TEMP TABLE calendar AS SELECT * FROM calendar_arrow")
+        self.con.unregister("calendar_arrow")
+
+    def build(self, needed: list[tuple[str, str]]) -> dict[str, str]:
+        """Materialise the models needed (and their dependencies); returns model name -> table."""
+        tables: dict[str, str] = {}
+        for model, scope in build_order(needed):
+            table = model.table(scope)
+            if (model.name, scope) not in self.built:
+                sql = render(model, self.settings, scope or "account")
+                log.debug("building %s", table)
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS\n{sql}")
+                self.built[(model.name, scope)] = table
+            tables[model.name] = table
+        return tables

@@ -1,0 +1,1 @@
+"""KPI declarations and their compilation to SQL."""

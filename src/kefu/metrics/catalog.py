@@ -1,0 +1,228 @@
+"""Every KPI of the contract, declared once: id, labels, unit, and its formula over a model."""
+from __future__ import annotations
+
+from kefu.metrics.metric import Metric, measure, ratio, derived
+
+A = ("account_day",)
+S = ("shop_day",)
+AS = ("account_day", "shop_day")
+
+METRICS: tuple[Metric, ...] = (
+    # §2 conversation metrics
+    measure("inquiry_buyers", "咨询人数", "inquiring buyers", "count", AS, "conversations", "SUM(inquiry)",
+            "当天给该客服（店铺）发过消息的未过滤买家数", "non-filtered buyers who sent at least one message on the day",
+            explain="inquiry = 1"),
+    measure("replied_buyers", "回复人数", "replied buyers", "count", AS, "conversations", "SUM(replied)",
+            "咨询买家中，首条消息之后当天得到有效回复（人工或店小蜜）的人数",
+            "inquiring buyers who got a valid reply (agent or bot) after their first message that day",
+            explain="replied = 1"),
+    ratio("reply_rate", "回复率", "reply rate", AS, "replied_buyers", "inquiry_buyers",
+          "回复人数 ÷ 咨询人数（按人数，不按消息数）", "replied buyers / inquiring buyers (by people)"),
+    derived("unreplied_buyers", "未回复人数", "unreplied buyers", "count", A, "{inquiry_buyers} - {replied_buyers}",
+            "咨询人数 − 回复人数", "inquiring buyers - replied buyers",
+            model="conversations", explain="inquiry = 1 AND replied = 0"),
+    measure("buyer_messages", "买家消息数", "buyer messages", "count", A, "conversations", "SUM(buyer_messages)",
+            "未过滤买家发给该客服的消息条数", "messages from non-filtered buyers", explain="buyer_messages > 0"),
+    measure("agent_messages", "客服消息数", "agent messages", "count", A, "conversations", "SUM(agent_messages)",
+            "该客服（含店小蜜）发给未过滤买家的有效回复条数，含买家发言之前的",
+            "valid replies to non-filtered buyers, also those sent before the buyer wrote",
+            explain="agent_messages > 0"),
+    ratio("answer_ratio", "答问比", "answer ratio", A, "agent_messages", "buyer_messages",
+          "客服消息数 ÷ 买家消息数", "agent messages / buyer messages"),
+    measure("questions", "提问次数", "questions", "count", A, "questions", "COUNT(*)",
+            "买家的提问次数：连续的多条买家消息算一次提问，从第一条起计时",
+            "buyer questions: a burst of consecutive buyer messages is one question, timed from its first"),
+    measure("responses", "响应次数", "responses", "count", A, "questions", "COUNT(reply_ts)",
+            "当天得到回复的提问次数（次日回复不算）", "questions answered on the same day",
+            explain="reply_ts IS NOT NULL"),
+    derived("unanswered_questions", "未响应次数", "unanswered questions", "count", A, "{questions} - {responses}",
+            "提问次数 − 响应次数", "questions - responses", model="questions", explain="reply_ts IS NULL"),
+    measure("avg_response_s", "平均响应时间(秒)", "average response time (s)", "seconds", A, "questions",
+            "AVG(response_s)", "所有响应的响应时间的平均值", "mean response time over responses",
+            additive=False, explain="reply_ts IS NOT NULL"),
+    measure("median_response_s", "响应时间中位数(秒)", "median response time (s)", "seconds", A, "questions",
+            "quantile_cont(response_s, 0.5)", "响应时间的中位数（偶数个时取中间两个的平均）",
+            "median of the response times", additive=False, explain="reply_ts IS NOT NULL"),
+    measure("p90_response_s", "响应时间P90(秒)", "P90 response time (s)", "seconds", A, "questions",
+            "quantile_cont(response_s, 0.9)", "响应时间的 90 分位数（相邻秩线性插值）",
+            "90th percentile of the response times, linear interpolation", additive=False,
+            explain="reply_ts IS NOT NULL"),
+    measure("avg_first_response_s", "平均首次响应时间(秒)", "average first response time (s)", "seconds", A,
+            "conversations", "AVG(first_response_s)", "回复人数中，每位买家当天第一次提问的响应时间的平均值",
+            "mean over replied buyers of their first question's response time", additive=False,
+            explain="replied = 1"),
+    measure("slow_responses", "慢响应次数", "slow responses", "count", A, "questions",
+            "SUM(CASE WHEN response_s > ${slow_threshold_s} THEN 1 ELSE 0 END)",
+            "响应时间超过响应时长界限（slow_threshold_s，默认 15 秒）的次数",
+            "responses slower than slow_threshold_s", explain="response_s > ${slow_threshold_s}"),
+    derived("within_threshold_rate", "15秒响应率", "within-threshold rate", "rate", A,
+            "CAST({responses} - {slow_responses} AS DOUBLE) / NULLIF({responses}, 0)",
+            "（响应次数 − 慢响应次数）÷ 响应次数", "(responses - slow responses) / responses"),
+    measure("fast_first_responses", "黄金首响人数", "fast first responses", "count", A, "conversations",
+            "SUM(CASE WHEN first_response_s <= ${fast_first_response_s} THEN 1 ELSE 0 END)",
+            "首次响应时间不超过黄金响应（fast_first_response_s，默认 6 秒）的回复人数",
+            "replied buyers whose first response came within fast_first_response_s",
+            hidden=True, explain="first_response_s <= ${fast_first_response_s}"),
+    ratio("fast_first_response_rate", "黄金6秒首响率", "fast first response rate", A,
+          "fast_first_responses", "replied_buyers",
+          "首次响应不超过黄金响应时间的人数 ÷ 回复人数", "replied buyers with a fast first response / replied buyers"),
+    measure("unclosed_buyers", "未闭环人数", "unclosed buyers", "count", A, "conversations", "SUM(unclosed)",
+            "当天与该客服的最后一条消息是买家发的咨询人数（最后一句应由店铺说）",
+            "inquiring buyers who had the last word of the day", explain="unclosed = 1"),
+    measure("max_concurrent", "最大同时接待人数", "max concurrent sessions", "count", A, "concurrency",
+            "MAX(max_concurrent)", "同一时刻重叠的会话数的最大值（消息间隔超过 session_gap_s 切分会话）",
+            "the most sessions overlapping at one instant", additive=False),
+    measure("online_hours", "在线时长(小时)", "online hours", "hours", A, "account_online", "SUM(online_hours)",
+            "当天处于在线或忙碌状态的小时数（无在线状态记录的账号为空）",
+            "hours of the day online or busy (null without presence rows)", additive=False),
+    # §3 conversion
+    measure("ordered_buyers", "询单下单人数", "ordering inquirers", "count", A, "conversion", "SUM(ordered)",
+            "有订单归属到本次询单的咨询人数", "inquiring buyers with an order credited to the inquiry",
+            explain="ordered = 1"),
+    measure("paid_buyers", "询单成交人数", "paying inquirers", "count", AS, "conversion", "SUM(paid)",
+            "有归属订单在窗口内付款的咨询人数", "inquiring buyers with a credited order paid in the window",
+            explain="paid = 1"),
+    measure("inquiry_orders", "询单成交笔数", "inquiry orders", "count", A, "conversion", "SUM(paid_orders)",
+            "窗口内付款的归属订单笔数", "credited orders paid in the window", explain="paid = 1"),
+    measure("inquiry_sales", "询单成交金额", "inquiry sales", "yuan", AS, "conversion", "SUM(sales)",
+            "窗口内付款的归属订单金额之和", "sum of the amounts of credited orders paid in the window",
+            explain="paid = 1"),
+    measure("inquiry_items", "询单成交件数", "inquiry items", "items", A, "conversion", "SUM(items)",
+            "窗口内付款的归属订单件数之和", "sum of the items of credited orders paid in the window",
+            explain="paid = 1"),
+    ratio("order_conversion_rate", "询单→下单转化率", "inquiry-to-order rate", A, "ordered_buyers", "inquiry_buyers",
+          "询单下单人数 ÷ 咨询人数", "ordering inquirers / inquiring buyers"),
+    ratio("conversion_rate", "询单转化率", "conversion rate", AS, "paid_buyers", "inquiry_buyers",
+          "询单成交人数 ÷ 咨询人数", "paying inquirers / inquiring buyers"),
+    ratio("payment_conversion_rate", "下单→付款转化率", "order-to-payment rate", A, "paid_buyers", "ordered_buyers",
+          "询单成交人数 ÷ 询单下单人数", "paying inquirers / ordering inquirers"),
+    ratio("avg_order_value", "询单客单价", "average order value", A, "inquiry_sales", "paid_buyers",
+          "询单成交金额 ÷ 询单成交人数", "inquiry sales / paying inquirers", unit="yuan"),
+    ratio("items_per_buyer", "询单人均成交件数", "items per buyer", A, "inquiry_items", "paid_buyers",
+          "询单成交件数 ÷ 询单成交人数", "inquiry items / paying inquirers", unit="items"),
+    derived("lost_buyers", "询单流失人数", "lost inquirers", "count", A, "{inquiry_buyers} - {paid_buyers}",
+            "咨询人数 − 询单成交人数", "inquiring buyers - paying inquirers"),
+    # §4 shop metrics
+    measure("filtered_buyers", "过滤人数", "filtered buyers", "count", S, "filtered_buyers", "COUNT(*)",
+            "当天有消息、被过滤（黑名单、子账号、内部账号、广告）的买家数，每人只按第一个原因计一次",
+            "buyers with a message that day who are filtered, each once under the first reason"),
+    measure("filtered_blocklist", "过滤:黑名单", "filtered: blocklist", "count", S, "filtered_buyers",
+            "SUM(CASE WHEN reason = 'blocklist' THEN 1 ELSE 0 END)", "因在黑名单中被过滤的买家数",
+            "buyers filtered as blocklisted", explain="reason = 'blocklist'"),
+    measure("filtered_sub_account", "过滤:子账号", "filtered: sub-account", "count", S, "filtered_buyers",
+            "SUM(CASE WHEN reason = 'sub_account' THEN 1 ELSE 0 END)", "昵称含“:”的子账号买家数",
+            "buyers filtered as sub-accounts (nick contains ':')", explain="reason = 'sub_account'"),
+    measure("filtered_internal", "过滤:内部账号", "filtered: internal", "count", S, "filtered_buyers",
+            "SUM(CASE WHEN reason = 'internal' THEN 1 ELSE 0 END)", "昵称是本店店铺名或本店客服账号的买家数",
+            "buyers whose nick is the shop or one of its accounts", explain="reason = 'internal'"),
+    measure("filtered_ad", "过滤:广告", "filtered: ad", "count", S, "filtered_buyers",
+            "SUM(CASE WHEN reason = 'ad' THEN 1 ELSE 0 END)", "当天发过广告（广告词＋联系方式）的买家数",
+            "buyers who sent an ad (an ad word and a contact)", explain="reason = 'ad'"),
+    measure("total_orders", "下单笔数", "orders", "count", S, "order_facts", "SUM(total_orders)",
+            "当天创建的订单笔数", "orders created on the day"),
+    measure("paid_orders", "付款笔数", "paid orders", "count", S, "order_facts", "SUM(paid_orders)",
+            "当天创建的订单中已付款的笔数", "orders created on the day that have a paid time"),
+    ratio("payment_rate", "支付率", "payment rate", S, "paid_orders", "total_orders",
+          "付款笔数 ÷ 下单笔数", "paid orders / orders"),
+    measure("total_sales", "成交金额", "sales", "yuan", S, "order_facts", "SUM(total_sales)",
+            "当天付款的订单金额之和", "amount of the orders paid on the day"),
+    measure("silent_sales", "静默销售", "silent sales", "yuan", S, "order_facts", "SUM(silent_sales)",
+            "成交金额中，不在店铺任何询单窗口内的订单金额", "the part of sales from orders in no inquiry window"),
+    derived("inquiry_sales_share", "询单销售占比", "inquiry sales share", "rate", S,
+            "1 - CAST({silent_sales} AS DOUBLE) / NULLIF({total_sales}, 0)",
+            "1 − 静默销售 ÷ 成交金额", "1 - silent sales / sales"),
+    measure("online_hours_total", "在线总时长(小时)", "online hours, all accounts", "hours", S, "shop_online",
+            "SUM(online_hours_total)", "有在线状态记录的人工账号当天在线时长之和",
+            "online hours of the human accounts with presence rows", hidden=True),
+    measure("presence_accounts", "有在线记录的人工账号数", "accounts with presence", "count", S, "shop_online",
+            "SUM(presence_accounts)", "有在线状态记录的人工账号数", "human accounts with presence rows", hidden=True),
+    ratio("avg_online_hours", "旺旺在线时长", "average online hours", S, "online_hours_total", "presence_accounts",
+          "有在线状态记录的人工账号的在线时长之和 ÷ 这些账号数", "online hours of human accounts with presence / their number",
+          unit="hours"),
+)
+
+_SNAPSHOT = "按日期所指的近 {n} 天（含当天）；多日汇总取期末当天的值"
+_SNAPSHOT_EN = "over the {n} days ending on the day; a period takes its last day's value"
+
+
+def _rolling(id_: str, zh: str, en: str, column: str, def_zh: str, def_en: str, n: int = 28,
+             hidden: bool = False) -> Metric:
+    """A rolling after-sales count, taken as of the last day of a period."""
+    return measure(id_, zh, en, "count", S, "after_sales", f"max_by({column}, day)",
+                   def_zh + "；" + _SNAPSHOT.format(n=n), def_en + "; " + _SNAPSHOT_EN.format(n=n),
+                   additive=False, hidden=hidden)
+
+
+METRICS += (
+    _rolling("paid_orders_28d", "近28天成交笔数", "paid orders, 28 days", "paid_orders_28d",
+             "付款时间在近 28 天内的订单笔数", "orders paid in the window"),
+    _rolling("refunds_28d", "退款笔数", "refunds, 28 days", "refunds_28d",
+             "申请时间在近 28 天内的退款笔数", "refunds created in the window"),
+    ratio("refund_rate_28d", "退款率", "refund rate", S, "refunds_28d", "paid_orders_28d",
+          "近 28 天退款笔数 ÷ 近 28 天成交笔数", "refunds / paid orders over 28 days"),
+    _rolling("disputes_28d", "退款纠纷笔数", "disputes, 28 days", "disputes_28d",
+             "近 28 天退款中有纠纷（小二介入）的笔数", "refunds of the window that were disputed"),
+    ratio("dispute_rate_28d", "退款纠纷率", "dispute rate", S, "disputes_28d", "paid_orders_28d",
+          "近 28 天退款纠纷笔数 ÷ 近 28 天成交笔数", "disputes / paid orders over 28 days"),
+    _rolling("finished_refunds_28d", "完结退款笔数", "finished refunds, 28 days", "finished_28d",
+             "完结时间在近 28 天内的退款笔数", "refunds finished in the window", hidden=True),
+    _rolling("merchant_finished_refunds_28d", "商家自主完结笔数", "merchant-finished refunds, 28 days",
+             "finished_merchant_28d", "近 28 天完结且由商家自主完结的退款笔数",
+             "refunds finished in the window by the merchant", hidden=True),
+    ratio("self_completion_rate_28d", "退款自主完结率", "self-completion rate", S,
+          "merchant_finished_refunds_28d", "finished_refunds_28d",
+          "近 28 天完结的退款中商家自主完结的比例", "refunds finished by the merchant / refunds finished, 28 days"),
+    measure("refund_hours_28d", "退款完结总时长(小时)", "refund hours, 28 days", "hours", S, "after_sales",
+            "max_by(refund_hours_28d, day)", "近 28 天完结的退款的完结时长之和",
+            "sum of finish times of refunds finished in the window", additive=False, hidden=True),
+    ratio("avg_refund_hours_28d", "退款完结时长(小时)", "average refund hours", S, "refund_hours_28d",
+          "finished_refunds_28d", "近 28 天完结的退款，从申请到完结的平均小时数",
+          "mean hours from request to finish of refunds finished in 28 days", unit="hours"),
+    _rolling("complaints_28d", "投诉笔数", "complaints, 28 days", "complaints_28d",
+             "创建时间在近 28 天内的投诉笔数", "complaints created in the window"),
+    ratio("complaint_rate_28d", "投诉率", "complaint rate", S, "complaints_28d", "paid_orders_28d",
+          "近 28 天投诉笔数 ÷ 近 28 天成交笔数", "complaints / paid orders over 28 days"),
+    _rolling("ratings_180d", "近180天评价数", "ratings, 180 days", "ratings_180d",
+             "评价时间在近 180 天内的评价数", "ratings in the window", n=180, hidden=True),
+    _rolling("score_sum_180d", "近180天服务分之和", "service score sum, 180 days", "score_sum_180d",
+             "近 180 天评价的服务态度分之和", "sum of service scores in the window", n=180, hidden=True),
+    ratio("dsr_service_180d", "DSR服务态度", "DSR service", S, "score_sum_180d", "ratings_180d",
+          "近 180 天评价的服务态度平均分", "mean service score of ratings in 180 days", unit="score"),
+)
+
+METRICS_BY_ID: dict[tuple[str, str], Metric] = {(g, m.id): m for m in METRICS for g in m.grains}
+
+# The output order of each grain's columns (the contract's order).
+ACCOUNT_DAY_ORDER: tuple[str, ...] = (
+    "inquiry_buyers", "replied_buyers", "reply_rate", "unreplied_buyers", "buyer_messages", "agent_messages",
+    "answer_ratio", "questions", "responses", "unanswered_questions", "avg_response_s", "median_response_s",
+    "p90_response_s", "avg_first_response_s", "slow_responses", "within_threshold_rate",
+    "fast_first_response_rate", "unclosed_buyers", "max_concurrent", "online_hours", "ordered_buyers",
+    "paid_buyers", "inquiry_orders", "inquiry_sales", "inquiry_items", "order_conversion_rate",
+    "conversion_rate", "payment_conversion_rate", "avg_order_value", "items_per_buyer", "lost_buyers",
+)
+SHOP_DAY_ORDER: tuple[str, ...] = (
+    "inquiry_buyers", "replied_buyers", "reply_rate", "paid_buyers", "conversion_rate", "inquiry_sales",
+    "filtered_buyers", "filtered_blocklist", "filtered_sub_account", "filtered_internal", "filtered_ad",
+    "total_orders", "paid_orders", "payment_rate", "total_sales", "silent_sales", "inquiry_sales_share",
+    "avg_online_hours", "paid_orders_28d", "refunds_28d", "refund_rate_28d", "disputes_28d",
+    "dispute_rate_28d", "self_completion_rate_28d", "avg_refund_hours_28d", "complaints_28d",
+    "complaint_rate_28d", "dsr_service_180d",
+)
+GRAIN_ORDER: dict[str, tuple[str, ...]] = {"account_day": ACCOUNT_DAY_ORDER, "shop_day": SHOP_DAY_ORDER}
+
+
+def metrics_of(grain: str, include_hidden: bool = False) -> list[Metric]:
+    """The metrics of a grain in output order (hidden helper measures last, when asked)."""
+    shown = [METRICS_BY_ID[(grain, i)] for i in GRAIN_ORDER[grain]]
+    if not include_hidden:
+        return shown
+    return shown + [m for m in METRICS if grain in m.grains and m.hidden]
+
+
+def metric(id_: str, grain: str | None = None) -> Metric:
+    """The metric with this id (in a grain when given); KeyError when unknown."""
+    for g in ([grain] if grain else ["account_day", "shop_day"]):
+        if (g, id_) in METRICS_BY_ID:
+            return METRICS_BY_ID[(g, id_)]
+    raise KeyError(id_)

@@ -1,0 +1,26 @@
+-- Buyers left out of the statistics of a shop-day, one row each, under the first
+-- reason in the order blocklist, sub_account, internal, ad (metrics.md §1).
+WITH day_buyers AS (
+    SELECT DISTINCT shop, day, buyer FROM msgs
+),
+internal_names AS (
+    SELECT DISTINCT shop, shop AS name FROM msgs
+    UNION
+    SELECT shop, account AS name FROM shop_accounts
+),
+ad_buyers AS (
+    SELECT DISTINCT shop, day, buyer FROM msgs
+    WHERE sender = 'buyer' AND content IS NOT NULL AND ${ad_condition}
+)
+SELECT d.shop, d.day, d.buyer,
+    CASE
+        WHEN b.buyer IS NOT NULL THEN 'blocklist'
+        WHEN strpos(d.buyer, ':') > 0 THEN 'sub_account'
+        WHEN i.name IS NOT NULL THEN 'internal'
+        ELSE 'ad'
+    END AS reason
+FROM day_buyers d
+LEFT JOIN blocklist b ON b.shop = d.shop AND b.buyer = d.buyer
+LEFT JOIN internal_names i ON i.shop = d.shop AND i.name = d.buyer
+LEFT JOIN ad_buyers a ON a.shop = d.shop AND a.day = d.day AND a.buyer = d.buyer
+WHERE b.buyer IS NOT NULL OR strpos(d.buyer, ':') > 0 OR i.name IS NOT NULL OR a.buyer IS NOT NULL

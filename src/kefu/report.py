@@ -1,0 +1,80 @@
+"""Run a report: build the models a grain needs and compile its metrics into rows."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from kefu.config import Settings
+from kefu.engines.duckdb import DuckDBEngine
+from kefu.metrics.compile import ReportSpec, model_tables, report_sql
+
+
+class NoData(LookupError):
+    """The warehouse (or the asked day range) holds nothing to report."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Rows of one report with what produced them."""
+
+    spec: ReportSpec
+    settings: Settings
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+def _period_label(period: str, start: dt.date, spec: ReportSpec, last_day: dt.date) -> tuple[str, dt.date]:
+    """The label and last day of the period that starts on `start`."""
+    if period == "week":
+        end = start + dt.timedelta(days=6)
+        iso = start.isocalendar()
+        label = f"{iso.year}-W{iso.week:02d}"
+    elif period == "month":
+        nxt = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end = nxt - dt.timedelta(days=1)
+        label = start.strftime("%Y-%m")
+    else:
+        end = spec.day_to or last_day
+        label = f"{start.isoformat()}~{end.isoformat()}"
+    return label, end
+
+
+def _plain(value: Any) -> Any:
+    """Decimals as floats, dates as ISO strings: values ready for JSON/CSV."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def run_report(con: duckdb.DuckDBPyConnection, spec: ReportSpec, settings: Settings) -> Report:
+    """Compute the report rows of a spec on a warehouse connection."""
+    engine = DuckDBEngine(con, settings)
+    if not engine.prepare():
+        raise NoData("仓库中没有数据，请先用 kefu import 导入 / the warehouse holds no data: run kefu import first")
+    assert engine.first_day is not None and engine.last_day is not None
+    tables = engine.build(model_tables(spec.grain))
+    first = spec.day_from or engine.first_day
+    sql = report_sql(spec, settings, tables, first)
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    raw = cursor.fetchall()
+    rows: list[dict[str, Any]] = []
+    for values in raw:
+        row = dict(zip(names, values))
+        start = row.pop("period_start")
+        keys = {k: row.pop(k) for k in spec.key_columns}
+        if spec.period == "day":
+            keys["day"] = start.isoformat()
+        else:
+            label, end = _period_label(spec.period, start, spec, engine.last_day)
+            keys.update({"period": label, "from": max(start, first).isoformat(),
+                         "to": min(end, spec.day_to or end).isoformat()})
+        rows.append({**keys, **{k: _plain(v) for k, v in row.items()}})
+    columns = list(rows[0].keys()) if rows else []
+    return Report(spec, settings, columns, rows)

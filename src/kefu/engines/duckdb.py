@@ -19,16 +19,17 @@ log = logging.getLogger(__name__)
 def macro_sql(settings: Settings, fixed_offset_s: int | None) -> list[str]:
     """The engine-specific functions the models call, as DuckDB macros.
 
-    local_day(ts) is the shop-local natural day of a UTC instant: plain arithmetic when
+    local_time(ts) is the shop-local wall clock of a UTC instant: plain arithmetic when
     the zone keeps one offset over the data, else ICU's time-zone conversion.
     """
     if fixed_offset_s is not None:
-        local_day = f"CAST(ts + INTERVAL ({fixed_offset_s}) SECOND AS DATE)"
+        local_time = f"ts + INTERVAL ({fixed_offset_s}) SECOND"
     else:
         zone = settings.timezone.replace("'", "''")
-        local_day = f"CAST(timezone('{zone}', CAST(ts AS TIMESTAMPTZ)) AS DATE)"
+        local_time = f"timezone('{zone}', CAST(ts AS TIMESTAMPTZ))"
     return [
-        f"CREATE OR REPLACE TEMP MACRO local_day(ts) AS {local_day}",
+        f"CREATE OR REPLACE TEMP MACRO local_time(ts) AS {local_time}",
+        "CREATE OR REPLACE TEMP MACRO local_day(ts) AS CAST(local_time(ts) AS DATE)",
         "CREATE OR REPLACE TEMP MACRO add_days(d, n) AS CAST(d + to_days(CAST(n AS INTEGER)) AS DATE)",
         "CREATE OR REPLACE TEMP MACRO seconds_between(a, b) AS (epoch_us(b) - epoch_us(a)) / 1000000.0",
     ]

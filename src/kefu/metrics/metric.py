@@ -27,6 +27,7 @@ class Metric:
     additive: bool = True
     hidden: bool = False
     explain: str | None = None
+    explain_model: str | None = None
 
     @property
     def kind(self) -> str:
@@ -51,10 +52,10 @@ class Metric:
 
 def measure(id_: str, zh: str, en: str, unit: str, grains: tuple[str, ...], model: str, agg: str,
             def_zh: str, def_en: str, *, additive: bool = True, hidden: bool = False,
-            explain: str | None = None) -> Metric:
-    """A base measure: an aggregate over the rows of a model."""
+            explain: str | None = None, explain_model: str | None = None) -> Metric:
+    """A base measure: an aggregate over the rows of a model (explained by rows of explain_model)."""
     return Metric(id_, zh, en, unit, grains, def_zh, def_en, model=model, agg=agg, additive=additive,
-                  hidden=hidden, explain=explain)
+                  hidden=hidden, explain=explain, explain_model=explain_model)
 
 
 def ratio(id_: str, zh: str, en: str, grains: tuple[str, ...], num: str, den: str, def_zh: str, def_en: str,

@@ -1,0 +1,64 @@
+"""Documentation generated from the declarations: metric tables and the SQL behind a metric."""
+from __future__ import annotations
+
+import json
+
+from kefu.config import Settings
+from kefu.engines.duckdb import macro_sql
+from kefu.metrics.catalog import METRICS_BY_ID, metrics_of
+from kefu.metrics.compile import SCOPE_OF_GRAIN, fill, metric_sql
+from kefu.metrics.metric import UNITS_ZH, Metric
+from kefu.models import build_order, render
+
+GRAIN_TITLES = {"account_day": "客服日指标 (account_day)", "shop_day": "店铺日指标 (shop_day)"}
+
+
+def metrics_markdown(grains: list[str]) -> str:
+    """A Markdown table per grain: id, 中文名, unit, definition (Chinese and English)."""
+    out: list[str] = []
+    for g in grains:
+        out += [f"### {GRAIN_TITLES[g]}", "", "| id | 中文 | 单位 | 定义 | definition |", "| --- | --- | --- | --- | --- |"]
+        for m in metrics_of(g):
+            out.append(f"| `{m.id}` | {m.label_zh} | {UNITS_ZH[m.unit]} | {m.definition_zh} | {m.definition_en} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def metrics_json(grains: list[str]) -> str:
+    """Every metric of the grains as JSON objects."""
+    return json.dumps(
+        [{"grain": g, "id": m.id, "label_zh": m.label_zh, "label_en": m.label_en, "unit": m.unit,
+          "definition_zh": m.definition_zh, "definition_en": m.definition_en} for g in grains for m in metrics_of(g)],
+        ensure_ascii=False, indent=1)
+
+
+def _models_of(m: Metric, grain: str) -> list[str]:
+    """The models a metric reads, directly or through the metrics it refers to."""
+    names = [m.model] if m.kind == "measure" and m.model else []
+    for ref in m.references():
+        names += _models_of(METRICS_BY_ID[(grain, ref)], grain)
+    return list(dict.fromkeys(names))
+
+
+def _aggregates(m: Metric, grain: str, settings: Settings) -> dict[str, str]:
+    """Each measure id a metric reads, mapped to its aggregate over its model."""
+    if m.kind == "measure":
+        return {m.id: f"{fill(m.agg or '', settings)}  -- FROM {m.model}"}
+    out: dict[str, str] = {}
+    for ref in m.references():
+        out.update(_aggregates(METRICS_BY_ID[(grain, ref)], grain, settings))
+    return out
+
+
+def metric_sql_text(m: Metric, grain: str, settings: Settings) -> str:
+    """The SQL that computes a metric: engine functions, models in build order, the expression."""
+    scope = SCOPE_OF_GRAIN[grain]
+    parts = ["-- engine functions (DuckDB)"] + [s + ";" for s in macro_sql(settings, None)]
+    for model, model_scope in build_order([(name, scope) for name in _models_of(m, grain)]):
+        parts.append(f"\n-- model {model.table(model_scope)}\nCREATE TEMP TABLE {model.table(model_scope)} AS\n"
+                     + render(model, settings, model_scope or "account").rstrip() + ";")
+    parts.append(f"\n-- {m.id} per row (grouped by the row's keys: shop[, account], day or period)")
+    for measure_id, agg in _aggregates(m, grain, settings).items():
+        parts.append(f"--   {measure_id} = {agg}")
+    parts.append(f"SELECT {fill(metric_sql(m, grain, settings), settings)} AS {m.id}")
+    return "\n".join(parts)

@@ -1,0 +1,103 @@
+"""Explain one figure: the buyers, questions with their times, or orders behind it."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from kefu.config import Settings
+from kefu.metrics.catalog import METRICS_BY_ID, metric
+from kefu.metrics.compile import SCOPE_OF_GRAIN, ReportSpec, fill
+from kefu.metrics.metric import Metric
+from kefu.privacy import mask_nick
+from kefu.report import run_report
+from kefu.engines.duckdb import DuckDBEngine
+from kefu.tz import utc_to_local
+
+
+class UnknownRow(LookupError):
+    """The asked account/shop has no row on the asked day."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The rows of one model behind one measure of a figure."""
+
+    measure: Metric
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A figure, its definition, and the evidence rows behind it."""
+
+    metric: Metric
+    grain: str
+    key: dict[str, str]
+    value: Any
+    evidence: list[Evidence]
+
+
+def _measures_behind(m: Metric, grain: str) -> list[Metric]:
+    """The measures (or modelled formulas) whose rows explain a metric, without repeats."""
+    if m.kind == "measure" or (m.kind == "derived" and m.model):
+        return [m]
+    out: list[Metric] = []
+    for ref in m.references():
+        for inner in _measures_behind(METRICS_BY_ID[(grain, ref)], grain):
+            if inner not in out:
+                out.append(inner)
+    return out
+
+
+_HIDDEN_COLUMNS = {"shop", "account", "day", "seq", "q0_seq", "pos", "pos_from_end", "touch_seq"}
+
+
+def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,
+            account: str | None = None, shop: str | None = None, mask: bool = True) -> Explanation:
+    """The evidence behind one metric of an account-day (account given) or a shop-day."""
+    grain = "account_day" if account else "shop_day"
+    m = metric(metric_id, grain)
+    report = run_report(con, ReportSpec(grain=grain, day_from=day, day_to=day), settings)
+    match = [r for r in report.rows
+             if (r.get("account") == account if account else r["shop"] == shop)]
+    if not match:
+        who = f"客服账号 {account}" if account else f"店铺 {shop}"
+        raise UnknownRow(f"{who} 在 {day.isoformat()} 没有数据行 / no row for {account or shop} on {day}")
+    row = match[0]
+    key = {"shop": row["shop"], **({"account": account} if account else {}), "day": day.isoformat()}
+    engine = DuckDBEngine(con, settings)
+    engine.prepare()
+    scope = SCOPE_OF_GRAIN[grain]
+    evidence = []
+    for measure in _measures_behind(m, grain):
+        model = measure.explain_model or measure.model
+        if model is None:
+            continue
+        table = engine.build([(model, scope)])[model]
+        conds = ["shop = $shop", "day = $day"] + (["account = $account"] if account else [])
+        if measure.explain:
+            conds.append(fill(measure.explain, settings))
+        cursor = con.execute(
+            f"SELECT * FROM {table} WHERE {' AND '.join(conds)} ORDER BY ALL",
+            {"shop": row["shop"], "day": day, **({"account": account} if account else {})},
+        )
+        names = [d[0] for d in cursor.description]
+        keep = [i for i, n in enumerate(names) if n not in _HIDDEN_COLUMNS]
+        rows = [tuple(_display(names[i], r[i], settings.timezone, mask) for i in keep) for r in cursor.fetchall()]
+        evidence.append(Evidence(measure, [names[i] for i in keep], rows))
+    return Explanation(m, grain, key, row.get(metric_id), evidence)
+
+
+def _display(column: str, value: Any, zone: str, mask: bool) -> Any:
+    """A model value as shown to a person: shop-local times, masked buyers."""
+    if column == "buyer" and mask:
+        return mask_nick(value)
+    if isinstance(value, dt.datetime):
+        local = utc_to_local(np.array([value], dtype="datetime64[us]"), zone)[0]
+        return str(local.astype("datetime64[s]")).replace("T", " ")
+    return value

@@ -291,7 +291,7 @@ def metrics_list(
     for g in grains:
         table = Table(title=f"{g} 指标", header_style="bold cyan")
         for col in ("id", "中文", "单位", "定义"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for m in metrics_of(g):
             table.add_row(m.id, m.label_zh, m.unit, m.definition_zh if state.lang == "zh" else m.definition_en)
         console.print(table)
@@ -326,7 +326,7 @@ def settings_cmd() -> None:
     """列出全部设置及默认值 / every setting with its default and help."""
     table = Table(title="设置 / settings", header_style="bold cyan")
     for col in ("名称", "类型", "默认值", "说明"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for s in SETTINGS:
         allowed = f"（可选：{', '.join(s.choices)}）" if s.choices else ""
         table.add_row(s.name, s.type.__name__, str(s.default), (s.help_zh if state.lang == "zh" else s.help_en) + allowed)

@@ -1,0 +1,31 @@
+# kefu: `make demo` shows the product on a generated shop, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR := demo-shop
+DEMO_DB := demo.duckdb
+
+.PHONY: install dev demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+dev: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+demo: install
+	$(BIN)/kefu demo $(DEMO_DIR)
+	rm -f $(DEMO_DB)
+	$(BIN)/kefu --db $(DEMO_DB) import $(DEMO_DIR)
+	$(BIN)/kefu --db $(DEMO_DB) report --grain account_day --period all
+	$(BIN)/kefu --db $(DEMO_DB) report --grain shop_day --period week
+
+test: dev
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(DEMO_DIR) $(DEMO_DB) .pytest_cache .hypothesis

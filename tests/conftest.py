@@ -1,0 +1,60 @@
+"""Shared fixtures: build a small shop from CSV text, import it, and read report rows."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import duckdb
+import pytest
+
+from kefu.config import Settings
+from kefu.ingest.canonical import import_paths
+from kefu.metrics.compile import ReportSpec
+from kefu.report import run_report
+from kefu.store import Warehouse
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
+
+MESSAGE_HEADER = "msg_id,buyer,account,sender,ts,content"
+
+
+def message_csv(*lines: str) -> str:
+    """messages.csv from 'buyer|account|sender|ts|content' lines (content optional), ids m1, m2, …"""
+    out = [MESSAGE_HEADER]
+    for i, line in enumerate(lines, start=1):
+        parts = line.split("|")
+        parts += [""] * (5 - len(parts))
+        out.append(",".join([f"m{i}"] + parts))
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture
+def make_shop(tmp_path: Path) -> Iterator[Callable[..., duckdb.DuckDBPyConnection]]:
+    """A factory: make_shop(messages=..., orders=..., ...) imports the CSV texts and returns the connection."""
+    opened: list[Warehouse] = []
+
+    def make(settings: Settings | None = None, **tables: str) -> duckdb.DuckDBPyConnection:
+        folder = tmp_path / f"shop{len(opened)}"
+        folder.mkdir()
+        for name, text in tables.items():
+            (folder / f"{name}.csv").write_text(text.strip() + "\n", encoding="utf-8")
+        wh = Warehouse.open(tmp_path / f"shop{len(opened)}.duckdb")
+        opened.append(wh)
+        summary = import_paths(wh, [folder], settings or Settings())
+        assert not summary.rejections, summary.rejections
+        return wh.con
+
+    yield make
+    for wh in opened:
+        wh.close()
+
+
+def report_rows(con: duckdb.DuckDBPyConnection, grain: str = "account_day", settings: Settings | None = None,
+                **spec: Any) -> dict[tuple[str, ...], dict[str, Any]]:
+    """Report rows keyed by (account or shop, day or period)."""
+    report = run_report(con, ReportSpec(grain=grain, **spec), settings or Settings())
+    out = {}
+    for row in report.rows:
+        who = row.get("account") or row.get("group") or row["shop"]
+        out[(who, row.get("day") or row["period"])] = row
+    return out

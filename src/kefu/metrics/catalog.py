@@ -28,7 +28,7 @@ METRICS: tuple[Metric, ...] = (
             "valid replies to non-filtered buyers, also those sent before the buyer wrote",
             explain="agent_messages > 0"),
     ratio("answer_ratio", "答问比", "answer ratio", A, "agent_messages", "buyer_messages",
-          "客服消息数 ÷ 买家消息数", "agent messages / buyer messages"),
+          "客服消息数 ÷ 买家消息数", "agent messages / buyer messages", unit="ratio"),
     measure("questions", "提问次数", "questions", "count", A, "questions", "COUNT(*)",
             "买家的提问次数：连续的多条买家消息算一次提问，从第一条起计时",
             "buyer questions: a burst of consecutive buyer messages is one question, timed from its first"),

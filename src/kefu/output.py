@@ -6,6 +6,7 @@ import io
 import json
 from typing import Any, Iterable
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -60,21 +61,72 @@ def to_csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+def _pages(widths: list[int], room: int) -> list[list[int]]:
+    """Split column indexes into pages whose widths (plus borders) fit the room left by the keys."""
+    pages: list[list[int]] = [[]]
+    used = 0
+    for i, width in enumerate(widths):
+        if pages[-1] and used + width + 3 > room:
+            pages.append([])
+            used = 0
+        pages[-1].append(i)
+        used += width + 3
+    return pages
+
+
+def _entity_name(row: dict[str, Any], keys: list[str], shop_in_title: bool) -> str:
+    """A row's keys as one short header, dropping the shop when the title names it."""
+    parts = []
+    for k in keys:
+        value = str(row.get(k, ""))
+        if shop_in_title and k == "shop":
+            continue
+        if shop_in_title and k == "account" and value.startswith(f"{row['shop']}:"):
+            value = value[len(row["shop"]) + 1:]
+        if k in ("from", "to"):
+            continue
+        parts.append(value)
+    return " ".join(parts)
+
+
 def print_table(console: Console, title: str, grain: str, columns: list[str], rows: list[dict[str, Any]],
                 lang: str = "zh") -> None:
-    """Print rows as terminal tables, splitting wide metric sets into pages that each repeat the keys."""
-    keys = [c for c in columns if c in KEY_COLUMNS]
+    """Print rows for a person: metrics down the side when the rows fit across, else pages of columns."""
+    shops = {r["shop"] for r in rows}
+    shop_in_title = len(shops) == 1
+    if shop_in_title:
+        title = f"{title} · {next(iter(shops))}"
+    keys = [c for c in columns if c in KEY_COLUMNS and not (shop_in_title and c == "shop")]
     values = [c for c in columns if c not in KEY_COLUMNS]
-    key_width = sum(max(len(label(k, grain, lang)) * 2, 12) for k in keys) + 3 * len(keys)
-    per_page = max(3, (console.width - key_width) // 13)
-    pages = [values[i:i + per_page] for i in range(0, len(values), per_page)] or [[]]
+    cells = {c: [human_value(c, grain, r.get(c)) for r in rows] for c in columns}
+    names = [_entity_name(r, keys, shop_in_title) for r in rows]
+    label_width = max(cell_len(label(c, grain, lang)) for c in values)
+    widths = [max(cell_len(n), *(cell_len(cells[c][i]) for c in values)) for i, n in enumerate(names)]
+    if label_width + sum(w + 3 for w in widths) + 4 <= console.width:
+        table = Table(title=title, header_style="bold cyan")
+        table.add_column("指标" if lang == "zh" else "metric", no_wrap=True)
+        for name in names:
+            table.add_column(name, justify="right", no_wrap=True)
+        for c in values:
+            table.add_row(label(c, grain, lang), *cells[c])
+        console.print(table)
+        return
+
+    def width(c: str) -> int:
+        return max([min(cell_len(label(c, grain, lang)), 12)] + [cell_len(v) for v in cells[c]])
+
+    keys = [k for k in keys if k not in ("from", "to")]
+    room = console.width - sum(width(k) + 3 for k in keys) - 1
+    pages = _pages([width(c) for c in values], room)
     for number, page in enumerate(pages, start=1):
         suffix = f"（{number}/{len(pages)}）" if len(pages) > 1 else ""
-        table = Table(title=f"{title}{suffix}", header_style="bold cyan", show_lines=False)
+        table = Table(title=f"{title}{suffix}", header_style="bold cyan")
         for k in keys:
             table.add_column(label(k, grain, lang), no_wrap=True)
-        for c in page:
-            table.add_column(label(c, grain, lang), justify="right")
-        for row in rows:
-            table.add_row(*[human_value(c, grain, row.get(c)) for c in keys + page])
+        for i in page:
+            table.add_column(label(values[i], grain, lang), justify="right", overflow="fold",
+                             min_width=width(values[i]))
+        for n, row in enumerate(rows):
+            shown = [_entity_name(row, [k], shop_in_title) if k == "account" else cells[k][n] for k in keys]
+            table.add_row(*shown, *[cells[values[i]][n] for i in page])
         console.print(table)

@@ -1,0 +1,137 @@
+"""The kefu command line end to end: import, report in every format, explain, metrics, settings, errors."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kefu.cli import app
+from kefu.metrics.catalog import ACCOUNT_DAY_ORDER, SHOP_DAY_ORDER
+from tests.conftest import EXAMPLES
+
+BASIC = EXAMPLES / "basic"
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.duckdb"
+    result = runner.invoke(app, ["--db", str(path), "import", str(BASIC)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def kefu(db: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--db", str(db), *args])
+    return result.exit_code, result.output
+
+
+def test_import_prints_a_summary_and_is_idempotent(tmp_path: Path, db: Path) -> None:
+    code, out = kefu(db, "import", str(BASIC))
+    assert code == 0
+    assert "导入结果" in out and "messages" in out
+    assert "18" in out  # messages read again, all recognised as duplicates
+    _, report = kefu(db, "report", "--format", "json")
+    assert len(json.loads(report)["rows"]) == 4
+
+
+def test_report_json_has_the_contract_shape(db: Path) -> None:
+    code, out = kefu(db, "report", "--format", "json")
+    payload = json.loads(out)
+    assert code == 0
+    assert payload["grain"] == "account_day"
+    assert payload["settings"]["attribution"] == "last_touch"
+    row = payload["rows"][0]
+    assert list(row) == ["shop", "account", "day", *ACCOUNT_DAY_ORDER]
+    expected = json.loads((BASIC / "expected.json").read_text(encoding="utf-8"))
+    assert payload["rows"] == sorted(expected["account_day"], key=lambda r: (r["shop"], r["account"], r["day"]))
+
+
+def test_report_csv_has_the_same_columns_and_empty_nulls(db: Path) -> None:
+    code, out = kefu(db, "report", "--grain", "shop_day", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert list(rows[0]) == ["shop", "day", *SHOP_DAY_ORDER]
+    assert rows[0]["self_completion_rate_28d"] == ""
+    assert rows[0]["inquiry_buyers"] == "4"
+
+
+def test_report_writes_a_file(db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.csv"
+    code, _ = kefu(db, "report", "--format", "csv", "-o", str(target))
+    assert code == 0
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM so Excel reads UTF-8
+
+
+def test_report_table_speaks_chinese_and_shows_percentages(db: Path) -> None:
+    code, out = kefu(db, "report", "--period", "all")
+    assert code == 0
+    assert "回复率" in out and "50.0%" in out and "询单客单价" in out
+
+
+def test_report_settings_flow_through(db: Path) -> None:
+    _, out = kefu(db, "report", "--format", "json", "--set", "slow_threshold_s=40")
+    rows = json.loads(out)["rows"]
+    assert json.loads(out)["settings"]["slow_threshold_s"] == 40
+    assert all(r["slow_responses"] == 0 for r in rows)
+
+
+def test_bad_setting_is_a_clear_error(db: Path) -> None:
+    code, out = kefu(db, "report", "--set", "attribution=nobody")
+    assert code == 1
+    assert "attribution" in out and "last_touch" in out and "Traceback" not in out
+
+
+def test_report_without_warehouse_or_data_is_a_clear_error(tmp_path: Path) -> None:
+    code, out = kefu(tmp_path / "none.duckdb", "report")
+    assert code == 1 and "找不到仓库文件" in out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "messages.csv").write_text("buyer,account,sender,ts\n", encoding="utf-8")
+    kefu(tmp_path / "empty.duckdb", "import", str(empty))
+    code, out = kefu(tmp_path / "empty.duckdb", "report")
+    assert code == 1 and "没有数据" in out
+
+
+def test_explain_lists_the_questions_behind_a_figure_with_masked_buyers(db: Path) -> None:
+    code, out = kefu(db, "explain", "--account", "橙子旗舰店:小王", "--day", "2026-11-11", "--metric",
+                     "avg_response_s")
+    assert code == 0
+    assert "21.0" in out and "12.0" in out and "30.0" in out
+    assert "猫***1" in out and "猫猫1" not in out
+    _, unmasked = kefu(db, "explain", "--account", "橙子旗舰店:小王", "--day", "2026-11-11", "--metric",
+                       "avg_response_s", "--no-mask")
+    assert "猫猫1" in unmasked
+
+
+def test_explain_a_shop_figure_lists_filtered_buyers(db: Path) -> None:
+    code, out = kefu(db, "explain", "--shop", "橙子旗舰店", "--day", "2026-11-11", "--metric", "filtered_ad")
+    assert code == 0 and "广***号" in out
+
+
+def test_explain_unknown_row_or_metric_is_clear(db: Path) -> None:
+    code, out = kefu(db, "explain", "--account", "橙子旗舰店:无名", "--day", "2026-11-11", "--metric", "reply_rate")
+    assert code == 1 and "没有数据行" in out
+    code, out = kefu(db, "explain", "--account", "橙子旗舰店:小王", "--day", "2026-11-11", "--metric", "nope")
+    assert code == 1 and "kefu metrics list" in out
+
+
+def test_metrics_list_and_show_sql(db: Path) -> None:
+    code, out = kefu(db, "metrics", "list", "--format", "json")
+    listed = json.loads(out)
+    assert code == 0
+    assert [m["id"] for m in listed if m["grain"] == "shop_day"] == list(SHOP_DAY_ORDER)
+    code, out = kefu(db, "metrics", "show", "within_threshold_rate", "--sql")
+    assert code == 0
+    assert "CREATE TEMP TABLE questions_account" in out and "response_s > 15" in out
+
+
+def test_settings_lists_every_setting() -> None:
+    result = runner.invoke(app, ["settings"])
+    for name in ("timezone", "slow_threshold_s", "fast_first_response_s", "conversion_window_days", "attribution",
+                 "session_gap_s"):
+        assert name in result.output

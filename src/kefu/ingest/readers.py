@@ -1,0 +1,268 @@
+"""Find canonical files and read them into all-string Arrow tables, with each row's line number."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from kefu.ingest.summary import InputError, Rejection
+from kefu.schema import TABLES, TABLES_BY_NAME, Table
+
+SUFFIXES = (".csv", ".parquet")
+_KNOWN = "、".join(f"{t.name}.csv" for t in TABLES)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to import and the canonical table its name says it holds."""
+
+    path: Path
+    table: Table
+
+    @property
+    def is_parquet(self) -> bool:
+        """True for a Parquet file (else CSV)."""
+        return self.path.suffix.lower() == ".parquet"
+
+
+@dataclass
+class ReadFile:
+    """A file read as strings: canonical columns, the original columns, each row's line, unsplittable rows."""
+
+    source: SourceFile
+    raw: pa.Table | None = None  # original columns, all strings, named as in the file
+    canon: pa.Table | None = None  # the table's canonical columns (absent optional ones are null)
+    bad: list[Rejection] = field(default_factory=list)  # rows the CSV parser could not split
+    error: str | None = None
+    data: bytes | None = None  # the CSV bytes, kept to find line numbers when a row is rejected
+    skipped_records: list[int] = field(default_factory=list)  # pyarrow record numbers of unsplittable rows
+    _lines: np.ndarray | None = None
+
+    @property
+    def num_rows(self) -> int:
+        """Data rows read (without the unsplittable ones)."""
+        return 0 if self.raw is None else self.raw.num_rows
+
+    @property
+    def lines(self) -> np.ndarray:
+        """The line of each data row, computed on first use (only rejected rows need it)."""
+        if self._lines is None:
+            if self.data is None:
+                self._lines = np.arange(1, self.num_rows + 1, dtype=np.int64)
+            else:
+                assert self.raw is not None
+                self._lines = csv_row_lines(self.data, self.raw, self.skipped_records)[0]
+        return self._lines
+
+
+def recognise(path: Path) -> SourceFile | None:
+    """The SourceFile for a file named like a canonical table (case-insensitive), else None."""
+    suffix = path.suffix.lower()
+    table = TABLES_BY_NAME.get(path.name[: -len(suffix)].lower()) if suffix in SUFFIXES else None
+    return None if table is None else SourceFile(path, table)
+
+
+def discover(paths: list[Path]) -> tuple[list[SourceFile], list[Path]]:
+    """The files to import from folders and single files, and the folder files that were skipped."""
+    sources: list[SourceFile] = []
+    skipped: list[Path] = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise InputError(f"找不到路径: {path} / path not found: {path}")
+        if path.is_file():
+            source = recognise(path)
+            if source is None:
+                raise InputError(
+                    f"无法识别的文件名: {path.name}，应为 {_KNOWN}（或同名 .parquet）"
+                    f" / unknown table file name {path.name!r}"
+                )
+            sources.append(source)
+            continue
+        found: dict[str, SourceFile] = {}
+        for child in sorted(path.iterdir()):
+            source = recognise(child) if child.is_file() else None
+            if source is None:
+                if child.is_file():
+                    skipped.append(child)
+                continue
+            if source.table.name in found:
+                raise InputError(
+                    f"文件夹 {path} 中 {source.table.name} 表有两个文件: {found[source.table.name].path.name}"
+                    f" 和 {child.name}，请只保留一个 / two files for table {source.table.name} in {path}"
+                )
+            found[source.table.name] = source
+        if not found:
+            raise InputError(
+                f"文件夹 {path} 中没有可识别的数据文件（{_KNOWN}） / no canonical data files in folder {path}"
+            )
+        # Contract order, so that accounts come before messages whatever the folder listing says.
+        sources.extend(found[t.name] for t in TABLES if t.name in found)
+    return sources, skipped
+
+
+def normalise_name(name: str) -> str:
+    """A header name as compared with the canonical names: BOM and spaces stripped, lower case."""
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def record_lines(data: bytes) -> np.ndarray:
+    """The physical line (from 1) where each non-empty CSV record starts, the header included.
+
+    A newline ends a record only outside quotes, i.e. after an even number of quote
+    characters (an escaped "" keeps the parity). Empty lines are no records, as for pyarrow.
+    """
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    quotes = np.flatnonzero(buf == 34)
+    ending = np.searchsorted(quotes, newlines) % 2 == 0
+    ends = newlines[ending]
+    starts = np.concatenate([[0], ends + 1])
+    start_lines = np.concatenate([[1], np.flatnonzero(ending) + 2])
+    stops = np.concatenate([ends, [len(buf)]])
+    length = stops - starts
+    first = buf[np.minimum(starts, max(len(buf) - 1, 0))] if len(buf) else np.zeros(len(starts), np.uint8)
+    empty = (length == 0) | ((length == 1) & (first == 13))
+    return start_lines[~empty]
+
+
+def _newline_lines(table: pa.Table) -> np.ndarray:
+    """Fallback line numbers: header on line 1, each row after the newlines inside earlier rows."""
+    extra = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        extra += pc.fill_null(pc.count_substring(column, "\n"), 0).to_numpy(zero_copy_only=False)
+    before = np.concatenate([[0], np.cumsum(extra)[:-1]]) if table.num_rows else extra
+    return 2 + np.arange(table.num_rows, dtype=np.int64) + before
+
+
+def csv_row_lines(data: bytes, body: pa.Table, skipped: list[int]) -> tuple[np.ndarray, np.ndarray | None]:
+    """(line of each parsed data row, line of each record by pyarrow record number - 1, or None).
+
+    skipped are the record numbers pyarrow could not split. When the byte scan does not
+    agree with the parser (stray quotes, bare CR line ends), lines come from counting the
+    newlines inside values instead, and the record lines are None.
+    """
+    records = record_lines(data)
+    if len(records) == 1 + body.num_rows + len(skipped):
+        keep = np.ones(len(records), dtype=bool)
+        keep[0] = False  # the header
+        keep[np.asarray(skipped, dtype=np.int64) - 1] = False
+        return records[keep], records
+    return _newline_lines(body), None
+
+
+def _parse_csv(data: bytes, threads: bool) -> tuple[pa.Table, list[tuple[int | None, str, int]]]:
+    """Parse all fields as strings with autogenerated names; collect rows with a wrong field count."""
+    invalid: list[tuple[int | None, str, int]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append((row.number, row.text, row.actual_columns))
+        return "skip"
+
+    # The header is read as a data row (autogenerated names) so every column can be typed string up front.
+    width = len(next(csv.reader(io.StringIO(data[:65536].decode("utf-8", "replace").lstrip("\ufeff"))), []))
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=threads),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"f{i}": pa.string() for i in range(max(width, 1) + 64)},
+            strings_can_be_null=False,
+        ),
+    )
+    return table, invalid
+
+
+def read_csv(source: SourceFile) -> ReadFile:
+    """Read a canonical CSV file (UTF-8, optional BOM) as strings."""
+    out = ReadFile(source)
+    data = source.path.read_bytes()
+    if not data[:4096].strip(b"\xef\xbb\xbf \r\n\t") and not data.strip(b"\xef\xbb\xbf \r\n\t"):
+        out.error = "文件为空，缺少表头 / empty file, no header row"
+        return out
+    try:
+        table, invalid = _parse_csv(data, threads=True)
+        if any(number is None for number, _, _ in invalid):
+            # Row numbers of unsplittable rows are only known when parsing on one thread.
+            table, invalid = _parse_csv(data, threads=False)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc) or "UTF-8" in str(exc):
+            out.error = (
+                "文件不是 UTF-8 编码（Excel 请“另存为 CSV UTF-8”，GBK 文件需先转换）"
+                " / file is not UTF-8 encoded"
+            )
+        else:
+            out.error = f"CSV 文件无法解析: {exc} / cannot parse CSV: {exc}"
+        return out
+    header = [str(v).lstrip("\ufeff") for v in table.slice(0, 1).to_pylist()[0].values()]
+    body = table.slice(1)
+    out.raw = pa.Table.from_arrays(body.columns, names=header)
+    out.data = data
+    out.skipped_records = sorted(n for n, _, _ in invalid if n is not None)
+    if not invalid:
+        return out
+    _, records = csv_row_lines(data, out.raw, out.skipped_records)
+    for number, text, actual in invalid:
+        if not text.strip():
+            continue  # a line of blanks is an empty line, not a row
+        line = int(records[number - 1]) if records is not None and number is not None else number
+        fields = next(csv.reader(io.StringIO(text)), [])
+        values: dict[str, str | None] = dict(zip(header, fields))
+        values.update({f"_extra_{i + 1}": v for i, v in enumerate(fields[len(header):])})
+        out.bad.append(Rejection(
+            source.path, line, "",
+            f"列数不对: 应为 {len(header)} 列，实际 {actual} 列 / wrong number of fields:"
+            f" expected {len(header)}, got {actual}",
+            values,
+        ))
+    return out
+
+
+def read_parquet(source: SourceFile) -> ReadFile:
+    """Read a Parquet file and cast every column to string (rows are numbered from 1)."""
+    out = ReadFile(source)
+    try:
+        table = pq.read_table(source.path)
+        columns = [pc.cast(c, pa.string()) for c in table.columns]
+    except (pa.ArrowException, OSError) as exc:
+        out.error = f"Parquet 文件无法读取: {exc} / cannot read Parquet file: {exc}"
+        return out
+    out.raw = pa.Table.from_arrays(columns, names=table.column_names)
+    return out
+
+
+def canonical_columns(read: ReadFile) -> None:
+    """Pick the table's columns by normalised header name; a missing required column is a file error."""
+    assert read.raw is not None
+    table = read.source.table
+    by_name: dict[str, int] = {}
+    for i, name in enumerate(read.raw.column_names):
+        by_name.setdefault(normalise_name(name), i)
+    missing = [c.name for c in table.columns if c.required and c.name not in by_name]
+    if missing:
+        present = ", ".join(read.raw.column_names)
+        read.error = (
+            f"缺少必需的列: {', '.join(missing)}（文件中的列: {present}）"
+            f" / missing required columns: {', '.join(missing)}"
+        )
+        return
+    n = read.raw.num_rows
+    arrays = [
+        read.raw.column(by_name[c.name]) if c.name in by_name else pa.nulls(n, pa.string())
+        for c in table.columns
+    ]
+    read.canon = pa.Table.from_arrays(arrays, names=list(table.column_names))
+
+
+def read_source(source: SourceFile) -> ReadFile:
+    """Read one source file and pick its canonical columns."""
+    read = read_parquet(source) if source.is_parquet else read_csv(source)
+    if read.error is None and read.raw is not None:
+        canonical_columns(read)
+    return read

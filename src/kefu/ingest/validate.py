@@ -1,0 +1,263 @@
+"""Vectorised validation of canonical string columns: typed values plus the first error of each row.
+
+One DuckDB query turns the strings into typed values and an error per bad row; local
+times are then turned into instants with kefu.tz (numpy), and the checks that need
+instants (presence end after start) run on the converted arrays.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kefu.schema import Column, Table
+from kefu.tz import local_to_utc
+
+# yyyy-m-d (or /), optional time h:mm[:ss[.fraction]] after T or spaces, optional offset Z, ±hh, ±hhmm, ±hh:mm.
+TIME_PATTERN = (
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})"
+    r"(?:[Tt ]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,9}))?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
+# Instants outside these years are typos, and would make the zone's transition table huge.
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+
+# Integer columns with a range: (low, high or None, Chinese rule, English rule).
+INT_RULES: dict[tuple[str, str], tuple[int, int | None, str, str]] = {
+    ("orders", "items"): (1, None, "数量应为不小于 1 的整数", "items must be an integer >= 1"),
+    ("ratings", "service_score"): (1, 5, "服务评分应为 1-5 的整数", "service_score must be an integer from 1 to 5"),
+}
+
+MISSING = "缺少必填值 / missing required value"
+
+# Columns kept exactly as written (apart from empty meaning missing): free text where spaces may matter.
+UNTRIMMED = {"content"}
+
+_MACROS = f"""
+CREATE OR REPLACE TEMP MACRO kefu_tparts(s) AS
+    regexp_extract(s, '{TIME_PATTERN}', ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'o']);
+CREATE OR REPLACE TEMP MACRO kefu_toffset(p) AS CASE
+    WHEN p.o = '' THEN NULL
+    WHEN upper(p.o) = 'Z' THEN 0
+    ELSE (CASE WHEN left(p.o, 1) = '-' THEN -1 ELSE 1 END)
+        * (TRY_CAST(substr(p.o, 2, 2) AS INTEGER) * 3600
+           + CASE WHEN length(replace(p.o, ':', '')) = 5 THEN TRY_CAST(right(p.o, 2) AS INTEGER) * 60 ELSE 0 END)
+    END;
+CREATE OR REPLACE TEMP MACRO kefu_toffset_ok(p) AS
+    p.o = '' OR upper(p.o) = 'Z'
+    OR (TRY_CAST(substr(p.o, 2, 2) AS INTEGER) <= 18
+        AND (length(replace(p.o, ':', '')) = 3 OR TRY_CAST(right(p.o, 2) AS INTEGER) < 60));
+CREATE OR REPLACE TEMP MACRO kefu_tlocal(p) AS CASE
+    WHEN p.y <> '' AND (p.h = '' OR TRY_CAST(p.h AS INTEGER) < 24) AND kefu_toffset_ok(p)
+    THEN TRY_CAST(p.y || '-' || p.mo || '-' || p.d || ' ' || coalesce(nullif(p.h, ''), '0') || ':'
+                  || coalesce(nullif(p.mi, ''), '00') || ':' || coalesce(nullif(p.s, ''), '00') || '.'
+                  || coalesce(nullif(p.f, ''), '0') AS TIMESTAMP)
+    END;
+"""
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the temporary SQL macros the validation query uses."""
+    for statement in _MACROS.split(";"):
+        if statement.strip():
+            con.execute(statement)
+
+
+def q(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _shown(raw: str) -> str:
+    """SQL for a raw value shown in a reason: in double quotes."""
+    return f"""'"' || {raw} || '"'"""
+
+
+@dataclass
+class _ColumnSql:
+    """What one column adds to the validation query: levels of derived columns, typed value, error."""
+
+    trimmed: str  # level 1: raw text trimmed, empty -> NULL, as <col>__t
+    derived: list[list[str]] = field(default_factory=list)  # later levels, each SELECT *, <these>
+    typed: list[str] = field(default_factory=list)  # final typed value(s)
+    error: str | None = None  # the reason the value is bad, or NULL
+
+
+def _time_sql(col: Column) -> _ColumnSql:
+    """A time column: the contract's own forms by strptime, any other accepted form by the regex macros."""
+    src, t = q(col.name), q(col.name + "__t")
+    fast, p = q(col.name + "__fast"), q(col.name + "__p")
+    local, off = q(col.name + "__local"), q(col.name + "__off")
+    in_range = f"year({local}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}"
+    return _ColumnSql(
+        trimmed=f"nullif(trim({src}), '') AS {t}",
+        derived=[
+            [f"TRY_STRPTIME({t}, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S']) AS {fast}"],
+            # Only texts strptime refuses pay for the regex; the offset of the others is NULL.
+            [f"CASE WHEN {fast} IS NULL THEN kefu_tparts({t}) END AS {p}"],
+            [f"coalesce({fast}, kefu_tlocal({p})) AS {local}", f"kefu_toffset({p}) AS {off}"],
+        ],
+        typed=[f"CASE WHEN {in_range} THEN {local} END AS {src}", off],
+        error=(
+            f"CASE WHEN {t} IS NULL THEN {_lit(MISSING) if col.required else 'NULL'} "
+            f"WHEN {local} IS NULL THEN '时间无法解析: ' || {_shown(t)} || ' / unparseable time' "
+            f"WHEN NOT {in_range} "
+            f"THEN '时间超出范围（{FIRST_YEAR}-{LAST_YEAR} 年）: ' || {_shown(t)} || ' / time out of range' END"
+        ),
+    )
+
+
+def _column_sql(table: Table, col: Column) -> _ColumnSql:
+    """The validation SQL of one column."""
+    if col.kind == "time":
+        return _time_sql(col)
+    src, t = q(col.name), q(col.name + "__t")
+    trimmed = src if col.name in UNTRIMMED else f"trim({src})"
+    out = _ColumnSql(trimmed=f"nullif({trimmed}, '') AS {t}")
+    default = f"coalesce({t}, {_lit(col.default)})" if col.default is not None else t
+    bad: str | None = None  # condition (on a present value) that makes the row bad, and its reason
+    reason = ""
+    if col.kind == "enum":
+        value = f"lower({default})"
+        bad = f"{value} NOT IN ({', '.join(map(_lit, col.choices))})"
+        reason = (f"'取值无效: ' || {_shown(t)} || '，应为 {'/'.join(col.choices)}"
+                  f" / invalid value, expected one of {', '.join(col.choices)}'")
+    elif col.kind == "bool":
+        low = f"lower({default})"
+        value = f"CASE WHEN {low} IN ('true', '1') THEN true WHEN {low} IN ('false', '0') THEN false END"
+        bad = f"{value} IS NULL"
+        reason = f"'取值无效: ' || {_shown(t)} || '，应为 true/false/1/0 / invalid value, expected true/false/1/0'"
+    elif col.kind == "decimal":
+        value = f"TRY_CAST({default} AS DECIMAL(18,4))"
+        bad = f"NOT regexp_full_match({default}, '[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?') OR {value} IS NULL"
+        reason = f"'数字无法解析: ' || {_shown(t)} || ' / not a number'"
+    elif col.kind == "integer":
+        value = f"TRY_CAST({default} AS BIGINT)"
+        ok = f"regexp_full_match({default}, '[+-]?\\d+') AND {value} IS NOT NULL"
+        rule = INT_RULES.get((table.name, col.name))
+        if rule is None:
+            bad = f"NOT ({ok})"
+            reason = f"'整数无法解析: ' || {_shown(t)} || ' / not an integer'"
+        else:
+            low, high, zh, en = rule
+            bounds = f"{value} >= {low}" + (f" AND {value} <= {high}" if high is not None else "")
+            bad = f"NOT ({ok} AND {bounds})"
+            reason = f"'{zh}: ' || {_shown(t)} || ' / {en}'"
+    else:
+        value = default
+    if table.name in ("accounts", "messages") and col.name == "shop":
+        # The shop defaults to the account's main nick: the part before ':' (the whole nick without one).
+        account = q("account__t")
+        value = default = f"coalesce({t}, nullif(split_part({account}, ':', 1), ''), {account})"
+    out.typed = [f"{value} AS {src}"]
+    checks = []
+    if col.required:
+        checks.append(f"WHEN {default} IS NULL THEN {_lit(MISSING)}")
+    if bad is not None:
+        checks.append(f"WHEN {default} IS NOT NULL AND ({bad}) THEN {reason}")
+    out.error = f"CASE {' '.join(checks)} END" if checks else None
+    return out
+
+
+def validation_sql(table: Table, source: str) -> str:
+    """SQL reading canonical string columns from source: typed columns, __off offsets, _err_col, _err_reason."""
+    parts = [_column_sql(table, c) for c in table.columns]
+    levels = [f"l1 AS (SELECT _row, {', '.join(p.trimmed for p in parts)} FROM {source})"]
+    for i in range(max(len(p.derived) for p in parts)):
+        items = [item for p in parts if i < len(p.derived) for item in p.derived[i]]
+        levels.append(f"l{i + 2} AS (SELECT *, {', '.join(items)} FROM l{i + 1})")
+    errors = [(c.name, p.error) for c, p in zip(table.columns, parts) if p.error is not None]
+    typed = ["_row"] + [item for p in parts for item in p.typed] + [f"{e} AS {q(n + '__e')}" for n, e in errors]
+    levels.append(f"typed AS (SELECT {', '.join(typed)} FROM l{len(levels)})")
+    names = ["_row"] + [q(c.name) for c in table.columns]
+    names += [q(c.name + "__off") for c in table.columns if c.kind == "time"]
+    err_col = "CASE " + " ".join(f"WHEN {q(n + '__e')} IS NOT NULL THEN {_lit(n)}" for n, _ in errors) + " END"
+    err_reason = f"coalesce({', '.join(q(n + '__e') for n, _ in errors)})"
+    return (
+        f"WITH {', '.join(levels)} "
+        f"SELECT {', '.join(names)}, {err_col} AS _err_col, {err_reason} AS _err_reason FROM typed"
+    )
+
+
+def to_instants(local: np.ndarray, offset_s: np.ndarray, timezone: str) -> np.ndarray:
+    """Instants (naive UTC datetime64[us]) of local times: by their offset when given, else in timezone.
+
+    offset_s holds seconds east of UTC, NaN where the text had no offset.
+    """
+    local = local.astype("datetime64[us]")
+    out = np.full(local.shape, np.datetime64("NaT"), dtype="datetime64[us]")
+    has_offset = ~np.isnan(offset_s)
+    with_offset = has_offset & ~np.isnat(local)
+    out[with_offset] = local[with_offset] - (offset_s[with_offset].astype(np.int64) * 1_000_000).astype("timedelta64[us]")
+    zoned = ~has_offset & ~np.isnat(local)
+    if zoned.any():
+        # One call per calendar year keeps each zone-transition table to about a year of changes.
+        years = local.astype("datetime64[Y]")
+        for year in np.unique(years[zoned]):
+            part = zoned & (years == year)
+            out[part] = local_to_utc(local[part], timezone)
+    return out
+
+
+def convert_times(typed: pa.Table, table: Table, timezone: str) -> pa.Table:
+    """Replace each time column's local values with instants and drop the __off columns."""
+    for col in table.columns:
+        if col.kind != "time":
+            continue
+        local = typed.column(col.name).to_numpy(zero_copy_only=False).astype("datetime64[us]")
+        offset = typed.column(col.name + "__off").to_numpy(zero_copy_only=False).astype("float64")
+        instants = pa.array(to_instants(local, offset, timezone), type=pa.timestamp("us"), from_pandas=True)
+        typed = typed.set_column(typed.schema.get_field_index(col.name), col.name, instants)
+        typed = typed.drop_columns([col.name + "__off"])
+    return typed
+
+
+def post_checks(typed: pa.Table, table: Table) -> pa.Table:
+    """Checks on instants: a presence interval must end after it starts."""
+    if table.name != "presence":
+        return typed
+    start, end = typed.column("start"), typed.column("end")
+    bad = pc.and_(pc.is_null(typed.column("_err_col")), pc.less_equal(end, start))
+    bad = pc.fill_null(bad, False)
+    err_col = pc.if_else(bad, pa.scalar("end"), typed.column("_err_col"))
+    reason = pc.if_else(bad, pa.scalar("结束时间应晚于开始时间 / end must be after start"), typed.column("_err_reason"))
+    typed = typed.set_column(typed.schema.get_field_index("_err_col"), "_err_col", err_col)
+    return typed.set_column(typed.schema.get_field_index("_err_reason"), "_err_reason", reason)
+
+
+def validate(con: duckdb.DuckDBPyConnection, canon: pa.Table, table: Table, timezone: str) -> pa.Table:
+    """Typed rows of one file: _row, the table's columns (times as UTC instants), _err_col, _err_reason."""
+    source = canon.append_column("_row", pa.array(np.arange(canon.num_rows, dtype=np.int64)))
+    con.register("kefu_src", source)
+    try:
+        typed = con.sql(validation_sql(table, "kefu_src")).to_arrow_table()
+    finally:
+        con.unregister("kefu_src")
+    return post_checks(convert_times(typed, table, timezone), table)
+
+
+def parse_times(values: Sequence[str | None], timezone: str) -> np.ndarray:
+    """Instants (naive UTC datetime64[us], NaT when unparseable) of time texts, as an import reads them."""
+    con = duckdb.connect()
+    try:
+        install_macros(con)
+        src = pa.table({"v": pa.array(list(values), pa.string())})
+        con.register("kefu_times", src)
+        typed = con.sql(
+            "SELECT CASE WHEN year(kefu_tlocal(p)) BETWEEN "
+            f"{FIRST_YEAR} AND {LAST_YEAR} THEN kefu_tlocal(p) END AS local, kefu_toffset(p) AS off "
+            "FROM (SELECT kefu_tparts(trim(v)) AS p FROM kefu_times)"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    local = typed.column("local").to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    offset = typed.column("off").to_numpy(zero_copy_only=False).astype("float64")
+    return to_instants(local, offset, timezone)

@@ -1,0 +1,146 @@
+"""The warehouse: one DuckDB file holding the canonical tables as stored by schema.WAREHOUSE_DDL."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+
+from kefu.config import SettingError
+from kefu.schema import TABLES, WAREHOUSE_DDL
+
+DATA_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES)
+"""The canonical tables, in contract order (kefu_meta is bookkeeping, not data)."""
+
+IMPORT_TIMEZONE_KEY = "import_timezone"
+
+# Tables with a shop column, for listing the shops a warehouse knows.
+_SHOP_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if "shop" in t.column_names)
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse file cannot be opened or is not a kefu warehouse."""
+
+
+class TimezoneMismatch(SettingError):
+    """The time zone asked for differs from the one the stored data was imported in."""
+
+
+class Warehouse:
+    """An open kefu warehouse: a DuckDB connection whose session time zone is UTC."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: Path | str, *, read_only: bool = False) -> Warehouse:
+        """Open (and, unless read_only, create) the warehouse file at path."""
+        in_memory = str(path) == ":memory:"
+        path = Path(path)
+        if not in_memory:
+            if read_only and not path.exists():
+                raise WarehouseError(f"数据仓库不存在: {path} / warehouse not found: {path}")
+            if not read_only:
+                path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(":memory:" if in_memory else str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise WarehouseError(
+                f"无法打开数据仓库 {path}（文件可能已损坏，或正被另一个程序使用）: {exc}"
+                f" / cannot open warehouse {path}: {exc}"
+            ) from exc
+        # Stored times are naive UTC; a UTC session keeps any TIMESTAMPTZ arithmetic consistent with them.
+        con.execute("SET TimeZone='UTC'")
+        wh = cls(con, path, read_only)
+        if read_only:
+            missing = [name for name in WAREHOUSE_DDL if name not in wh._table_names()]
+            if missing:
+                con.close()
+                raise WarehouseError(
+                    f"{path} 不是 kefu 数据仓库（缺少表 {', '.join(missing)}），请先导入数据"
+                    f" / {path} is not a kefu warehouse (missing tables: {', '.join(missing)})"
+                )
+        else:
+            for ddl in WAREHOUSE_DDL.values():
+                con.execute(ddl)
+        return wh
+
+    def _table_names(self) -> set[str]:
+        """Names of the tables in the main schema."""
+        rows = self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block in one transaction: commit on success, roll back on any exception."""
+        self.con.begin()
+        try:
+            yield self.con
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+    def meta(self, key: str) -> str | None:
+        """The kefu_meta value stored under key, if any."""
+        # fetchall, not fetchone: DuckDB 2 keeps a half-fetched result open and blocks the connection.
+        rows = self.con.execute("SELECT value FROM kefu_meta WHERE key = ?", [key]).fetchall()
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store value under key in kefu_meta (replacing any earlier value)."""
+        self.con.execute("INSERT OR REPLACE INTO kefu_meta (key, value) VALUES (?, ?)", [key, value])
+
+    @property
+    def import_timezone(self) -> str | None:
+        """The time zone the stored data was imported in, if any import was made."""
+        return self.meta(IMPORT_TIMEZONE_KEY)
+
+    def check_timezone(self, timezone: str) -> None:
+        """Raise TimezoneMismatch when stored data was imported in another time zone."""
+        recorded = self.import_timezone
+        if recorded is None or recorded == timezone or self.is_empty():
+            return
+        raise TimezoneMismatch(
+            f"数据仓库中的数据是按时区 {recorded} 导入的，当前设置为 {timezone}；"
+            f"请使用 --set timezone={recorded}，或为新时区另建数据仓库"
+            f" / the warehouse holds data imported in time zone {recorded}, but the setting is {timezone};"
+            f" use --set timezone={recorded} or a new warehouse"
+        )
+
+    def record_import_timezone(self, timezone: str) -> None:
+        """Remember the time zone local times were read in (checked by later imports and reports)."""
+        self.set_meta(IMPORT_TIMEZONE_KEY, timezone)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per canonical table."""
+        sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in DATA_TABLES)
+        return {name: int(n) for name, n in self.con.execute(sql).fetchall()}
+
+    def is_empty(self) -> bool:
+        """True when no canonical table holds a row."""
+        return not any(self.counts().values())
+
+    def shops(self) -> list[str]:
+        """Every shop named in any table, sorted."""
+        union = " UNION ".join(f"SELECT shop FROM {t}" for t in _SHOP_TABLES)
+        rows = self.con.execute(f"SELECT shop FROM ({union}) WHERE shop IS NOT NULL ORDER BY shop").fetchall()
+        return [r[0] for r in rows]

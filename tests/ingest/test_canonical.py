@@ -7,8 +7,10 @@ import json
 import zoneinfo
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -174,6 +176,31 @@ def test_parquet_bad_row_is_numbered_from_one(wh: Warehouse, tmp_path: Path) -> 
 def test_record_lines_counts_quoted_newlines_and_skips_blank_lines() -> None:
     data = b'a,b\r\n1,"x\r\ny"\r\n\r\n2,3\n"q""\n",4\n\n'
     assert record_lines(data).tolist() == [1, 2, 5, 6]
+
+
+@pytest.mark.parametrize("data, lines", [
+    # CRLF ends, a quoted CRLF inside a value, a blank line
+    (b'shop,buyer,reason\r\ns,b1,"x\r\ny"\r\n\r\ns,,bad\r\n', [(5, "buyer")]),
+    # a bare quote inside an unquoted value defeats the byte scan: lines come from the parser's rows
+    (b'shop,buyer,reason\ns,b1,"a\nb"\ns,b1,he said "hi\nthere\n"x\ny",,bad\n', [(5, ""), (6, "buyer")]),
+    # no newline at the end of the file
+    (b"shop,buyer\ns,b1\ns,", [(3, "buyer")]),
+])
+def test_line_numbers_in_awkward_csv(wh: Warehouse, tmp_path: Path, data: bytes, lines: list[tuple[int, str]]) -> None:
+    (tmp_path / "blocklist.csv").write_bytes(data)
+    summary = import_paths(wh, [tmp_path / "blocklist.csv"], SH)
+    assert [(r.line, r.column) for r in summary.rejections] == lines
+    assert wh.counts()["blocklist"] == 1
+
+
+def test_header_only_and_empty_files(wh: Warehouse, tmp_path: Path) -> None:
+    (tmp_path / "blocklist.csv").write_bytes(b"\xef\xbb\xbfshop,buyer\r\n")
+    (tmp_path / "complaints.csv").write_bytes(b"")
+    summary = import_paths(wh, [tmp_path], SH)
+    complaints, blocklist = summary.files  # contract order: complaints before blocklist
+    assert (complaints.table, blocklist.table) == ("complaints", "blocklist")
+    assert (blocklist.rows_read, blocklist.error) == (0, None)
+    assert complaints.error == "文件为空，缺少表头 / empty file, no header row"
 
 
 def test_not_utf8_is_a_file_error(wh: Warehouse, tmp_path: Path) -> None:
@@ -464,13 +491,51 @@ def _expected_instant(local: dt.datetime, tz: str) -> dt.datetime:
     return aware.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-@hyp_settings(max_examples=150, deadline=None)
-@given(
-    local=st.datetimes(min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2150, 12, 31)),
-    tz=st.sampled_from(["Asia/Shanghai", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe"]),
-    offset_min=st.integers(min_value=-14 * 60, max_value=14 * 60),
-)
-def test_time_parser_property(local: dt.datetime, tz: str, offset_min: int) -> None:
+ZONES = ["Asia/Shanghai", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe"]
+
+
+@lru_cache(maxsize=None)
+def _changes(tz: str, year: int) -> tuple[dt.datetime, ...]:
+    """Local wall-clock times (to the hour) near which the zone's offset changes during a year."""
+    zone, start = zoneinfo.ZoneInfo(tz), dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
+    out, before = [], start.astimezone(zone).utcoffset()
+    for hour in range(1, 366 * 24):
+        instant = start + dt.timedelta(hours=hour)
+        offset = instant.astimezone(zone).utcoffset()
+        if offset != before:
+            assert before is not None
+            out.append((instant + before).replace(tzinfo=None))
+            before = offset
+    return tuple(out)
+
+
+@st.composite
+def zoned_local_times(draw: st.DrawFn) -> tuple[str, dt.datetime]:
+    """A zone and a local time: anywhere, or within two hours of a daylight-saving change (gaps, overlaps)."""
+    tz = draw(st.sampled_from(ZONES))
+    anywhere = st.datetimes(min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2150, 12, 31))
+    if draw(st.booleans()):
+        return tz, draw(anywhere)
+    year = draw(st.integers(min_value=1980, max_value=2100))
+    changes = _changes(tz, year)
+    if not changes:
+        return tz, draw(anywhere)
+    near = draw(st.sampled_from(changes))
+    shift = dt.timedelta(seconds=draw(st.integers(-7200, 7200)), microseconds=draw(st.integers(0, 999_999)))
+    return tz, near + shift
+
+
+@pytest.fixture(scope="module")
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect()
+    yield c
+    c.close()
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(zoned=zoned_local_times(), offset_min=st.integers(min_value=-14 * 60, max_value=14 * 60))
+def test_time_parser_property(con: duckdb.DuckDBPyConnection, zoned: tuple[str, dt.datetime], offset_min: int) -> None:
+    tz, local = zoned
     whole = local.replace(microsecond=0)
     sign = "+" if offset_min >= 0 else "-"
     hh, mm = divmod(abs(offset_min), 60)
@@ -484,7 +549,7 @@ def test_time_parser_property(local: dt.datetime, tz: str, offset_min: int) -> N
         local.strftime("%Y-%m-%d %H:%M:%S.%f") + f"{sign}{hh:02d}{mm:02d}": local - offset,
         whole.strftime("%Y-%m-%dT%H:%M:%SZ"): whole,
     }
-    got = parse_times(list(forms), tz)
+    got = parse_times(list(forms), tz, con)
     expected = np.array([np.datetime64(v, "us") for v in forms.values()], dtype="datetime64[us]")
     assert got.tolist() == expected.tolist(), list(forms)
 

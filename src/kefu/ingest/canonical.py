@@ -79,24 +79,23 @@ def _write_messages(con: duckdb.DuckDBPyConnection, summary: FileSummary, good: 
     )
     # Without a msg_id the key is a hash of the row plus its rank among identical rows of the file,
     # so re-importing the same export gives the same keys, and two identical messages stay two.
-    # Hash keys are unique within the file by construction; only given msg_ids need the in-file check.
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE kefu_new AS "
-        f"WITH good AS (SELECT *, md5(concat_ws(chr(31), {identity})) AS kefu_h "
-        "FROM kefu_typed WHERE _err_col IS NULL), "
-        "keyed AS (SELECT *, coalesce(msg_id, 'h:' || md5(kefu_h || chr(31) || CAST(row_number() OVER "
-        "(PARTITION BY msg_id IS NULL, kefu_h ORDER BY _row) AS VARCHAR))) AS msg_key FROM good), "
-        "firsts AS (SELECT * FROM keyed "
-        "QUALIFY msg_id IS NULL OR row_number() OVER (PARTITION BY shop, msg_key ORDER BY _row) = 1) "
+    # Such keys are unique within the file by construction; only given msg_ids need the in-file check.
+    inserted = con.execute(
+        "INSERT INTO messages "
+        "WITH good AS (SELECT * FROM kefu_typed WHERE _err_col IS NULL), "
+        f"hashed AS (SELECT *, md5(concat_ws(chr(31), {identity})) AS kefu_h FROM good WHERE msg_id IS NULL), "
+        "keyed AS ("
+        "SELECT * EXCLUDE (kefu_h), 'h:' || md5(kefu_h || chr(31) || CAST(row_number() OVER "
+        "(PARTITION BY kefu_h ORDER BY _row) AS VARCHAR)) AS msg_key FROM hashed "
+        "UNION ALL "
+        "SELECT *, msg_id AS msg_key FROM good WHERE msg_id IS NOT NULL "
+        "QUALIFY row_number() OVER (PARTITION BY shop, msg_id ORDER BY _row) = 1) "
         f"SELECT shop, msg_key, msg_id, buyer, account, sender, ts, {seq_base} + _row AS seq, content, msg_type "
-        "FROM firsts f WHERE NOT EXISTS "
-        "(SELECT 1 FROM messages m WHERE m.shop = f.shop AND m.msg_key = f.msg_key)"
-    )
-    inserted = _count(con, "SELECT count(*) FROM kefu_new")
-    con.execute("INSERT INTO messages SELECT * FROM kefu_new")
-    con.execute("DROP TABLE kefu_new")
-    summary.inserted = inserted
-    summary.duplicates = good - inserted
+        "FROM keyed k WHERE NOT EXISTS "
+        "(SELECT 1 FROM messages m WHERE m.shop = k.shop AND m.msg_key = k.msg_key)"
+    ).fetchall()[0][0]
+    summary.inserted = int(inserted)
+    summary.duplicates = good - summary.inserted
 
 
 def _import_file(
@@ -175,4 +174,4 @@ def import_paths(
     return summary
 
 
-__all__ = ["import_paths", "Progress", "SEQ_BLOCK"]
+__all__ = ["ImportFailed", "ImportSummary", "Progress", "SEQ_BLOCK", "import_paths"]

@@ -244,20 +244,20 @@ def validate(con: duckdb.DuckDBPyConnection, canon: pa.Table, table: Table, time
     return post_checks(convert_times(typed, table, timezone), table)
 
 
-def parse_times(values: Sequence[str | None], timezone: str) -> np.ndarray:
-    """Instants (naive UTC datetime64[us], NaT when unparseable) of time texts, as an import reads them."""
-    con = duckdb.connect()
+_TIMES = Table("times", "时间", (Column("value", "time", required=False),))
+
+
+def parse_times(
+    values: Sequence[str | None], timezone: str, con: duckdb.DuckDBPyConnection | None = None
+) -> np.ndarray:
+    """Instants (naive UTC datetime64[us], NaT when bad) of time texts, read exactly as an import reads them."""
+    own = con is None
+    con = duckdb.connect() if con is None else con
     try:
         install_macros(con)
-        src = pa.table({"v": pa.array(list(values), pa.string())})
-        con.register("kefu_times", src)
-        typed = con.sql(
-            "SELECT CASE WHEN year(kefu_tlocal(p)) BETWEEN "
-            f"{FIRST_YEAR} AND {LAST_YEAR} THEN kefu_tlocal(p) END AS local, kefu_toffset(p) AS off "
-            "FROM (SELECT kefu_tparts(trim(v)) AS p FROM kefu_times)"
-        ).to_arrow_table()
+        typed = validate(con, pa.table({"value": pa.array(list(values), pa.string())}), _TIMES, timezone)
+        typed = typed.sort_by("_row")  # row order is not promised by the query
     finally:
-        con.close()
-    local = typed.column("local").to_numpy(zero_copy_only=False).astype("datetime64[us]")
-    offset = typed.column("off").to_numpy(zero_copy_only=False).astype("float64")
-    return to_instants(local, offset, timezone)
+        if own:
+            con.close()
+    return typed.column("value").to_numpy(zero_copy_only=False).astype("datetime64[us]")

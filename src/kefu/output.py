@@ -74,37 +74,39 @@ def _pages(widths: list[int], room: int) -> list[list[int]]:
     return pages
 
 
-def _entity_name(row: dict[str, Any], keys: list[str], shop_in_title: bool) -> str:
-    """A row's keys as one short header, dropping the shop when the title names it."""
+def _entity_name(row: dict[str, Any], keys: list[str]) -> str:
+    """A row's varying keys as one short header; a shop's own sub-accounts without the shop prefix."""
     parts = []
     for k in keys:
         value = str(row.get(k, ""))
-        if shop_in_title and k == "shop":
-            continue
-        if shop_in_title and k == "account" and value.startswith(f"{row['shop']}:"):
+        if k == "account" and value == row["shop"]:
+            value = "主账号"
+        elif k == "account" and value.startswith(f"{row['shop']}:"):
             value = value[len(row["shop"]) + 1:]
-        if k in ("from", "to"):
-            continue
         parts.append(value)
     return " ".join(parts)
 
 
 def print_table(console: Console, title: str, grain: str, columns: list[str], rows: list[dict[str, Any]],
                 lang: str = "zh") -> None:
-    """Print rows for a person: metrics down the side when the rows fit across, else pages of columns."""
-    shops = {r["shop"] for r in rows}
-    shop_in_title = len(shops) == 1
-    if shop_in_title:
-        title = f"{title} · {next(iter(shops))}"
-    keys = [c for c in columns if c in KEY_COLUMNS and not (shop_in_title and c == "shop")]
+    """Print rows for a person: metrics down the side when the rows fit across, else pages of columns.
+
+    Key columns that hold one value in every row (one shop, one period) move into the title.
+    """
+    all_keys = [c for c in columns if c in KEY_COLUMNS]
+    constant = [k for k in all_keys if len({r.get(k) for r in rows}) == 1 and k != "account"]
+    if constant:
+        shown = [str(rows[0][k]) for k in constant if k not in ("from", "to")]
+        title = f"{title} · {' · '.join(shown)}"
+    keys = [k for k in all_keys if k not in constant and k not in ("from", "to")]
     values = [c for c in columns if c not in KEY_COLUMNS]
     cells = {c: [human_value(c, grain, r.get(c)) for r in rows] for c in columns}
-    names = [_entity_name(r, keys, shop_in_title) for r in rows]
-    label_width = max(cell_len(label(c, grain, lang)) for c in values)
+    names = [_entity_name(r, keys) for r in rows]
+    label_width = min(16, max(cell_len(label(c, grain, lang)) for c in values))
     widths = [max(cell_len(n), *(cell_len(cells[c][i]) for c in values)) for i, n in enumerate(names)]
     if label_width + sum(w + 3 for w in widths) + 4 <= console.width:
         table = Table(title=title, header_style="bold cyan")
-        table.add_column("指标" if lang == "zh" else "metric", no_wrap=True)
+        table.add_column("指标" if lang == "zh" else "metric", max_width=label_width, overflow="fold")
         for name in names:
             table.add_column(name, justify="right", no_wrap=True)
         for c in values:
@@ -115,7 +117,6 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
     def width(c: str) -> int:
         return max([min(cell_len(label(c, grain, lang)), 12)] + [cell_len(v) for v in cells[c]])
 
-    keys = [k for k in keys if k not in ("from", "to")]
     room = console.width - sum(width(k) + 3 for k in keys) - 1
     pages = _pages([width(c) for c in values], room)
     for number, page in enumerate(pages, start=1):
@@ -127,6 +128,6 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
             table.add_column(label(values[i], grain, lang), justify="right", overflow="fold",
                              min_width=width(values[i]))
         for n, row in enumerate(rows):
-            shown = [_entity_name(row, [k], shop_in_title) if k == "account" else cells[k][n] for k in keys]
+            shown = [_entity_name(row, [k]) if k == "account" else cells[k][n] for k in keys]
             table.add_row(*shown, *[cells[values[i]][n] for i in page])
         console.print(table)

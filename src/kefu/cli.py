@@ -98,9 +98,12 @@ def _connect_existing() -> duckdb.DuckDBPyConnection:
     """Open the warehouse for reading; a missing file is a clear error."""
     if not state.db.exists():
         fail(f"找不到仓库文件 {state.db}，请先运行 kefu --db {state.db} import 目录 / warehouse not found")
-    from kefu.store import Warehouse
+    from kefu.store import Warehouse, WarehouseError
 
-    return Warehouse.open(state.db).con
+    try:
+        return Warehouse.open(state.db).con
+    except WarehouseError as exc:
+        fail(str(exc))
 
 
 def _emit(text: str, output: Optional[Path]) -> None:
@@ -140,7 +143,7 @@ def import_cmd(
 ) -> None:
     """导入店铺数据到仓库 / import canonical CSV or Parquet files into the warehouse."""
     from kefu.ingest.canonical import ImportFailed, import_paths
-    from kefu.store import Warehouse
+    from kefu.store import Warehouse, WarehouseError
 
     settings = _settings(config, sets)
     for p in paths:
@@ -163,7 +166,7 @@ def import_cmd(
             progress.stop()
             _print_import_summary(exc.summary)
             fail(f"{exc}（仓库未作任何改动 / nothing was written）")
-        except (SettingError, ValueError) as exc:
+        except (SettingError, ValueError, WarehouseError) as exc:
             fail(str(exc))
     _print_import_summary(summary)
     if dry_run:
@@ -243,7 +246,7 @@ def explain_cmd(
 ) -> None:
     """解释一个数字：背后的买家、提问与响应时间、订单 / the rows behind one figure."""
     from kefu.explain import UnknownRow, explain
-    from kefu.output import human_value
+    from kefu.output import EVIDENCE_LABELS, human_value
     from kefu.report import NoData
 
     if not account and not shop:
@@ -267,7 +270,7 @@ def explain_cmd(
     for ev in exp.evidence:
         table = Table(title=f"{ev.measure.label_zh} ({ev.measure.id})：{len(ev.rows)} 行", header_style="bold cyan")
         for c in ev.columns:
-            table.add_column(c)
+            table.add_column(EVIDENCE_LABELS.get(c, c) if state.lang == "zh" else c, overflow="fold")
         for r in ev.rows:
             table.add_row(*["—" if v is None else str(v) for v in r])
         console.print(table)

@@ -9,7 +9,7 @@ from kefu.demo.staff import DAY, HOUR, MINUTE, Account
 from kefu.demo.world import Order, World, money
 
 
-def human_delay(rng: random.Random, busy: bool) -> int:
+def human_delay(rng: random.Random, busy: bool, pace: float) -> int:
     """Seconds a human agent takes to answer: mostly 3-20 s, with a tail of minutes."""
     u = rng.random()
     if u < 0.72:
@@ -21,7 +21,7 @@ def human_delay(rng: random.Random, busy: bool) -> int:
     else:
         delay = rng.randint(300, 900)
     # Marked busy at the evening peak: several buyers at once, so answers come slower.
-    return round(delay * 1.5) if busy else delay
+    return max(2, round(delay * pace * (1.5 if busy else 1.0)))
 
 
 class Talk:
@@ -33,23 +33,21 @@ class Talk:
         self.gone = False  # the agent came back so late that the buyer had left
         self.order: Order | None = None
 
-    def _put(self, sender: str, content: str, msg_type: str = "text") -> bool:
+    def _put(self, sender: str, content: str, msg_type: str = "text") -> None:
         if self.alive and not self.w.say(self.t, self.buyer, self.acc.account, sender, content, msg_type):
             self.alive = False
-        return self.alive
 
     def pause(self, lo: int, hi: int) -> None:
         """Let lo..hi seconds pass (the buyer reads, thinks, types)."""
         self.t += self.rng.randint(lo, hi)
 
-    def ask(self, *contents: str | tuple[str, str]) -> bool:
+    def ask(self, *contents: str | tuple[str, str]) -> None:
         """A burst of consecutive buyer messages; a pair is (content, msg_type)."""
         for i, c in enumerate(contents):
             if i:
                 self.pause(2, 20)
             content, msg_type = c if isinstance(c, tuple) else (c, "text")
             self._put("buyer", content, msg_type)
-        return self.alive
 
     def notice(self, content: str, msg_type: str = "text") -> None:
         """A platform notice (transfer, order card): never a question nor a reply."""
@@ -60,31 +58,45 @@ class Talk:
         self.pause(0, 1)
         self._put("auto", self.rng.choice(tx.AUTO_WELCOME).format(shop=self.w.shop))
 
-    def answer(self, *contents: str, min_delay: int = 0) -> bool:
-        """Reply with one or more messages; False when no reply comes within the period."""
-        due = self._due(min_delay)
+    def rest(self, burst: list[str | tuple[str, str]]) -> None:
+        """The rest of a burst whose first message was already sent."""
+        if len(burst) > 1:
+            self.pause(2, 15)
+            self.ask(*burst[1:])
+
+    def answer(self, *contents: str | tuple[str, str], min_delay: int = 0, quick: bool = False) -> bool:
+        """Reply with one or more messages (quick: a 快捷短语); False when no reply comes in the period."""
+        due = self._due(min_delay, quick)
         if due is None:
             self.alive = False
             return False
         self.t = due
         sender = "bot" if self.acc.kind == "bot" else "agent"
-        for i, content in enumerate(contents):
+        for i, c in enumerate(contents):
             if i:
                 # 店小蜜 sends its answers at once; a person types the next one.
                 if sender == "bot":
                     self.pause(1, 2)
                 else:
                     self.pause(3, 15)
-            self._put(sender, content)
+            content, msg_type = c if isinstance(c, tuple) else (c, "text")
+            self._put(sender, content, msg_type)
         return self.alive
 
-    def _due(self, min_delay: int) -> int | None:
+    def follow_up(self, content: str) -> bool:
+        """A message the agent starts (order seen, payment reminder): sent only while on duty."""
+        if self.acc.kind == "human" and not self.w.staff.online(self.acc.account, self.t):
+            return False
+        return self.answer(content)
+
+    def _due(self, min_delay: int, quick: bool) -> int | None:
         if self.acc.kind == "bot":
             return self.t + self.rng.randint(1, 2)
         staff = self.w.staff
         status = staff.status(self.acc.account, self.t)
         if status in ("online", "busy"):
-            return self.t + max(min_delay, human_delay(self.rng, status == "busy"))
+            delay = self.rng.randint(2, 6) if quick else human_delay(self.rng, status == "busy", self.acc.pace)
+            return self.t + max(min_delay, delay)
         # Away or off shift: the message waits until the agent is back.
         back = staff.next_online(self.acc.account, self.t)
         if back is None:
@@ -110,7 +122,7 @@ def presale(w: World, day: int, t: int | None = None, *, min_first_delay: int = 
     """A pre-sale inquiry, perhaps via 店小蜜, that may end in an order now, later or never."""
     rng = w.rng
     if t is None:
-        t = w.flash_arrival(day) if rng.random() < 0.1 else w.arrival(day)
+        t = w.flash_arrival(day) if rng.random() < 0.12 else w.arrival(day)
     buyer = w.buyer_for_chat()
     product = rng.choice(tx.PRODUCTS)
     fmt = _context(rng, product)
@@ -162,31 +174,37 @@ def _human(talk: Talk, product: tx.Product, qas: list[tuple[str, str]], intent: 
         talk.ask(burst[0])
         if first and rng.random() < 0.8:
             talk.auto()
-        if len(burst) > 1:
-            talk.pause(2, 15)
-            talk.ask(*burst[1:])
         reply = [answer]
+        wait = min_first_delay if first else 0
         if first:
-            reply.insert(0, rng.choice(tx.GREETINGS).format(name=talk.acc.title))
+            greeting = rng.choice(tx.GREETINGS).format(name=talk.acc.title)
             if rng.random() < 0.02:
                 # Never answered: the buyer nudges once, then gives up.
+                talk.rest(burst)
                 talk.pause(MINUTE, 5 * MINUTE)
                 talk.ask(rng.choice(tx.NUDGES))
                 return
-        elif rng.random() < 0.05:
+            if rng.random() < talk.acc.quick:
+                # 黄金6秒: a quick phrase greets the buyer while the question is still being typed.
+                if not talk.answer(greeting, min_delay=wait, quick=True) or talk.gone:
+                    return
+                wait = 0
+            else:
+                reply.insert(0, greeting)
+        talk.rest(burst)
+        if not first and rng.random() < 0.05:
             # A missed question: the buyer nudges; the agent apologises, or never comes back.
             talk.pause(MINUTE, 4 * MINUTE)
             talk.ask(rng.choice(tx.NUDGES))
             if rng.random() < 0.4:
                 return
             reply.insert(0, tx.AGENT_LATE)
-        if not talk.answer(*reply, min_delay=min_first_delay if first else 0) or talk.gone:
+        if not talk.answer(*reply, min_delay=wait) or talk.gone:
             return
     unclosed = rng.random() < 0.07
     talk.pause(10, 120)
     if intent == "chat":
-        _order_in_chat(talk, product)
-        if rng.random() < 0.5:
+        if _order_in_chat(talk, product) and rng.random() < 0.5:
             _close(talk, rng.choice(tx.THANKS), tx.AGENT_CLOSINGS, unclosed)
     elif intent == "leave":
         _close(talk, rng.choice(tx.LEAVE), tx.AGENT_RETAIN, unclosed)
@@ -194,33 +212,39 @@ def _human(talk: Talk, product: tx.Product, qas: list[tuple[str, str]], intent: 
         _close(talk, rng.choice(tx.THANKS) + "，晚点拍", tx.AGENT_CLOSINGS, unclosed)
 
 
-def _order_in_chat(talk: Talk, product: tx.Product) -> None:
-    """The buyer orders while chatting: order cards appear, the agent confirms or nudges payment."""
+def _order_in_chat(talk: Talk, product: tx.Product) -> bool:
+    """The buyer orders while chatting: order cards appear, the agent confirms or nudges payment.
+
+    True when the agent followed the order up, so that the chat can go on to a close.
+    """
     rng, w = talk.rng, talk.w
     talk.ask(rng.choice(tx.BUY))
-    if not talk.answer("好的亲，拍下后我们会尽快为您安排发货~"):
-        return
+    if not talk.answer(rng.choice(tx.AGENT_BUY_OK)):
+        return False
     talk.pause(30, 5 * MINUTE)
     order = w.place_order(talk.buyer, product, talk.t, rng.random() < 0.85)
     if order is None:
-        return
+        return False
     talk.order = order
     talk.notice(tx.SYSTEM_ORDER_CREATED.format(order_id=order.order_id, amount=money(order.amount_fen)), "order")
     if order.paid is not None:
         talk.t = order.paid
         talk.notice(tx.SYSTEM_ORDER_PAID.format(order_id=order.order_id), "order")
-        talk.answer(rng.choice(tx.AGENT_ORDER_SEEN))
-    else:
-        # 催付: reminding a buyer who ordered but did not pay.
-        talk.pause(3 * MINUTE, 10 * MINUTE)
-        talk.answer(rng.choice(tx.AGENT_PAY_NUDGE))
+        return talk.follow_up(rng.choice(tx.AGENT_ORDER_SEEN))
+    # 催付: reminding a buyer who ordered but did not pay.
+    talk.pause(3 * MINUTE, 10 * MINUTE)
+    return talk.follow_up(rng.choice(tx.AGENT_PAY_NUDGE))
 
 
 def _close(talk: Talk, buyer_text: str, agent_texts: tuple[str, ...], unclosed: bool) -> None:
     """The buyer's last word, and the agent's closing unless the chat is left unclosed."""
     talk.pause(5, 90)
     talk.ask(buyer_text)
-    if not unclosed:
+    if unclosed:
+        return
+    if talk.acc.kind == "human" and talk.rng.random() < 0.2:
+        talk.answer((talk.rng.choice(tx.CHAT_EMOJI), "emoji"))
+    else:
         talk.answer(talk.rng.choice(agent_texts))
 
 
@@ -234,8 +258,15 @@ def _bot(w: World, buyer: str, t: int, product: tx.Product, qas: list[tuple[str,
             bot.pause(10, 90)
             bot.ask(question)
             bot.answer(tx.BOT_ANSWER_PREFIX + answer)
+        elif rng.random() < 0.4:
+            # 店小蜜 answers every message at once, the opener too.
+            bot.ask(rng.choice(tx.OPENERS))
+            bot.answer(tx.BOT_GREETING)
+            bot.pause(3, 20)
+            bot.ask(question)
+            bot.answer(tx.BOT_ANSWER_PREFIX + answer)
         else:
-            bot.ask(*([rng.choice(tx.OPENERS)] if rng.random() < 0.4 else []), question)
+            bot.ask(question)
             bot.answer(tx.BOT_GREETING, tx.BOT_ANSWER_PREFIX + answer)
     unclosed = rng.random() < 0.07
     if rng.random() < 0.45:
@@ -257,7 +288,7 @@ def _bot(w: World, buyer: str, t: int, product: tx.Product, qas: list[tuple[str,
         return bot
     talk = Talk(w, buyer, human, bot.t + 1)
     talk.notice(tx.SYSTEM_TRANSFERRED_IN.format(p=product.short))
-    # After a transfer the agent speaks first, then the buyer repeats the question.
+    # After a transfer the agent speaks first, then the buyer asks on (or asks again).
     if talk.answer(rng.choice(tx.GREETINGS).format(name=human.title)) and not talk.gone:
         rest = qas[n_bot:] or qas[:1]
         talk.pause(5, 40)
@@ -274,10 +305,13 @@ def aftersale(w: World, order: Order, t: int, topics: tuple[str, ...] = ()) -> N
     duty = w.staff.on_duty(team, t) or w.staff.on_duty(w.staff.presale, t)
     acc = rng.choice(duty or team)
     assert order.paid is not None
-    if not topics:
-        fresh = t - order.paid < DAY
-        topics = ("urge", "address", "invoice") if fresh else ("logistics",) * 4 + ("return",) * 2 + ("quality", "invoice", "urge", "urge")
-    topic = rng.choice(topics)
+    if not topics and t - order.paid < DAY:
+        topics = ("urge", "address", "invoice")  # not shipped yet
+    elif not topics:
+        topics = ("logistics",) * 4 + ("return",) * 2 + ("quality", "invoice", "urge", "urge")
+    # A buyer who comes back about the same order has a new question.
+    topic = rng.choice([k for k in topics if k not in order.asked] or topics)
+    order.asked.append(topic)
     days_ago = t // DAY - order.paid // DAY
     fmt = {"p": order.product.short, "city": rng.choice(tx.CITIES),
            "ago": ("今天", "昨天", "前天")[days_ago] if days_ago < 3 else f"{days_ago}天前"}
@@ -285,17 +319,20 @@ def aftersale(w: World, order: Order, t: int, topics: tuple[str, ...] = ()) -> N
     talk = Talk(w, order.buyer, acc, t)
     talk.notice(tx.SYSTEM_ORDER_CARD.format(order_id=order.order_id, p=order.product.short,
                                             items=order.items, amount=money(order.amount_fen)), "order")
-    opened = rng.random() < 0.4
-    talk.ask(rng.choice(tx.OPENERS) if opened else question)
+    burst: list[str | tuple[str, str]] = [rng.choice(tx.OPENERS)] if rng.random() < 0.4 else []
+    burst.append(question)
+    if topic == "quality":
+        burst.append(("", "image"))  # a photo of the damage: a message without text
+    talk.ask(burst[0])
     if rng.random() < 0.7:
         talk.auto()
-    rest: list[str | tuple[str, str]] = [question] if opened else []
-    if topic == "quality":
-        rest.append(("", "image"))  # a photo of the damage: a message without text
-    if rest:
-        talk.pause(2, 15)
-        talk.ask(*rest)
-    if not talk.answer(rng.choice(tx.AFTERSALE_GREETINGS).format(name=acc.title), answer) or talk.gone:
+    greetings = tx.AFTERSALE_GREETINGS if acc.group == "售后" else tx.GREETINGS
+    reply = [rng.choice(greetings).format(name=acc.title), answer]
+    if rng.random() < acc.quick:
+        if not talk.answer(reply.pop(0), quick=True) or talk.gone:
+            return
+    talk.rest(burst)
+    if not talk.answer(*reply) or talk.gone:
         return
     unclosed = rng.random() < 0.07
     talk.pause(10, 2 * MINUTE)

@@ -20,6 +20,8 @@ class Account:
     kind: str  # human or bot
     nick: str  # the part after ':' that colleagues use: 小王
     title: str  # how the account introduces itself to buyers: 客服小王
+    pace: float = 1.0  # multiplies the person's answer delays
+    quick: float = 0.5  # odds of greeting with a quick phrase within seconds (黄金6秒)
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,15 @@ class Staff:
 
     def __init__(self, rng: random.Random, shop: str, days: int, first_weekday: int) -> None:
         self.shop = shop
-        self.end = days * DAY
-        self.main = Account(shop, "周店长", "售前", "human", "店长", "店长")
+        # The last second of the last day: every time stays inside the period's days.
+        self.end = days * DAY - 1
+        # Each person has a style, so the KPIs differ between agents as in a real team.
+        self.main = Account(shop, "周店长", "售前", "human", "店长", "店长", 1.4, 0.25)
         self.bot = Account(f"{shop}:店小蜜", "店小蜜", "售前", "bot", "店小蜜", "店小蜜")
-        people = (("小王", "王静", "售前"), ("小雅", "李雅", "售前"), ("阿杰", "陈杰", "售后"), ("晓晓", "周晓", "售后"))
-        self.humans = [Account(f"{shop}:{nick}", name, group, "human", nick, f"客服{nick}") for nick, name, group in people]
+        people = (("小王", "王静", "售前", 0.8, 0.75), ("小雅", "李雅", "售前", 1.1, 0.5),
+                  ("阿杰", "陈杰", "售后", 1.0, 0.55), ("晓晓", "周晓", "售后", 1.25, 0.35))
+        self.humans = [Account(f"{shop}:{nick}", name, group, "human", nick, f"客服{nick}", pace, quick)
+                       for nick, name, group, pace, quick in people]
         self.presale = [a for a in self.humans if a.group == "售前"]
         self.aftersale = [a for a in self.humans if a.group == "售后"]
         self.accounts = [self.main, *self.humans, self.bot]

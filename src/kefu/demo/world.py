@@ -45,6 +45,7 @@ class Order:
     paid: int | None
     refund: Refund | None = None
     rated: bool = False
+    asked: list[str] = field(default_factory=list)  # after-sale topics the buyer chatted about
 
 
 def money(fen: int) -> str:
@@ -97,23 +98,24 @@ class World:
 
     def flash_arrival(self, day: int) -> int:
         """An arrival in the 20:00 flash-sale rush that piles up concurrent chats."""
-        return day * DAY + 20 * HOUR + self.rng.randrange(15 * MINUTE)
+        return day * DAY + 20 * HOUR + self.rng.randrange(10 * MINUTE)
 
     def new_nick(self) -> str:
         """A fresh, realistic buyer nick (会员名) that no one else has."""
         rng = self.rng
         while True:
             u = rng.random()
+            digits = str(rng.randrange(1975, 2006) if rng.random() < 0.4 else rng.randrange(1, 9999))
             if u < 0.3:
-                nick = f"tb{rng.randrange(10**7, 10**10)}"
+                nick = f"tb{rng.randrange(10**7, 10**10)}"  # the platform's default nick
             elif u < 0.55:
-                nick = rng.choice(texts.NICK_ADJ) + rng.choice(texts.NICK_NOUN) + rng.choice(("", "", str(rng.randrange(1, 9999))))
+                nick = rng.choice(texts.NICK_ADJ) + rng.choice(texts.NICK_NOUN) + (digits if rng.random() < 0.4 else "")
             elif u < 0.7:
-                nick = rng.choice(texts.NICK_PHRASES) + str(rng.randrange(1, 999))
+                nick = rng.choice(texts.NICK_PHRASES) + digits
             elif u < 0.88:
-                nick = rng.choice(texts.NICK_PINYIN) + rng.choice(("", "_")) + str(rng.choice((rng.randrange(1975, 2006), rng.randrange(100, 9999))))
+                nick = rng.choice(texts.NICK_PINYIN) + rng.choice(("", "_")) + digits
             else:
-                nick = rng.choice(texts.SURNAMES) + rng.choice(("小姐", "先生", "同学", "晓", "子")) + str(rng.randrange(10, 99999))
+                nick = rng.choice(texts.SURNAMES) + rng.choice(("小姐", "先生", "同学", "晓", "子")) + digits
             if nick not in self._nicks:
                 self._nicks.add(nick)
                 return nick
@@ -159,4 +161,8 @@ class World:
             return None
         # Recent orders draw more questions (shipping, sizes) than older ones.
         d = self.rng.choices(days, weights=[1 + d - days[0] for d in days])[0]
-        return self.rng.choice(self.paid_by_day[d])
+        order = self.rng.choice(self.paid_by_day[d])
+        # Most orders draw one after-sale chat at most: look once more when this one had one.
+        if order.asked and self.rng.random() < 0.7:
+            order = self.rng.choice(self.paid_by_day[d])
+        return order

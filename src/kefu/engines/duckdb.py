@@ -60,7 +60,7 @@ class DuckDBEngine:
     def prepare(self) -> bool:
         """Define the engine functions and the calendar; False when the warehouse holds no data."""
         self.con.execute("SET TimeZone = 'UTC'")
-        lo, hi = self.con.execute(_SPAN_SQL).fetchone() or (None, None)
+        ((lo, hi),) = self.con.execute(_SPAN_SQL).fetchall()
         if lo is None:
             return False
         local = tz.utc_to_local(np.array([lo, hi], dtype="datetime64[us]"), self.settings.timezone)

@@ -1,0 +1,32 @@
+"""The README stays true to the code: the metric table is the generated one, every setting and command is there."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kefu.cli import app
+from kefu.config import SETTINGS
+from kefu.docs import metrics_markdown
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_metric_table_is_generated_from_the_declarations() -> None:
+    block = README.split("<!-- metrics:start -->\n", 1)[1].split("<!-- metrics:end -->", 1)[0]
+    assert block.strip() == metrics_markdown(["account_day", "shop_day"]).strip(), (
+        "regenerate with: kefu metrics list --format markdown")
+
+
+def test_every_setting_is_documented() -> None:
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in README
+
+
+def test_every_command_is_documented() -> None:
+    names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+    for name in names:
+        if name != "version":
+            assert f"kefu {name}" in README or f" {name} " in README, name
+
+
+def test_the_two_commands_are_there() -> None:
+    assert "make demo" in README and "make test" in README

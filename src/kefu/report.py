@@ -10,7 +10,7 @@ import duckdb
 
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
-from kefu.metrics.compile import ReportSpec, model_tables, report_sql
+from kefu.metrics.compile import ROWSET_OF_GRAIN, ReportSpec, model_tables, report_sql
 
 
 class NoData(LookupError):
@@ -59,7 +59,11 @@ def run_report(con: duckdb.DuckDBPyConnection, spec: ReportSpec, settings: Setti
         raise NoData("仓库中没有数据，请先用 kefu import 导入 / the warehouse holds no data: run kefu import first")
     assert engine.first_day is not None and engine.last_day is not None
     tables = engine.build(model_tables(spec.grain))
-    first = spec.day_from or engine.first_day
+    # A period runs over the days that have rows (not, say, a presence interval ending at midnight).
+    ((first_row_day, last_row_day),) = con.execute(
+        f"SELECT min(day), max(day) FROM {tables[ROWSET_OF_GRAIN[spec.grain]]}").fetchall()
+    first = spec.day_from or first_row_day or engine.first_day
+    last_day = spec.day_to or last_row_day or engine.last_day
     sql = report_sql(spec, settings, tables, first)
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
@@ -72,7 +76,7 @@ def run_report(con: duckdb.DuckDBPyConnection, spec: ReportSpec, settings: Setti
         if spec.period == "day":
             keys["day"] = start.isoformat()
         else:
-            label, end = _period_label(spec.period, start, spec, engine.last_day)
+            label, end = _period_label(spec.period, start, spec, last_day)
             keys.update({"period": label, "from": max(start, first).isoformat(),
                          "to": min(end, spec.day_to or end).isoformat()})
         rows.append({**keys, **{k: _plain(v) for k, v in row.items()}})

@@ -68,17 +68,23 @@ def base_offset(tz: str, day: dt.date) -> int:
     return int(_offset_at_utc(zone, dt.datetime.combine(day, dt.time())).total_seconds())
 
 
+def _changes_over(values: np.ndarray, tz: str) -> tuple[tuple[tuple[dt.datetime, int, int], ...], np.ndarray]:
+    """The zone's changes around valid values, and the offsets in force before the first and after each."""
+    first, last = _span_days(values)
+    changes = transitions(tz, first, last)
+    offsets = np.array(
+        [base_offset(tz, first - dt.timedelta(days=2))] + [after for _, _, after in changes], dtype="int64"
+    )
+    return changes, offsets
+
+
 def local_to_utc(local: np.ndarray, tz: str) -> np.ndarray:
     """Instants (naive UTC datetime64[us]) of naive local datetime64[us] values; NaT stays NaT."""
     local = local.astype("datetime64[us]")
     valid = ~np.isnat(local)
     if not valid.any():
         return local
-    first, last = _span_days(local[valid])
-    changes = transitions(tz, first, last)
-    offsets = np.array(
-        [base_offset(tz, first - dt.timedelta(days=2))] + [after for _, _, after in changes], dtype="int64"
-    )
+    changes, offsets = _changes_over(local[valid], tz)
     # A local time t uses the offset after a change once t >= change + max(before, after):
     # below that it is either before the change or skipped/ambiguous, which take the earlier offset.
     thresholds = np.array(
@@ -97,11 +103,7 @@ def utc_to_local(instants: np.ndarray, tz: str) -> np.ndarray:
     valid = ~np.isnat(instants)
     if not valid.any():
         return instants
-    first, last = _span_days(instants[valid])
-    changes = transitions(tz, first, last)
-    offsets = np.array(
-        [base_offset(tz, first - dt.timedelta(days=2))] + [after for _, _, after in changes], dtype="int64"
-    )
+    changes, offsets = _changes_over(instants[valid], tz)
     starts = np.array([np.datetime64(at, "us") for at, _, _ in changes], dtype="datetime64[us]")
     index = np.searchsorted(starts, instants, side="right")
     out = instants + offsets[index] * 1_000_000 * _US

@@ -17,7 +17,7 @@ from kefu import __version__
 from kefu.config import SETTINGS, Settings, SettingError, load_settings
 from kefu.metrics.catalog import metric, metrics_of
 from kefu.metrics.compile import ReportError, ReportSpec
-from kefu.output import label, print_table, to_csv, to_json
+from kefu.output import print_table, to_csv, to_json
 
 app = typer.Typer(help="kefu 客服绩效：导入店铺聊天、订单与退款数据，按平台规则计算客服 KPI。",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None)
@@ -332,7 +332,8 @@ def settings_cmd() -> None:
         table.add_column(col, overflow="fold")
     for s in SETTINGS:
         allowed = f"（可选：{', '.join(s.choices)}）" if s.choices else ""
-        table.add_row(s.name, s.type.__name__, str(s.default), (s.help_zh if state.lang == "zh" else s.help_en) + allowed)
+        help_text = (s.help_zh if state.lang == "zh" else s.help_en) + allowed
+        table.add_row(s.name, s.type.__name__, str(s.default), help_text)
     console.print(table)
     console.print("用法：--set 名称=值，或在 kefu.toml 中写 名称 = 值 / use --set NAME=VALUE or kefu.toml")
 

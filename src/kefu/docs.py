@@ -17,7 +17,8 @@ def metrics_markdown(grains: list[str]) -> str:
     """A Markdown table per grain: id, 中文名, unit, definition (Chinese and English)."""
     out: list[str] = []
     for g in grains:
-        out += [f"### {GRAIN_TITLES[g]}", "", "| id | 中文 | 单位 | 定义 | definition |", "| --- | --- | --- | --- | --- |"]
+        out += [f"### {GRAIN_TITLES[g]}", "", "| id | 中文 | 单位 | 定义 | definition |",
+                "| --- | --- | --- | --- | --- |"]
         for m in metrics_of(g):
             out.append(f"| `{m.id}` | {m.label_zh} | {UNITS_ZH[m.unit]} | {m.definition_zh} | {m.definition_en} |")
         out.append("")

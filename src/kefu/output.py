@@ -24,7 +24,8 @@ EVIDENCE_LABELS = {
     "is_first": "首问", "response_s": "响应(秒)", "inquiry": "咨询", "replied": "已回复", "unclosed": "未闭环",
     "buyer_messages": "买家消息", "agent_messages": "客服消息", "last_word_buyer": "买家最后发言",
     "q0_ts": "首条消息", "first_response_s": "首次响应(秒)", "order_id": "订单号", "created_at": "下单时间",
-    "paid_at": "付款时间", "amount": "金额", "items": "件数", "touch_ts": "归属依据消息", "paid_in_window": "窗口内付款",
+    "paid_at": "付款时间", "amount": "金额", "items": "件数", "touch_ts": "归属依据消息",
+    "paid_in_window": "窗口内付款",
     "reason": "过滤原因", "max_concurrent": "最大同时接待", "online_hours": "在线(小时)",
     "total_orders": "下单笔数", "paid_orders": "付款笔数", "total_sales": "成交金额", "silent_sales": "静默销售",
 }

@@ -10,7 +10,8 @@ AS = ("account_day", "shop_day")
 METRICS: tuple[Metric, ...] = (
     # §2 conversation metrics
     measure("inquiry_buyers", "咨询人数", "inquiring buyers", "count", AS, "conversations", "SUM(inquiry)",
-            "当天给该客服（店铺）发过消息的未过滤买家数", "non-filtered buyers who sent at least one message on the day",
+            "当天给该客服（店铺）发过消息的未过滤买家数",
+            "non-filtered buyers who sent at least one message on the day",
             explain="inquiry = 1"),
     measure("replied_buyers", "回复人数", "replied buyers", "count", AS, "conversations", "SUM(replied)",
             "咨询买家中，首条消息之后当天得到有效回复（人工或店小蜜）的人数",
@@ -83,7 +84,8 @@ METRICS: tuple[Metric, ...] = (
             "有归属订单在窗口内付款的咨询人数", "inquiring buyers with a credited order paid in the window",
             explain="paid_in_window = 1", explain_model="credited_orders"),
     measure("inquiry_orders", "询单成交笔数", "inquiry orders", "count", A, "conversion", "SUM(paid_orders)",
-            "窗口内付款的归属订单笔数", "credited orders paid in the window", explain="paid_in_window = 1", explain_model="credited_orders"),
+            "窗口内付款的归属订单笔数", "credited orders paid in the window",
+            explain="paid_in_window = 1", explain_model="credited_orders"),
     measure("inquiry_sales", "询单成交金额", "inquiry sales", "yuan", AS, "conversion", "SUM(sales)",
             "窗口内付款的归属订单金额之和", "sum of the amounts of credited orders paid in the window",
             explain="paid_in_window = 1", explain_model="credited_orders"),
@@ -137,7 +139,8 @@ METRICS: tuple[Metric, ...] = (
     measure("presence_accounts", "有在线记录的人工账号数", "accounts with presence", "count", S, "shop_online",
             "SUM(presence_accounts)", "有在线状态记录的人工账号数", "human accounts with presence rows", hidden=True),
     ratio("avg_online_hours", "旺旺在线时长", "average online hours", S, "online_hours_total", "presence_accounts",
-          "有在线状态记录的人工账号的在线时长之和 ÷ 这些账号数", "online hours of human accounts with presence / their number",
+          "有在线状态记录的人工账号的在线时长之和 ÷ 这些账号数",
+          "online hours of human accounts with presence / their number",
           unit="hours"),
 )
 

@@ -13,7 +13,7 @@ MESSAGES = message_csv(
     f"b2|{A}|buyer|2026-11-10 10:00:00", f"b2|{A}|agent|2026-11-10 10:00:20",
     f"b3|{A}|buyer|2026-11-10 11:00:00", f"b3|{A}|agent|2026-11-10 11:01:30",
     f"b1|{B}|buyer|2026-11-16 10:00:00",                                        # next week, no reply
-    f"b9|店:丙|buyer|2026-11-16 10:00:00", f"b9|店:丙|agent|2026-11-16 10:00:01",  # undeclared account
+    "b9|店:丙|buyer|2026-11-16 10:00:00", "b9|店:丙|agent|2026-11-16 10:00:01",  # undeclared account
 )
 
 

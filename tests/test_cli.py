@@ -135,3 +135,25 @@ def test_settings_lists_every_setting() -> None:
     for name in ("timezone", "slow_threshold_s", "fast_first_response_s", "conversion_window_days", "attribution",
                  "session_gap_s"):
         assert name in result.output
+
+
+def test_bad_rows_are_reported_with_file_line_column_and_reason(tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "messages.csv").write_text(
+        "msg_id,buyer,account,sender,ts\n"
+        "1,b1,店:甲,buyer,2026-11-11 10:00:00\n"
+        "2,b1,店:甲,robot,2026-11-11 10:00:05\n"
+        "3,b1,店:甲,agent,2026-13-11 10:00:09\n",
+        encoding="utf-8",
+    )
+    db, rejects = tmp_path / "bad.duckdb", tmp_path / "rejects.csv"
+    code, out = kefu(db, "import", str(folder), "--rejects", str(rejects))
+    assert code == 0
+    assert "messages.csv:3" in out and "sender" in out
+    assert "messages.csv:4" in out and "ts" in out
+    assert len(list(csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8-sig"))))) == 2
+    _, report = kefu(db, "report", "--format", "json")
+    assert json.loads(report)["rows"][0]["buyer_messages"] == 1  # the good row went in
+    code, out = kefu(tmp_path / "strict.duckdb", "import", str(folder), "--strict")
+    assert code == 1 and "仓库未作任何改动" in out

@@ -13,8 +13,7 @@ from kefu.metrics.catalog import METRICS_BY_ID, metric
 from kefu.metrics.compile import SCOPE_OF_GRAIN, ReportSpec, fill
 from kefu.metrics.metric import Metric
 from kefu.privacy import mask_nick
-from kefu.report import run_report
-from kefu.engines.duckdb import DuckDBEngine
+from kefu.report import prepared_engine, run_report
 from kefu.tz import utc_to_local
 
 
@@ -62,7 +61,8 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     """The evidence behind one metric of an account-day (account given) or a shop-day."""
     grain = "account_day" if account else "shop_day"
     m = metric(metric_id, grain)
-    report = run_report(con, ReportSpec(grain=grain, day_from=day, day_to=day), settings)
+    engine = prepared_engine(con, settings)
+    report = run_report(con, ReportSpec(grain=grain, day_from=day, day_to=day), settings, engine)
     match = [r for r in report.rows
              if (r.get("account") == account if account else r["shop"] == shop)]
     if not match:
@@ -70,8 +70,6 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
         raise UnknownRow(f"{who} 在 {day.isoformat()} 没有数据行 / no row for {account or shop} on {day}")
     row = match[0]
     key = {"shop": row["shop"], **({"account": account} if account else {}), "day": day.isoformat()}
-    engine = DuckDBEngine(con, settings)
-    engine.prepare()
     scope = SCOPE_OF_GRAIN[grain]
     evidence = []
     for measure in _measures_behind(m, grain):

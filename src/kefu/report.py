@@ -52,11 +52,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def run_report(con: duckdb.DuckDBPyConnection, spec: ReportSpec, settings: Settings) -> Report:
-    """Compute the report rows of a spec on a warehouse connection."""
+def prepared_engine(con: duckdb.DuckDBPyConnection, settings: Settings) -> DuckDBEngine:
+    """An engine ready to build models on the warehouse; NoData when it holds nothing."""
     engine = DuckDBEngine(con, settings)
     if not engine.prepare():
         raise NoData("仓库中没有数据，请先用 kefu import 导入 / the warehouse holds no data: run kefu import first")
+    return engine
+
+
+def run_report(con: duckdb.DuckDBPyConnection, spec: ReportSpec, settings: Settings,
+               engine: DuckDBEngine | None = None) -> Report:
+    """Compute the report rows of a spec on a warehouse connection (reusing an engine's built models)."""
+    engine = engine or prepared_engine(con, settings)
     assert engine.first_day is not None and engine.last_day is not None
     tables = engine.build(model_tables(spec.grain))
     # A period runs over the days that have rows (not, say, a presence interval ending at midnight).

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DIR := demo-shop
 DEMO_DB := demo.duckdb
 
-.PHONY: install dev demo test bench clean
+.PHONY: install dev demo lint test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,10 @@ demo: install
 	$(BIN)/kefu --db $(DEMO_DB) report --grain account_day --period all
 	$(BIN)/kefu --db $(DEMO_DB) report --grain shop_day --period week
 
-test: dev
+lint: dev
+	$(BIN)/ruff check src tests
+
+test: lint
 	$(BIN)/python -m pytest
 
 clean:

@@ -175,7 +175,8 @@ def test_orders_are_valid(tables: Tables) -> None:
             assert o["status"] in ("等待买家付款", "交易关闭")
         assert re.fullmatch(r"[0-9]+\.[0-9]{2}", o["amount"]) and Decimal(o["amount"]) > 0
         assert int(o["items"]) >= 1
-        assert o["status"] in ("交易成功", "等待买家付款", "交易关闭", "买家已付款，等待卖家发货", "卖家已发货，等待买家确认")
+        assert o["status"] in ("交易成功", "等待买家付款", "交易关闭", "买家已付款，等待卖家发货",
+                               "卖家已发货，等待买家确认")
 
 
 def test_refunds_complaints_ratings_are_valid(tables: Tables) -> None:

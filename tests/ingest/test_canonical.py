@@ -87,7 +87,8 @@ def test_importing_twice_adds_nothing(wh: Warehouse) -> None:
 def test_messages_without_ids_are_keyed_by_content_and_rank(wh: Warehouse, tmp_path: Path) -> None:
     header = ["buyer", "account", "sender", "ts", "content"]
     same = ["b1", "店:a", "buyer", "2026-03-01 10:00:00", "在吗"]
-    path = write_csv(tmp_path / "in" / "messages.csv", header, [same, same, ["b1", "店:a", "agent", "2026-03-01 10:00:01", "在的"]])
+    reply = ["b1", "店:a", "agent", "2026-03-01 10:00:01", "在的"]
+    path = write_csv(tmp_path / "in" / "messages.csv", header, [same, same, reply])
     first = import_paths(wh, [path], SH)
     assert first.files[0].inserted == 3  # two identical messages stay two
     second = import_paths(wh, [path], SH)

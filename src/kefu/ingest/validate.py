@@ -196,7 +196,8 @@ def to_instants(local: np.ndarray, offset_s: np.ndarray, timezone: str) -> np.nd
     out = np.full(local.shape, np.datetime64("NaT"), dtype="datetime64[us]")
     has_offset = ~np.isnan(offset_s)
     with_offset = has_offset & ~np.isnat(local)
-    out[with_offset] = local[with_offset] - (offset_s[with_offset].astype(np.int64) * 1_000_000).astype("timedelta64[us]")
+    shift = (offset_s[with_offset].astype(np.int64) * 1_000_000).astype("timedelta64[us]")
+    out[with_offset] = local[with_offset] - shift
     zoned = ~has_offset & ~np.isnat(local)
     if zoned.any():
         # One call per calendar year keeps each zone-transition table to about a year of changes.

@@ -27,7 +27,7 @@ class Report:
     rows: list[dict[str, Any]]
 
 
-def _period_label(period: str, start: dt.date, spec: ReportSpec, last_day: dt.date) -> tuple[str, dt.date]:
+def _period_label(period: str, start: dt.date, last_day: dt.date) -> tuple[str, dt.date]:
     """The label and last day of the period that starts on `start`."""
     if period == "week":
         end = start + dt.timedelta(days=6)
@@ -38,7 +38,7 @@ def _period_label(period: str, start: dt.date, spec: ReportSpec, last_day: dt.da
         end = nxt - dt.timedelta(days=1)
         label = start.strftime("%Y-%m")
     else:
-        end = spec.day_to or last_day
+        end = last_day
         label = f"{start.isoformat()}~{end.isoformat()}"
     return label, end
 
@@ -83,7 +83,7 @@ def run_report(con: duckdb.DuckDBPyConnection, spec: ReportSpec, settings: Setti
         if spec.period == "day":
             keys["day"] = start.isoformat()
         else:
-            label, end = _period_label(spec.period, start, spec, last_day)
+            label, end = _period_label(spec.period, start, last_day)
             keys.update({"period": label, "from": max(start, first).isoformat(),
                          "to": min(end, spec.day_to or end).isoformat()})
         rows.append({**keys, **{k: _plain(v) for k, v in row.items()}})

@@ -4,6 +4,8 @@ from __future__ import annotations
 from kefu.metrics.metric import Metric, measure, ratio, derived
 
 A = ("account_day",)
+# Paid-conversion figures are explained by the credited orders paid in their window.
+PAID_IN_WINDOW = {"explain": "paid_in_window = 1", "explain_model": "credited_orders"}
 S = ("shop_day",)
 AS = ("account_day", "shop_day")
 
@@ -82,16 +84,16 @@ METRICS: tuple[Metric, ...] = (
             explain_model="credited_orders"),
     measure("paid_buyers", "询单成交人数", "paying inquirers", "count", AS, "conversion", "SUM(paid)",
             "有归属订单在窗口内付款的咨询人数", "inquiring buyers with a credited order paid in the window",
-            explain="paid_in_window = 1", explain_model="credited_orders"),
+            **PAID_IN_WINDOW),
     measure("inquiry_orders", "询单成交笔数", "inquiry orders", "count", A, "conversion", "SUM(paid_orders)",
             "窗口内付款的归属订单笔数", "credited orders paid in the window",
-            explain="paid_in_window = 1", explain_model="credited_orders"),
+            **PAID_IN_WINDOW),
     measure("inquiry_sales", "询单成交金额", "inquiry sales", "yuan", AS, "conversion", "SUM(sales)",
             "窗口内付款的归属订单金额之和", "sum of the amounts of credited orders paid in the window",
-            explain="paid_in_window = 1", explain_model="credited_orders"),
+            **PAID_IN_WINDOW),
     measure("inquiry_items", "询单成交件数", "inquiry items", "items", A, "conversion", "SUM(items)",
             "窗口内付款的归属订单件数之和", "sum of the items of credited orders paid in the window",
-            explain="paid_in_window = 1", explain_model="credited_orders"),
+            **PAID_IN_WINDOW),
     ratio("order_conversion_rate", "询单→下单转化率", "inquiry-to-order rate", A, "ordered_buyers", "inquiry_buyers",
           "询单下单人数 ÷ 咨询人数", "ordering inquirers / inquiring buyers"),
     ratio("conversion_rate", "询单转化率", "conversion rate", AS, "paid_buyers", "inquiry_buyers",

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DIR := demo-shop
 DEMO_DB := demo.duckdb
 
-.PHONY: install dev demo lint test clean
+.PHONY: install dev system-deps demo lint test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,13 @@ demo: install
 	$(BIN)/kefu --db $(DEMO_DB) report --grain account_day --period all
 	$(BIN)/kefu --db $(DEMO_DB) report --grain shop_day --period week
 
+system-deps:
+	bash scripts/system-deps.sh
+
 lint: dev
 	$(BIN)/ruff check src tests
 
-test: lint
+test: lint system-deps
 	$(BIN)/python -m pytest
 
 clean:

@@ -1,0 +1,120 @@
+"""The `kefu` Typer app and what every command shares: options, errors, settings, the warehouse."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import NoReturn, Optional
+
+import duckdb
+import typer
+from rich.console import Console
+
+from kefu.config import Settings, SettingError, load_settings
+
+app = typer.Typer(help="kefu 客服绩效：导入店铺聊天、订单与退款数据，按平台规则计算客服 KPI。",
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class Grain(str, Enum):
+    account_day = "account_day"
+    shop_day = "shop_day"
+
+
+class Period(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+    all = "all"
+
+
+class By(str, Enum):
+    account = "account"
+    group = "group"
+    shop = "shop"
+
+
+class Fmt(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class State:
+    """Options shared by every command."""
+
+    db: Path = Path("kefu.duckdb")
+    lang: str = "zh"
+
+
+state = State()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a clear error (no traceback) and exit."""
+    err_console.print(f"[bold red]错误[/]: {message}")
+    raise typer.Exit(code)
+
+
+def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
+    """Parse a YYYY-MM-DD option value with a clear error."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} 需要 YYYY-MM-DD 格式的日期，得到 {value!r} / {option} expects YYYY-MM-DD")
+
+
+def cli_settings(config: Optional[Path], sets: Optional[list[str]]) -> Settings:
+    """Load settings from --config and --set, turning bad values into a clear error."""
+    path = config
+    if path is None and Path("kefu.toml").exists():
+        path = Path("kefu.toml")
+    try:
+        return load_settings(path, sets or [])
+    except SettingError as exc:
+        fail(str(exc))
+
+
+def connect_existing() -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for reading; a missing file is a clear error."""
+    if not state.db.exists():
+        fail(f"找不到仓库文件 {state.db}，请先运行 kefu --db {state.db} import 目录 / warehouse not found")
+    from kefu.store import Warehouse, WarehouseError
+
+    try:
+        return Warehouse.open(state.db).con
+    except WarehouseError as exc:
+        fail(str(exc))
+
+
+def emit(text: str, output: Optional[Path]) -> None:
+    """Write text to a file (UTF-8 with BOM for CSV so Excel opens it) or stdout."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    encoding = "utf-8-sig" if output.suffix.lower() == ".csv" else "utf-8"
+    output.write_text(text, encoding=encoding)
+    err_console.print(f"已写入 {output}")
+
+
+@app.callback()
+def main(
+    db: Path = typer.Option(Path("kefu.duckdb"), "--db", envvar="KEFU_DB", help="仓库文件 (DuckDB) / warehouse file"),
+    lang: Lang = typer.Option(Lang.zh, "--lang", help="界面语言 zh|en / labels language"),
+) -> None:
+    """kefu 客服绩效 / customer-service KPIs for online shops."""
+    state.db = db
+    state.lang = lang.value
+
+

@@ -1,0 +1,45 @@
+"""Small commands: `kefu version`, `kefu settings`, `kefu demo`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from kefu import __version__
+from kefu.cli.app import app, console, state
+from kefu.config import SETTINGS
+
+
+@app.command("version")
+def version() -> None:
+    """显示版本 / print the version."""
+    console.print(f"kefu {__version__}")
+
+
+@app.command("settings")
+def settings_cmd() -> None:
+    """列出全部设置及默认值 / every setting with its default and help."""
+    table = Table(title="设置 / settings", header_style="bold cyan")
+    for col in ("名称", "类型", "默认值", "说明"):
+        table.add_column(col, overflow="fold")
+    for s in SETTINGS:
+        allowed = f"（可选：{', '.join(s.choices)}）" if s.choices else ""
+        help_text = (s.help_zh if state.lang == "zh" else s.help_en) + allowed
+        table.add_row(s.name, s.type.__name__, str(s.default), help_text)
+    console.print(table)
+    console.print("用法：--set 名称=值，或在 kefu.toml 中写 名称 = 值 / use --set NAME=VALUE or kefu.toml")
+
+
+@app.command("demo")
+def demo_cmd(
+    directory: Path = typer.Argument(Path("demo-shop"), help="输出目录"),
+    days: int = typer.Option(14, "--days", min=1, help="天数"),
+    buyers_per_day: int = typer.Option(40, "--buyers-per-day", min=1, help="每天咨询买家数"),
+    seed: int = typer.Option(7, "--seed", help="随机种子（相同种子生成相同数据）"),
+) -> None:
+    """生成一个逼真的演示店铺（canonical CSV） / generate a realistic demo shop."""
+    from kefu.demo import generate_demo
+
+    summary = generate_demo(directory, days=days, buyers_per_day=buyers_per_day, seed=seed)
+    console.print(str(summary))

@@ -1,0 +1,100 @@
+"""`kefu report` and `kefu explain`: the KPI table and the rows behind one figure."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kefu.cli.app import (By, Fmt, Grain, Period, app, cli_settings, connect_existing, console, emit, fail, parse_day,
+                          state)
+from kefu.metrics.catalog import metric
+from kefu.metrics.compile import ReportError, ReportSpec
+from kefu.output import print_table, to_csv, to_json
+
+
+@app.command("report")
+def report_cmd(
+    grain: Grain = typer.Option(Grain.account_day, "--grain", help="粒度：account_day 客服日 / shop_day 店铺日"),
+    day_from: Optional[str] = typer.Option(None, "--from", help="开始日期 YYYY-MM-DD（默认：最早）"),
+    day_to: Optional[str] = typer.Option(None, "--to", help="结束日期 YYYY-MM-DD（默认：最晚）"),
+    period: Period = typer.Option(Period.day, "--period", help="汇总周期 day|week|month|all"),
+    by: Optional[By] = typer.Option(None, "--by", help="汇总对象 account|group|shop"),
+    shop: Optional[str] = typer.Option(None, "--shop", help="只看这个店铺"),
+    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件"),
+) -> None:
+    """计算 KPI 报表 / compute the KPI report."""
+    from kefu.report import NoData, run_report
+
+    settings = cli_settings(config, sets)
+    try:
+        spec = ReportSpec(grain=grain.value, by=by.value if by else None, period=period.value,
+                          day_from=parse_day(day_from, "--from"), day_to=parse_day(day_to, "--to"))
+    except ReportError as exc:
+        fail(str(exc))
+    con = connect_existing()
+    try:
+        report = run_report(con, spec, settings)
+    except NoData as exc:
+        fail(str(exc))
+    rows = [r for r in report.rows if shop is None or r["shop"] == shop]
+    if not rows:
+        fail("所选范围内没有数据行 / no rows in the chosen range")
+    if fmt is Fmt.json:
+        payload = {"grain": spec.grain, "period": spec.period, "by": spec.group_by,
+                   "settings": settings.as_dict(), "rows": rows}
+        emit(to_json(payload), output)
+    elif fmt is Fmt.csv:
+        emit(to_csv(report.columns, rows), output)
+    else:
+        title = {"account_day": "客服报表", "shop_day": "店铺报表"}[spec.grain] if state.lang == "zh" else spec.grain
+        target = Console(file=output.open("w", encoding="utf-8"), width=200) if output else console
+        print_table(target, title, spec.grain, report.columns, rows, state.lang)
+
+
+@app.command("explain")
+def explain_cmd(
+    metric_id: str = typer.Option(..., "--metric", help="指标 id，如 reply_rate"),
+    day: str = typer.Option(..., "--day", help="日期 YYYY-MM-DD"),
+    account: Optional[str] = typer.Option(None, "--account", help="客服账号（客服日指标）"),
+    shop: Optional[str] = typer.Option(None, "--shop", help="店铺（店铺日指标）"),
+    no_mask: bool = typer.Option(False, "--no-mask", help="显示完整买家昵称"),
+    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+) -> None:
+    """解释一个数字：背后的买家、提问与响应时间、订单 / the rows behind one figure."""
+    from kefu.explain import UnknownRow, explain
+    from kefu.output import EVIDENCE_LABELS, human_value
+    from kefu.report import NoData
+
+    if not account and not shop:
+        fail("需要 --account（客服日指标）或 --shop（店铺日指标） / give --account or --shop")
+    settings = cli_settings(config, sets)
+    grain = "account_day" if account else "shop_day"
+    try:
+        metric(metric_id, grain)
+    except KeyError:
+        fail(f"粒度 {grain} 没有指标 {metric_id!r}，用 kefu metrics list 查看 / unknown metric")
+    con = connect_existing()
+    try:
+        exp = explain(con, settings, metric_id, parse_day(day, "--day") or dt.date.min, account=account, shop=shop,
+                      mask=not no_mask)
+    except (NoData, UnknownRow) as exc:
+        fail(str(exc))
+    m = exp.metric
+    who = " ".join(f"{k}={v}" for k, v in exp.key.items())
+    console.print(f"[bold]{m.label_zh}[/] ({m.id}) {who} = [bold green]{human_value(m.id, grain, exp.value)}[/]")
+    console.print(f"定义：{m.definition_zh}")
+    for ev in exp.evidence:
+        table = Table(title=f"{ev.measure.label_zh} ({ev.measure.id})：{len(ev.rows)} 行", header_style="bold cyan")
+        for c in ev.columns:
+            table.add_column(EVIDENCE_LABELS.get(c, c) if state.lang == "zh" else c, overflow="fold")
+        for r in ev.rows:
+            table.add_row(*["—" if v is None else str(v) for v in r])
+        console.print(table)

@@ -1,0 +1,1 @@
+"""Outputs managers open: Excel workbook, HTML report, follow-up lists."""

@@ -17,8 +17,8 @@ from kefu.ingest.canonical import import_paths
 from kefu.metrics.compile import ReportSpec
 from kefu.output import human_value
 from kefu.report import NoData, run_report
-from kefu.reports.html import render_data, render_html
-from kefu.reports.html_data import CARDS, HtmlData, gather
+from kefu.reports.html import card_view, render_data, render_html
+from kefu.reports.html_data import CARDS, Card, HtmlData, gather
 from kefu.store import Warehouse
 from tests.conftest import message_csv
 
@@ -86,6 +86,20 @@ def test_cards_hold_the_report_figures_of_the_period_and_the_previous_one(
         assert card.value == now[(card.shop, card.metric_id)]
         assert card.previous == before[(card.shop, card.metric_id)]
     assert all(c.value is not None for c in data.cards) and any(c.previous is not None for c in data.cards)
+
+
+@pytest.mark.parametrize("metric_id, grain, higher, value, previous, text, trend", [
+    ("reply_rate", "shop_day", True, 0.955, 0.94, "较上期 +1.5 个百分点", "better"),
+    ("avg_response_s", "account_day", False, 30.9, 28.0, "较上期 +2.9 秒", "worse"),
+    ("avg_response_s", "account_day", False, 30.91, 30.94, "与上期持平", "same"),
+    ("avg_order_value", "account_day", True, 400.0, 420.5, "较上期 -20.50 元", "worse"),
+    ("refund_rate_28d", "shop_day", False, 0.03, 0.05, "较上期 -2.0 个百分点", "better"),
+    ("dsr_service_180d", "shop_day", True, 4.8, None, "上期无数据", "none"),
+])
+def test_card_change_vs_previous(metric_id: str, grain: str, higher: bool, value: float, previous: float | None,
+                                 text: str, trend: str) -> None:
+    view = card_view(Card("店", metric_id, grain, higher, value, previous), "zh")
+    assert (view.change, view.trend) == (text, trend)
 
 
 def test_whole_warehouse_has_no_previous_period(con: duckdb.DuckDBPyConnection) -> None:

@@ -37,20 +37,16 @@ def _change(card: Card, lang: str) -> tuple[str, str]:
     """The change vs the previous period as text, and whether it is better, worse or the same."""
     if card.value is None or card.previous is None:
         return ("上期无数据" if lang == "zh" else "no previous data"), "none"
-    diff = card.value - card.previous
     unit = metric(card.metric_id, card.grain).unit
-    if unit == "rate":
-        text = f"{diff * 100:+.1f} " + ("个百分点" if lang == "zh" else "pp")
-    elif unit == "yuan":
-        text = f"{diff:+,.2f} " + ("元" if lang == "zh" else "yuan")
-    elif unit == "seconds":
-        text = f"{diff:+.1f} " + ("秒" if lang == "zh" else "s")
-    else:
-        text = f"{diff:+.2f}"
-    text = ("较上期 " if lang == "zh" else "vs previous ") + text
-    if abs(diff) < 1e-9:
-        return text, "same"
-    return text, "better" if (diff > 0) == card.higher_is_better else "worse"
+    # The change is rounded as the card shows it, so a change too small to show reads as unchanged.
+    scale, digits, suffix_zh, suffix_en = {"rate": (100, 1, "个百分点", "pp"), "yuan": (1, 2, "元", "yuan"),
+                                           "seconds": (1, 1, "秒", "s")}.get(unit, (1, 2, "", ""))
+    diff = round((card.value - card.previous) * scale, digits)
+    if diff == 0:
+        return ("与上期持平" if lang == "zh" else "unchanged"), "same"
+    number = f"{diff:+,.{digits}f}"
+    text = f"较上期 {number} {suffix_zh}" if lang == "zh" else f"vs previous {number} {suffix_en}"
+    return text.rstrip(), "better" if (diff > 0) == card.higher_is_better else "worse"
 
 
 def card_view(card: Card, lang: str) -> CardView:

@@ -6,7 +6,6 @@ rejects are blocked). Tests skip with the reason when playwright or chromium is 
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -39,7 +38,7 @@ class WatchedPage:
 def browser() -> Iterator[Any]:
     """One headless chromium for the whole test session."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright 未安装 / playwright is not installed")
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
+    if not CHROMIUM.exists():
         pytest.skip(f"找不到 {CHROMIUM}，运行 make system-deps 安装 / chromium is not installed")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)

@@ -21,6 +21,7 @@ from kefu.reports import html_charts
 from kefu.reports.html import card_view, render_data, render_html
 from kefu.reports.html_data import CARDS, Card, HtmlData, gather
 from kefu.store import Warehouse
+from tests.browser import platform_fonts
 from tests.conftest import message_csv
 
 FROM, TO = dt.date(2026, 11, 5), dt.date(2026, 11, 8)
@@ -259,6 +260,9 @@ def test_page_draws_every_chart_offline_with_the_report_numbers(
     assert watched.console_errors == [] and watched.page_errors == [] and watched.dialogs == []
     assert watched.requests == [page_file.as_uri()] and watched.blocked == []
     watched.page.screenshot(path=str(tmp_path / "html_report.png"), full_page=True)
+    # Last: DevTools' CSS domain itself logs a file-URL warning on the page.
+    for selector in (".card .label", "#shop-trends .annotation-text"):  # Chinese drawn with a CJK font, not tofu
+        assert any("CJK" in f for f in platform_fonts(watched.page, selector)), selector
 
 
 def test_qc_chart_draws_when_findings_exist(watched_page: Any, demo_db: Path, tmp_path: Path) -> None:

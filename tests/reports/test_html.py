@@ -18,7 +18,7 @@ from kefu.metrics.compile import ReportSpec
 from kefu.output import human_value
 from kefu.report import NoData, run_report
 from kefu.reports import html_charts
-from kefu.reports.html import card_view, render_data, render_html
+from kefu.reports.html import TABLE_COLUMNS, card_view, render_data, render_html
 from kefu.reports.html_data import CARDS, Card, HtmlData, gather
 from kefu.store import Warehouse
 from tests.browser import platform_fonts
@@ -257,6 +257,13 @@ def test_page_draws_every_chart_offline_with_the_report_numbers(
     for shop, metric_id, value, text in shown:
         assert float(value) == now[(shop, metric_id)]
         assert text == human_value(metric_id, grain_of[metric_id], now[(shop, metric_id)])
+    table = watched.page.evaluate("""() => Array.from(document.querySelectorAll('#agent-table tbody tr')).map(
+        tr => Array.from(tr.cells).map(td => td.innerText))""")
+    agents = {r["account"].split(":", 1)[-1]: r for r in _report(con, "account_day", FROM, TO, period="all")}
+    columns = [c for c in TABLE_COLUMNS if c in next(iter(agents.values()))]
+    assert sorted(name for name, *_ in table) == sorted(agents) and "reply_rate" in columns
+    for name, *cells in table:
+        assert cells == [human_value(c, "account_day", agents[name][c]) for c in columns], name
     assert watched.console_errors == [] and watched.page_errors == [] and watched.dialogs == []
     assert watched.requests == [page_file.as_uri()] and watched.blocked == []
     watched.page.screenshot(path=str(tmp_path / "html_report.png"), full_page=True)

@@ -70,6 +70,12 @@ def print_results(rows: list[dict[str, object]], items: list[dict[str, object]])
     for col in ("题号", "题目", "作答", "答对率", "最常选的错误选项", "次数"):
         analysis.add_column(col, overflow="fold", justify="right" if col in ("作答", "答对率", "次数") else "left")
     for i in items:
+        if i["top_wrong"]:
+            common, count = str(i["top_wrong"]), str(i["top_wrong_count"])
+        elif i["top_missed"]:
+            common, count = f"漏选：{i['top_missed']}", str(i["top_missed_count"])
+        else:
+            common, count = "—", ""
         analysis.add_row(str(i["qid"]), str(i["text"]), str(i["answers"]), f"{float(i['right_share']):.0%}",
-                         str(i["top_wrong"] or "—"), str(i["top_wrong_count"] or ""))
+                         common, count)
     console.print(analysis)

@@ -97,7 +97,7 @@ def attempts(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = None, da
     cur = con.execute(f"""SELECT t.day, t.shop, t.account, t.paper_id, t.score, t.graded, t.pending,
             CAST(sum(CASE WHEN a.correct THEN 1 ELSE 0 END) AS INTEGER) AS right_answers, t.taken_at, t.attempt_id
         FROM exam_attempts t JOIN exam_answers a USING (attempt_id) WHERE {where}
-        GROUP BY ALL ORDER BY t.taken_at DESC, t.attempt_id""", params)
+        GROUP BY ALL ORDER BY t.day DESC, t.taken_at DESC, t.attempt_id""", params)
     names = [d[0] for d in cur.description]
     return [{k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in zip(names, row)}
             for row in cur.fetchall()]
@@ -105,7 +105,7 @@ def attempts(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = None, da
 
 def item_analysis(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = None, day_to: dt.date | None = None,
                   account: str | None = None) -> list[dict[str, object]]:
-    """Per keyed question answered: answers, share right, and the wrong option chosen most (what to retrain)."""
+    """Per keyed question answered: share right, the wrong option chosen most, the right one missed most."""
     where, params = _where(day_from, day_to, account)
     rows = con.execute(f"""SELECT a.qid, a.chosen, a.correct FROM exam_answers a
         JOIN exam_attempts t USING (attempt_id) WHERE {where} AND a.correct IS NOT NULL""", params).fetchall()
@@ -118,12 +118,15 @@ def item_analysis(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = Non
         q = bank.get(qid)
         key = set(q.answer) if q else set()
         wrong = Counter(o for chosen, ok in answers if not ok for o in chosen if o not in key)
+        # A 多选 answered with too few options: which right option was left out most.
+        missed = Counter(o for chosen, ok in answers if not ok and chosen for o in key if o not in chosen)
         blank = sum(1 for chosen, ok in answers if not ok and not chosen)
-        top = wrong.most_common(1)
+        top, top_missed = wrong.most_common(1), missed.most_common(1)
         out.append({"qid": qid, "text": q.text if q else "", "answers": len(answers),
                     "right_share": sum(ok for _, ok in answers) / len(answers),
                     "top_wrong": top[0][0] if top else None, "top_wrong_count": top[0][1] if top else 0,
-                    "unanswered": blank})
+                    "top_missed": top_missed[0][0] if top_missed else None,
+                    "top_missed_count": top_missed[0][1] if top_missed else 0, "unanswered": blank})
     return sorted(out, key=lambda r: (r["right_share"], r["qid"]))
 
 

@@ -23,7 +23,7 @@ ALIASES = {"题目": "题目", "question": "题目", "text": "题目", "答案":
            "分组": "分组", "group": "分组", "选项": "选项", "options": "选项"}
 TYPE_ALIASES = {"单选": SINGLE, "单选题": SINGLE, "single": SINGLE, "多选": MULTI, "多选题": MULTI,
                 "multi": MULTI, "判断": JUDGE, "判断题": JUDGE, "judge": JUDGE, "truefalse": JUDGE}
-_OPTION_COLUMN = re.compile(r"^(?:选项|option[_ ]?)?([A-Za-z])$", re.IGNORECASE)
+_OPTION_COLUMN = re.compile(r"^(?:选项|option[_ ])?([A-Za-z])$", re.IGNORECASE)
 
 
 class RecordError(ValueError):

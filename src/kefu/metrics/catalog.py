@@ -108,7 +108,7 @@ METRICS: tuple[Metric, ...] = (
             "咨询人数 − 询单成交人数", "inquiring buyers - paying inquirers"),
     # 培训考试: exams taken by the account (kefu exam take)
     measure("exam_score", "考试成绩", "exam score", "score", A, "exam_scores",
-            "max_by(score, CASE WHEN score IS NOT NULL THEN taken_at END)",
+            "max_by(score, CASE WHEN score IS NOT NULL THEN seq END)",
             "期间内最近一次考试的得分（百分制，只计已有答案的题）；期间内没有考试为空",
             "the latest exam score in the period (out of 100, over keyed questions); null without an exam",
             additive=False),

@@ -220,11 +220,14 @@ def _qc_warehouse(demo_db: Path, tmp_path: Path) -> Warehouse:
     copy.write_bytes(demo_db.read_bytes())
     wh = Warehouse.open(copy)
     wh.con.execute(QC_DDL)
-    wh.con.execute("INSERT INTO qc_runs VALUES ('r1', TIMESTAMP '2026-11-09 00:00:00', 'all', ?, ?, 3)", [FROM, TO])
+    wh.con.execute("INSERT INTO qc_runs (run_id, started_at, rules, day_from, day_to, findings) "
+                   "VALUES ('r1', TIMESTAMP '2026-11-09 00:00:00', 'all', ?, ?, 3)", [FROM, TO])
     shop = wh.con.execute("SELECT min(shop) FROM accounts").fetchone()[0]
     for i, (category, severity) in enumerate([("违规词", "严重"), ("违规词", "一般"), ("礼貌", "提示")]):
-        wh.con.execute("INSERT INTO qc_findings VALUES ('r1', ?, ?, 'b', ?, TIMESTAMP '2026-11-06 02:00:00', ?, "
-                       "'r', '规则', ?, ?, 5, 'x', 'x')", [shop, shop, FROM, f"k{i}", category, severity])
+        wh.con.execute("INSERT INTO qc_findings (run_id, shop, account, buyer, day, ts, msg_key, rule_id, rule_name, "
+                       "category, severity, points, matched, text) VALUES ('r1', ?, ?, 'b', ?, "
+                       "TIMESTAMP '2026-11-06 02:00:00', ?, 'r', '规则', ?, ?, 5, 'x', 'x')",
+                       [shop, shop, FROM, f"k{i}", category, severity])
     return wh
 
 

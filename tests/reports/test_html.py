@@ -201,6 +201,11 @@ def test_cli_errors(demo_db: Path, tmp_path: Path, args: list[str], message: str
     assert result.exit_code == 1 and message in result.output and not out.exists()
 
 
+def test_cli_without_a_warehouse(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "none.duckdb"), "html", "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 1 and "找不到仓库文件" in result.output and not (tmp_path / "r.html").exists()
+
+
 def _qc_warehouse(demo_db: Path, tmp_path: Path) -> Warehouse:
     """A copy of the demo warehouse with one QC run and three findings in the range."""
     copy = tmp_path / "qc.duckdb"

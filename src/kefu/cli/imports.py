@@ -66,14 +66,16 @@ def import_cmd(
 def _print_import_summary(summary: Any) -> None:
     """Print per-file and per-table counts, skipped files, file errors and the first rejected rows of an import."""
     table = Table(title="导入结果 / import summary", header_style="bold cyan")
-    for col in ("文件", "格式", "表", "读取", "写入", "更新", "重复", "拒绝"):
-        table.add_column(col, justify="left" if col in ("文件", "格式", "表") else "right")
+    table.add_column("文件", overflow="fold")
+    table.add_column("格式", no_wrap=True)
+    for col in ("表", "读取", "写入", "更新", "重复", "拒绝"):
+        table.add_column(col, justify="left" if col == "表" else "right", no_wrap=True)
     for f in summary.files:
-        table.add_row(str(f.path), f.format + (f" ({f.encoding})" if f.encoding else ""), f.table or "—",
+        table.add_row(f.path.name, f.format + (f" ({f.encoding})" if f.encoding else ""), f.table or "—",
                       f"{f.rows_read:,}", f"{f.inserted:,}", f"{f.replaced:,}", f"{f.duplicates:,}",
                       f"{len(f.rejected):,}")
     console.print(table)
-    if len(summary.files) > 1:
+    if len(summary.files) > 1 or summary.dry_run:
         totals = Table(title="按表汇总 / per table", header_style="bold cyan")
         for col in ("表", "文件数", "读取", "写入", "更新", "重复", "拒绝"):
             totals.add_column(col, justify="left" if col == "表" else "right")
@@ -83,16 +85,16 @@ def _print_import_summary(summary: Any) -> None:
         console.print(totals)
     if summary.skipped:
         names = "、".join(p.name for p in summary.skipped[:10]) + ("……" if len(summary.skipped) > 10 else "")
-        console.print(f"[yellow]未识别格式，已跳过 {len(summary.skipped)} 个文件[/]：{names}")
+        console.print(f"[yellow]未识别格式，已跳过 {len(summary.skipped)} 个文件[/]：{names}", soft_wrap=True)
     for error in summary.errors:
-        console.print(f"[red]文件错误[/] {error}")
+        console.print(f"[red]文件错误[/] {error}", soft_wrap=True)
     shown = 0
     for f in summary.files:
         for r in f.rejected:
             if shown == 10:
                 console.print("……更多被拒绝的行请用 --rejects 文件查看")
                 return
-            console.print(f"[red]拒绝[/] {r.file}:{r.line} 列 {r.column}：{r.reason}")
+            console.print(f"[red]拒绝[/] {r.file}:{r.line} 列 {r.column}：{r.reason}", soft_wrap=True)
             shown += 1
 
 
@@ -153,16 +155,19 @@ def _print_format(p: Any) -> None:
         if p.detect:
             console.print("* 识别此格式所需的列 / columns that recognise this format")
     if p.rules:
-        console.print("completed_by：未完结为空；客服介入（小二）→ platform；否则按设置 refund_completed_by（默认 merchant）")
+        console.print("completed_by：未完结为空；客服介入（小二）→ platform；"
+                      "否则按设置 refund_completed_by（默认 merchant）", soft_wrap=True)
     if p.kind == "chat_text":
-        console.print("消息头行（昵称在时间前或后，时间可带括号）：2026-11-11 10:00:05 昵称 ｜ 昵称 (2026/11/11 10:00:05): "
-                      "｜ 昵称 2026-1-5 9:03:07；其后各行为消息内容，直到下一个消息头。")
-        console.print("对象行：消息对象: 买家昵称 ｜ 与 买家昵称 的聊天记录")
+        console.print("消息头行（昵称在时间前或后，时间可带括号）：2026-11-11 10:00:05 昵称 ｜ "
+                      "昵称 (2026/11/11 10:00:05): ｜ 昵称 2026-1-5 9:03:07；其后各行为消息内容，直到下一个消息头。",
+                      soft_wrap=True)
+        console.print("对象行：消息对象: 买家昵称 ｜ 与 买家昵称 的聊天记录；"
+                      "账号行：导出账号: 店铺:子账号（同 --account）", soft_wrap=True)
     if p.markers is not None:
         m = p.markers
         console.print(f"发送方：店铺:子账号 或 主账号 → agent；{('、'.join(m.bot_nicks))} 或账号 kind=bot → bot；"
                       f"以 {'、'.join(m.auto_prefixes[:3])}… 开头 → auto；{'、'.join(m.system_nicks[:2])}…、转交/撤回/"
-                      "订单卡片 → system；其余 → buyer")
+                      "订单卡片 → system；其余 → buyer", soft_wrap=True)
     if p.example:
         console.print("示例 / example:")
-        console.print(p.example, markup=False, highlight=False)
+        console.print(p.example, markup=False, highlight=False, soft_wrap=True)

@@ -10,6 +10,8 @@ from kefu.ingest.senders import ChatRow
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # How many leading lines decide whether a text is a chat record.
 _SNIFF_LINES = 40
+# Title lines an export may put above its first message (e.g. 聊天记录导出, a date range).
+_TITLE_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,15 @@ def split_lines(text: str) -> list[str]:
 
 
 def looks_like(text: str, layout: Layout) -> bool:
-    """True when the first meaningful line of text is a message header, after any partner or owner lines."""
+    """True when a message header comes early, after at most a few title lines besides partner and owner lines."""
+    preamble = 0
     for line in split_lines(text[:16384])[:_SNIFF_LINES]:
-        if not line.strip() or layout.separator(line):
+        if not line.strip() or layout.separator(line) or layout.partner(line) or layout.owner(line):
             continue
         if layout.header(line) is not None:
             return True
-        if layout.partner(line) is None and layout.owner(line) is None:
+        preamble += 1
+        if preamble > _TITLE_LINES:
             return False
     return False
 

@@ -162,8 +162,9 @@ def _parse_csv(data: bytes, threads: bool, delimiter: str = ","
 
 def utf8_bytes(data: bytes, encoding: str | None) -> tuple[bytes, str]:
     """(data as UTF-8 bytes, the encoding it was in): UTF-8 passes unchanged, anything else is decoded."""
-    if encoding is None and detect_encoding(data, partial=False) in ("utf-8", "utf-8-sig"):
-        return data, "utf-8"  # already checked to decode: pyarrow reads it as it is
+    detected = None if encoding else detect_encoding(data)
+    if detected in ("utf-8", "utf-8-sig"):
+        return data, detected  # already checked to decode: pyarrow reads it as it is
     text, codec = decode(data, encoding)
     return text.encode("utf-8"), codec
 

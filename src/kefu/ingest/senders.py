@@ -91,8 +91,20 @@ class Classifier:
         return (nick in self.bots or nick.split(":", 1)[-1] in self.bots or self.m.roles.get(nick) == "bot"
                 or (known is not None and known[1] == "bot"))
 
-    def classify(self, nick: str | None, content: str | None) -> tuple[str, str | None, str | None]:
-        """(sender, content without an auto-reply marker, account a transfer notice hands over to)."""
+    def partner_is_buyer(self, row: ChatRow) -> bool:
+        """True when the block's partner is the buyer: not the shop's, or another shop account (an internal chat)."""
+        if not row.partner:
+            return False
+        if not self.shop_side(row.partner):
+            return True
+        return row.owner is not None and self.account_of(row.partner) != self.account_of(row.owner)
+
+    def classify(self, nick: str | None, content: str | None, from_partner: bool = False
+                 ) -> tuple[str, str | None, str | None]:
+        """(sender, content without an auto-reply marker, account a transfer notice hands over to).
+
+        from_partner: the nick is the block's partner and that partner is the buyer.
+        """
         text = content or ""
         role = self.m.roles.get(nick or "")
         if role == "system" or (nick or "") in self.m.system_nicks:
@@ -100,7 +112,7 @@ class Classifier:
         for pattern in self.m.system_patterns:
             if pattern.search(text):
                 return "system", content, self._transfer_target(text)
-        if role == "buyer" or not self.shop_side(nick):
+        if role == "buyer" or from_partner or not self.shop_side(nick):
             return "buyer", content, None
         for prefix in self.m.auto_prefixes:
             if text.startswith(prefix):
@@ -123,7 +135,7 @@ def _fill_buyers(rows: list[ChatRow], msgs: list[Message], cls: Classifier) -> N
             msg.buyer = row.buyer
         elif msg.sender == "buyer" and row.nick and row.nick not in cls.m.roles:
             msg.buyer = row.nick
-        elif row.partner and not cls.shop_side(row.partner):
+        elif cls.partner_is_buyer(row):
             msg.buyer = row.partner
         elif row.receiver and not cls.shop_side(row.receiver) and row.receiver not in cls.m.roles:
             msg.buyer = row.receiver
@@ -173,7 +185,8 @@ def assemble(rows: list[ChatRow], ctx: ChatContext) -> list[Message]:
     msgs: list[Message] = []
     transfers: list[str | None] = []
     for row in rows:
-        sender, content, target = cls.classify(row.nick, row.content)
+        from_partner = row.nick is not None and row.nick == row.partner and cls.partner_is_buyer(row)
+        sender, content, target = cls.classify(row.nick, row.content, from_partner)
         msgs.append(Message(shop=row.shop or shop, sender=sender, content=content))
         transfers.append(target)
     _fill_buyers(rows, msgs, cls)

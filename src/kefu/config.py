@@ -103,6 +103,12 @@ SETTINGS: tuple[Setting, ...] = (
         "who finished a refund of an imported refund report that ended without platform intervention",
         choices=("merchant", "platform", "buyer"),
     ),
+    Setting(
+        "exam_multi_credit", str, "all_or_nothing",
+        "多选题计分：all_or_nothing 全对才得分；partial 少选按选对的比例得分，选错不得分",
+        "多选 scoring: all_or_nothing, or partial (a subset of the key scores its share; any wrong choice scores 0)",
+        choices=("all_or_nothing", "partial"),
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -119,6 +125,7 @@ class Settings:
     attribution: str = "last_touch"
     session_gap_s: int = 600
     refund_completed_by: str = "merchant"
+    exam_multi_credit: str = "all_or_nothing"
 
     def as_dict(self) -> dict[str, Any]:
         """The values by setting name, in declaration order."""

@@ -16,7 +16,7 @@ from kefu.metrics.catalog import metric, metrics_of
 from kefu.metrics.compile import UNGROUPED, ReportSpec
 from kefu.metrics.metric import UNITS_ZH
 from kefu.output import KEY_COLUMNS, label, split_compare
-from kefu.report import Report, prepared_engine, run_report
+from kefu.report import NoData, Report, prepared_engine, run_report
 from kefu.reports.lost import COLUMN_LABELS, lost_between, status_text
 from kefu.scoring.plan import GRAIN
 from kefu.scoring.score import Scorecard
@@ -171,7 +171,13 @@ def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: S
     assert engine.first_day is not None and engine.last_day is not None
     first, last = day_from or engine.first_day, day_to or engine.last_day
     names = {k: v[0] if lang == "zh" else v[1] for k, v in SHEETS.items()}
+    empty = NoData(f"所选日期内没有数据（仓库中的数据为 {engine.first_day} ~ {engine.last_day}）"
+                   f" / no data in the chosen days")
+    if first > last:
+        raise empty
     shop = run_report(con, ReportSpec(grain="shop_day", day_from=first, day_to=last), settings, engine)
+    if not shop.rows:
+        raise empty
     daily = run_report(con, ReportSpec(grain="account_day", day_from=first, day_to=last), settings, engine)
     period_spec = ReportSpec(grain="account_day", period="all", day_from=first, day_to=last)
     agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang)

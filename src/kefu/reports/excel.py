@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import xlsxwriter
 from rich.cells import cell_len
 from xlsxwriter.workbook import Workbook
@@ -20,6 +21,7 @@ from kefu.report import NoData, Report, prepared_engine, run_report
 from kefu.reports.lost import COLUMN_LABELS, lost_between, status_text
 from kefu.scoring.plan import GRAIN
 from kefu.scoring.score import Scorecard
+from kefu.tz import utc_to_local
 
 # Excel number formats per metric unit (ratios as %, seconds with one decimal, money with two).
 UNIT_FORMATS = {"rate": "0.0%", "seconds": "0.0", "hours": "0.00", "yuan": "#,##0.00", "items": "0.00",
@@ -152,15 +154,21 @@ def _summary_rows(con: duckdb.DuckDBPyConnection, settings: Settings, spec: Repo
     return agents, rows, bold
 
 
-def _qc_rows(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date) -> list[dict[str, Any]]:
-    """The stored QC findings of the days, when the QC feature has stored any."""
+def _qc_rows(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date,
+             day_to: dt.date) -> list[dict[str, Any]]:
+    """The stored QC findings of the days (times shop-local), when the QC feature has stored any."""
     exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'qc_findings'"
                          ).fetchone()
     if not exists or not exists[0] or not con.execute("SELECT count(*) FROM qc_findings").fetchone()[0]:
         return []
     from kefu.qc import findings
 
-    return findings(con, day_from=day_from, day_to=day_to, mask=True)
+    rows = findings(con, day_from=day_from, day_to=day_to, mask=True)
+    if rows:
+        local = utc_to_local(np.array([r["ts"] for r in rows], dtype="datetime64[us]"), settings.timezone)
+        for row, ts in zip(rows, local.astype("datetime64[s]")):
+            row["ts"] = str(ts).replace("T", " ")
+    return rows
 
 
 def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: Settings,
@@ -182,7 +190,7 @@ def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: S
     period_spec = ReportSpec(grain="account_day", period="all", day_from=first, day_to=last)
     agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang)
     lost = lost_between(con, settings, first, last, engine=engine)
-    qc = _qc_rows(con, first, last)
+    qc = _qc_rows(con, settings, first, last)
     with _workbook(path) as wb:
         report_sheet(wb, names["overview"], shop, lang)
         report_sheet(wb, names["daily"], daily, lang)

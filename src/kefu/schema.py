@@ -139,6 +139,16 @@ WAREHOUSE_DDL: dict[str, str] = {
     "blocklist": """CREATE TABLE IF NOT EXISTS blocklist (
         shop VARCHAR NOT NULL, buyer VARCHAR NOT NULL, reason VARCHAR,
         PRIMARY KEY (shop, buyer))""",
+    # Quality inspection (质检): one row per run, its findings keyed by run. `account` is the run's
+    # account filter (NULL: every account); a later run over the same scope replaces the findings.
+    "qc_runs": """CREATE TABLE IF NOT EXISTS qc_runs (
+        run_id VARCHAR PRIMARY KEY, started_at TIMESTAMP NOT NULL, rules VARCHAR NOT NULL,
+        day_from DATE NOT NULL, day_to DATE NOT NULL, findings BIGINT NOT NULL, account VARCHAR)""",
+    "qc_findings": """CREATE TABLE IF NOT EXISTS qc_findings (
+        run_id VARCHAR NOT NULL, shop VARCHAR NOT NULL, account VARCHAR NOT NULL, buyer VARCHAR NOT NULL,
+        day DATE NOT NULL, ts TIMESTAMP NOT NULL, msg_key VARCHAR, rule_id VARCHAR NOT NULL,
+        rule_name VARCHAR NOT NULL, category VARCHAR NOT NULL, severity VARCHAR NOT NULL, points DOUBLE NOT NULL,
+        matched VARCHAR, text VARCHAR)""",
     "kefu_meta": """CREATE TABLE IF NOT EXISTS kefu_meta (
         key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
 }

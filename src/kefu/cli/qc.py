@@ -110,9 +110,10 @@ def qc_run(
     elif fmt is QcFmt.xlsx:
         assert output is not None
         _write_xlsx(output, rows, headers)
-        console.print(f"{summary}\n已写入 {output}")
+        console.print(summary, soft_wrap=True)
+        console.print(f"已写入 {output}", soft_wrap=True)
     else:
-        console.print(summary)
+        console.print(summary, soft_wrap=True)
         _print_findings(rows, headers)
 
 
@@ -120,7 +121,7 @@ def _print_findings(rows: list[dict[str, Any]], headers: list[str]) -> None:
     table = Table(header_style="bold cyan")
     for key, header in zip(COLUMNS, headers):
         if key not in ("shop", "rule_id", "points"):
-            table.add_column(header, overflow="fold", no_wrap=key == "time")
+            table.add_column(header, overflow="fold")
     for r in rows:
         # The shop's own sub-accounts without the shop prefix, as in the KPI tables.
         account = "主账号" if r["account"] == r["shop"] else r["account"].removeprefix(f"{r['shop']}:")
@@ -140,7 +141,7 @@ def qc_rules(
     table = Table(title="质检规则 / QC rules", header_style="bold cyan")
     for col in (("id", "名称", "类别", "严重度", "扣分", "适用", "方式", "说明") if zh else
                 ("id", "name", "category", "severity", "points", "applies to", "matcher", "description")):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col == "id")
     for r in rule_set.rules:
         matcher = f"check:{r.check}" if r.check else f"{r.kind}({len(r.words)})" if r.words else r.kind
         table.add_row(r.id, r.name, r.category, r.severity, f"{r.points:g}", ",".join(r.applies_to), matcher,

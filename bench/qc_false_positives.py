@@ -1,4 +1,4 @@
-"""The default QC rules over 6,029 real service-side utterances (JDDC sample): share flagged per rule.
+"""The default QC rules over real JDDC chat utterances: share flagged per rule (false positives on the service side).
 
 Usage: python bench/qc_false_positives.py [--show N]   (N hits printed per rule, to read them)
 The data stays in ../shared/data/real/ (research use only); nothing is copied.
@@ -15,12 +15,12 @@ from kefu.qc import Matcher, load_rules
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "jddc_chat_sample.txt"
 
 
-def service_utterances(path: Path) -> list[str]:
-    """The texts of the lines sent by the service side (third column 1)."""
+def utterances(path: Path, service: bool) -> list[str]:
+    """The texts of the lines sent by the service side (third column 1) or by customers (0)."""
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
-        if len(parts) >= 7 and parts[2] == "1":
+        if len(parts) >= 7 and parts[2] == ("1" if service else "0"):
             out.append(parts[6])
     return out
 
@@ -32,19 +32,22 @@ def main() -> int:
     if not DATA.exists():
         print(f"skipped: {DATA} not found")
         return 0
-    texts = service_utterances(DATA)
-    rules = [r for r in load_rules().rules if r.check is None and "agent" in r.applies_to]
-    hits = Matcher(rules).scan(texts, ["agent"] * len(texts))
-    by_rule: dict[str, list] = defaultdict(list)
-    for h in hits:
-        by_rule[h.rule.id].append(h)
-    print(f"{len(texts):,} service utterances, {len(rules)} word/regex rules for agents")
-    print(f"{'rule':<28}{'severity':<8}{'flagged':>8}{'share':>9}")
-    for r in rules:
-        found = by_rule.get(r.id, [])
-        print(f"{r.id:<28}{r.severity:<8}{len(found):>8}{len(found) / len(texts):>9.3%}")
-        for h in found[:args.show]:
-            print(f"    [{h.matched}] {texts[h.index][:90]}")
+    for service in (True, False):
+        sender = "agent" if service else "buyer"
+        texts = utterances(DATA, service)
+        rules = [r for r in load_rules().rules if r.check is None and sender in r.applies_to]
+        hits = Matcher(rules).scan(texts, [sender] * len(texts))
+        by_rule: dict[str, list] = defaultdict(list)
+        for h in hits:
+            by_rule[h.rule.id].append(h)
+        who = "service" if service else "customer"
+        print(f"{len(texts):,} {who} utterances, {len(rules)} word/regex rules for {sender} messages")
+        print(f"{'rule':<28}{'severity':<8}{'flagged':>8}{'share':>9}")
+        for r in rules:
+            found = by_rule.get(r.id, [])
+            print(f"{r.id:<28}{r.severity:<8}{len(found):>8}{len(found) / len(texts):>9.3%}")
+            for h in found[:args.show]:
+                print(f"    [{h.matched}] {texts[h.index][:90]}")
     return 0
 
 

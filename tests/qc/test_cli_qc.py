@@ -62,7 +62,8 @@ def test_run_csv_category_and_xlsx(db: Path, tmp_path: Path) -> None:
 
 
 def test_run_table_and_report(db: Path) -> None:
-    code, out = kefu(db, "qc", "run", "--account", "店:甲")
+    result = runner.invoke(app, ["--db", str(db), "qc", "run", "--account", "店:甲"], env={"COLUMNS": "200"})
+    code, out = result.exit_code, result.output
     assert code == 0 and "发现 9 条" in out and "买***号" in out
     _, report = kefu(db, "report", "--format", "json")
     row = next(r for r in json.loads(report)["rows"] if r["account"] == "店:甲")

@@ -121,7 +121,7 @@ def _print_findings(rows: list[dict[str, Any]], headers: list[str]) -> None:
     table = Table(header_style="bold cyan")
     for key, header in zip(COLUMNS, headers):
         if key not in ("shop", "rule_id", "points"):
-            table.add_column(header, overflow="fold")
+            table.add_column(header, overflow="fold", no_wrap=key == "time")
     for r in rows:
         # The shop's own sub-accounts without the shop prefix, as in the KPI tables.
         account = "主账号" if r["account"] == r["shop"] else r["account"].removeprefix(f"{r['shop']}:")
@@ -170,10 +170,10 @@ def qc_test(
     for hit in hits:
         r = hit.rule
         console.print(f"[bold red]{r.id}[/] {r.name}（{r.category}·{r.severity}·扣 {r.points:g} 分）"
-                      f"命中：{hit.matched}")
+                      f"命中：{hit.matched}", soft_wrap=True)
     # Structural checks judge whole conversations; show whether the sentence would count for them.
     for r in rule_set.rules:
         if r.check and r.expect and sender in r.applies_to:
             ok = re.search(r.expect, sentence) is not None
             mark = "[green]算作[/]" if ok else "[yellow]不算[/]"
-            console.print(f"{r.id} {r.name}：这句话{mark}该检查要找的说法（{r.expect}）")
+            console.print(f"{r.id} {r.name}：这句话{mark}该检查要找的说法", soft_wrap=True)

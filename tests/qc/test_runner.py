@@ -104,3 +104,13 @@ def test_findings_are_newest_first_and_masked(con) -> None:
 def test_nothing_to_inspect(con) -> None:
     with pytest.raises(NoData):
         run_qc(con, Settings(), load_rules(), account="店:无此人")
+
+
+def test_a_run_for_one_account_covers_only_that_account(con) -> None:
+    run_qc(con, Settings(), load_rules(), account=BOT)
+    rows = report_rows(con)
+    assert rows[(BOT, D)]["qc_score"] == 90 and rows[(A, D)]["qc_score"] is None
+    assert con.execute("SELECT account FROM qc_run_accounts").fetchall() == [(BOT,)]
+    run_qc(con, Settings(), load_rules())
+    assert con.execute("SELECT count(*) FROM qc_run_accounts").fetchone() == (0,)
+    assert report_rows(con)[(A, D)]["qc_score"] == 59

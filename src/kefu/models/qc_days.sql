@@ -1,10 +1,12 @@
--- Quality inspection per account-day covered by a QC run (qc_runs: its days and, when set,
--- its one account): findings, deductions, score = 100 - deductions floored at 0, and the
--- findings of each default category. Account-days no run covered have no row (their QC metrics are null).
+-- Quality inspection per account-day covered by a QC run (qc_runs: its days and, for a run limited
+-- to one account, qc_run_accounts): findings, deductions, score = 100 - deductions floored at 0, and
+-- the findings of each default category. Account-days no run covered have no row (QC metrics null).
 WITH covered AS (
     SELECT DISTINCT a.shop, a.account, a.day
     FROM account_days a
-    JOIN qc_runs r ON a.day BETWEEN r.day_from AND r.day_to AND (r.account IS NULL OR r.account = a.account)
+    JOIN qc_runs r ON a.day BETWEEN r.day_from AND r.day_to
+    LEFT JOIN qc_run_accounts ra ON ra.run_id = r.run_id
+    WHERE ra.account IS NULL OR ra.account = a.account
 ),
 found AS (
     SELECT shop, account, day, count(*) AS findings, sum(points) AS deductions,

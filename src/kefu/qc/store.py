@@ -46,18 +46,20 @@ def save_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: dt.datetim
     cond, params = scope.where()
     inside = "day_from >= $day_from AND day_to <= $day_to"
     if scope.account is not None:
-        inside += " AND account = $account"
+        inside += " AND run_id IN (SELECT run_id FROM qc_run_accounts WHERE account = $account)"
     table = pa.table({c: pa.array([r.get(c) for r in rows], _ARROW_TYPES.get(c, pa.string()))
                       for c in FINDING_COLUMNS})
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM qc_findings WHERE {cond}", params)
         con.execute(f"DELETE FROM qc_runs WHERE {inside}", params)
+        con.execute("DELETE FROM qc_run_accounts WHERE run_id NOT IN (SELECT run_id FROM qc_runs)")
         con.execute("UPDATE qc_runs SET findings = (SELECT count(*) FROM qc_findings f "
                     "WHERE f.run_id = qc_runs.run_id)")
-        con.execute("INSERT INTO qc_runs (run_id, started_at, rules, day_from, day_to, findings, account) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, started_at, rules, scope.day_from, scope.day_to, len(rows), scope.account])
+        con.execute("INSERT INTO qc_runs (run_id, started_at, rules, day_from, day_to, findings) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", [run_id, started_at, rules, scope.day_from, scope.day_to, len(rows)])
+        if scope.account is not None:
+            con.execute("INSERT INTO qc_run_accounts VALUES (?, ?)", [run_id, scope.account])
         con.register("qc_new_findings", table)
         con.execute(f"INSERT INTO qc_findings ({', '.join(FINDING_COLUMNS)}) "
                     f"SELECT {', '.join(FINDING_COLUMNS)} FROM qc_new_findings")

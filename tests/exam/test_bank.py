@@ -107,3 +107,15 @@ def test_item_analysis_names_the_option_left_out_of_a_multi_answer(wh: Warehouse
     (item,) = item_analysis(wh.con)
     assert item["right_share"] == 0.5 and item["top_wrong"] is None
     assert (item["top_missed"], item["top_missed_count"]) == ("丙", 1)
+
+
+def test_a_key_outside_the_printed_options_is_not_graded(wh: Warehouse) -> None:
+    old = Question("回复率？", ("甲", "乙"), ("乙",))
+    save_questions(wh.con, [old], "t")
+    paper = make_paper([old], 1, seed=1)
+    # The bank's options (and key) changed after the paper was printed.
+    save_questions(wh.con, [Question("回复率？", ("丙", "丁"), ("丁",))], "t2")
+    attempt = _take(wh, paper, "店:甲", {1: ("乙",)})
+    assert attempt.graded == 0 and attempt.score is None
+    assert regrade(wh.con, set_key(wh.con, old.qid, "A")) == 1
+    assert attempts(wh.con)[0]["graded"] == 0

@@ -109,3 +109,26 @@ def test_take_errors_are_clear(tmp_path: Path) -> None:
     assert code == 1 and "无法识别的期间" in out
     code, out = kefu(db, "exam", "import", str(tmp_path / "missing.toml"))
     assert code == 1 and "找不到题库文件" in out
+
+
+def test_keys_can_be_set_by_editing_an_exported_file(tmp_path: Path) -> None:
+    db = tmp_path / "bank.duckdb"
+    assert kefu(db, "exam", "import", str(SEED))[0] == 0
+    exported = tmp_path / "待定.csv"
+    code, out = kefu(db, "exam", "bank", "--missing-keys", "--export", str(exported))
+    assert code == 0 and "16 题" in out
+    text = exported.read_text(encoding="utf-8")
+    header, first, *rest = text.splitlines()
+    assert header.startswith("题目,选项A,选项B")
+    cells = first.split(",")
+    answer_at = header.split(",").index("答案")
+    cells[answer_at] = "A"
+    exported.write_text("\n".join([header, ",".join(cells), *rest]) + "\n", encoding="utf-8")
+    code, out = kefu(db, "exam", "import", str(exported))
+    assert code == 0 and "15 题待定答案" in out
+    workbook = tmp_path / "题库.xlsx"
+    assert kefu(db, "exam", "bank", "--export", str(workbook))[0] == 0
+    code, out = kefu(db, "exam", "import", str(workbook))
+    assert code == 0 and "15 题待定答案" in out
+    code, out = kefu(db, "exam", "bank", "--format", "json")
+    assert len(json.loads(out)["questions"]) == 16

@@ -75,3 +75,9 @@ def test_render_then_parse_gives_the_same_questions(statements: list[Question], 
     parsed, problems = parse_text(render_text(bank))
     assert problems == []
     assert [(q.text, q.options, q.qtype) for q in parsed] == [(q.text, q.options, q.qtype) for q in bank]
+
+
+def test_the_seed_renders_back_to_a_bank_that_parses_the_same() -> None:
+    questions, _ = _seed()
+    again, problems = parse_text(render_text(questions))
+    assert problems == [] and again == questions

@@ -17,9 +17,11 @@ from kefu.ingest.canonical import import_paths
 from kefu.metrics.compile import ReportSpec
 from kefu.output import human_value
 from kefu.report import NoData, run_report
-from kefu.reports.html import card_view, render_data, render_html
+from kefu.reports import html_charts
+from kefu.reports.html import TABLE_COLUMNS, card_view, render_data, render_html
 from kefu.reports.html_data import CARDS, Card, HtmlData, gather
 from kefu.store import Warehouse
+from tests.browser import platform_fonts
 from tests.conftest import message_csv
 
 FROM, TO = dt.date(2026, 11, 5), dt.date(2026, 11, 8)
@@ -148,6 +150,29 @@ def test_untrusted_names_are_escaped(make_shop: Any) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+def test_two_shops_get_cards_lines_and_funnels_each(make_shop: Any) -> None:
+    con = make_shop(messages=message_csv("b1|甲店:小王|buyer|2026-11-11 10:00:00|在吗",
+                                         "b1|甲店:小王|agent|2026-11-11 10:00:20|在的",
+                                         "b2|乙店:小李|buyer|2026-11-11 11:00:00|有货吗",
+                                         "b2|乙店:小李|agent|2026-11-11 11:00:05|有"))
+    data = gather(con, Settings())
+    assert data.shops == ["乙店", "甲店"] and len(data.cards) == 2 * len(CARDS)
+    assert {(c["shop"], c["bin"]) for c in data.histogram.counts} == {("乙店", 2), ("甲店", 7)}
+    funnel = html_charts.funnel(data, "zh")
+    assert [t["name"] for t in funnel["data"]] == ["乙店", "甲店"]
+    names = {t["name"] for t in html_charts.agent_trends(data, "zh")["data"]}
+    assert names == {"甲店:小王", "乙店:小李"}  # with two shops an agent keeps its shop
+
+
+def test_rankings_put_the_best_agent_on_top(data: HtmlData) -> None:
+    fig = html_charts.rankings(data, "zh")
+    by_title = {a["text"]: t for a, t in zip(fig["layout"]["annotations"], fig["data"])}
+    sales, speed = by_title["询单成交金额"], by_title["平均响应时间(秒)"]
+    assert sales["x"] == sorted(sales["x"]) and speed["x"] == sorted(speed["x"], reverse=True)  # last = top
+    best = max(data.accounts, key=lambda r: r["inquiry_sales"])
+    assert sales["y"][-1] == best["account"].split(":", 1)[-1] and ":" not in "".join(sales["y"])
+
+
 def test_english_labels(con: duckdb.DuckDBPyConnection, data: HtmlData) -> None:
     html = render_data(data, lang="en")
     assert '<html lang="en">' in html and "reply rate" in html and "回复率" not in html.split("<script>")[0]
@@ -232,9 +257,19 @@ def test_page_draws_every_chart_offline_with_the_report_numbers(
     for shop, metric_id, value, text in shown:
         assert float(value) == now[(shop, metric_id)]
         assert text == human_value(metric_id, grain_of[metric_id], now[(shop, metric_id)])
+    table = watched.page.evaluate("""() => Array.from(document.querySelectorAll('#agent-table tbody tr')).map(
+        tr => Array.from(tr.cells).map(td => td.innerText))""")
+    agents = {r["account"].split(":", 1)[-1]: r for r in _report(con, "account_day", FROM, TO, period="all")}
+    columns = [c for c in TABLE_COLUMNS if c in next(iter(agents.values()))]
+    assert sorted(name for name, *_ in table) == sorted(agents) and "reply_rate" in columns
+    for name, *cells in table:
+        assert cells == [human_value(c, "account_day", agents[name][c]) for c in columns], name
     assert watched.console_errors == [] and watched.page_errors == [] and watched.dialogs == []
     assert watched.requests == [page_file.as_uri()] and watched.blocked == []
     watched.page.screenshot(path=str(tmp_path / "html_report.png"), full_page=True)
+    # Last: DevTools' CSS domain itself logs a file-URL warning on the page.
+    for selector in (".card .label", "#shop-trends .annotation-text"):  # Chinese drawn with a CJK font, not tofu
+        assert any("CJK" in f for f in platform_fonts(watched.page, selector)), selector
 
 
 def test_qc_chart_draws_when_findings_exist(watched_page: Any, demo_db: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from kefu.cli.app import Fmt, app, cli_settings, connect_existing, console, emit, fail, parse_day, state
+from kefu.cli.exam_take import header
 from kefu.output import to_csv, to_json
 
 if TYPE_CHECKING:
@@ -60,9 +61,8 @@ def import_cmd(
         except BankError as exc:
             fail(f"{exc}（题库未作任何改动 / nothing was written）")
         (pending,) = wh.con.execute("SELECT count(*) FROM exam_questions WHERE answer IS NULL").fetchone() or (0,)
-    table = Table(title="题库导入 / bank import", header_style="bold cyan")
-    for col in ("文件", "读取", "新增", "合并", "拒绝"):
-        table.add_column(col, justify="left" if col == "文件" else "right")
+    table = header(Table(title="题库导入 / bank import", header_style="bold cyan"),
+                   "文件", "读取", "新增", "合并", "拒绝")
     for r in results:
         table.add_row(r.file, str(r.read), str(r.added), str(r.merged), str(len(r.rejections)))
     console.print(table)
@@ -111,9 +111,8 @@ def bank_cmd(
         emit(to_csv(list(rows[0]) if rows else ["qid"], flat), None)
         return
     title = "待定答案的题 / questions without a key" if missing_keys else "题库 / question bank"
-    table = Table(title=f"{title}（{len(rows)} 题）", header_style="bold cyan")
-    for col in ("题号", "类型", "题目", "选项", "答案", "标签"):
-        table.add_column(col, overflow="fold")
+    table = header(Table(title=f"{title}（{len(rows)} 题）", header_style="bold cyan"),
+                   "题号", "类型", "题目", "选项", "答案", "标签")
     for r in rows:
         table.add_row(r["qid"], r["type"], r["text"], str(len(r["options"])), r["answer"] or "[yellow]待定[/]",
                       ",".join(r["tags"]))

@@ -5,7 +5,7 @@ import duckdb
 import typer
 from rich.table import Table
 
-from kefu.cli.app import console
+from kefu.cli.app import console, state
 from kefu.exam.answers import read_choice
 from kefu.exam.bank import load_bank
 from kefu.exam.grading import Attempt
@@ -13,6 +13,20 @@ from kefu.exam.model import LETTERS, MULTI, AnswerError
 from kefu.exam.paper import Paper
 
 HINT = {MULTI: "可多选，如 A,C", "判断": "A 对 / B 错，也可写 对/错"}
+HEADERS_EN = {"文件": "file", "读取": "read", "新增": "added", "合并": "merged", "拒绝": "rejected", "题号": "id",
+              "类型": "type", "题目": "question", "选项": "options", "答案": "key", "标签": "tags", "日期": "day",
+              "客服账号": "account", "试卷": "paper", "得分": "score", "答对": "right", "计分题": "graded",
+              "待定": "pending", "作答": "answers", "答对率": "right share", "最常选的错误选项": "most chosen wrong",
+              "次数": "times"}
+NUMERIC = {"读取", "新增", "合并", "拒绝", "得分", "答对", "计分题", "待定", "作答", "答对率", "次数"}
+
+
+def header(table: Table, *columns: str) -> Table:
+    """Add columns by their Chinese names, shown in English with --lang en; numbers right-aligned."""
+    for col in columns:
+        table.add_column(HEADERS_EN[col] if state.lang == "en" else col, overflow="fold",
+                         justify="right" if col in NUMERIC else "left")
+    return table
 
 
 def ask_answers(paper: Paper) -> dict[int, tuple[str, ...]]:
@@ -58,17 +72,15 @@ def print_attempt(con: duckdb.DuckDBPyConnection, paper: Paper, attempt: Attempt
 
 def print_results(rows: list[dict[str, object]], items: list[dict[str, object]]) -> None:
     """The attempts table and the item analysis table (hardest questions first)."""
-    table = Table(title=f"考试成绩 / exam results（{len(rows)} 次）", header_style="bold cyan")
-    for col in ("日期", "客服账号", "试卷", "得分", "答对", "计分题", "待定"):
-        table.add_column(col, justify="right" if col in ("得分", "答对", "计分题", "待定") else "left")
+    table = header(Table(title=f"考试成绩 / exam results（{len(rows)} 次）", header_style="bold cyan"),
+                   "日期", "客服账号", "试卷", "得分", "答对", "计分题", "待定")
     for r in rows:
         score = "—" if r["score"] is None else f"{r['score']:.1f}"
         table.add_row(str(r["day"]), str(r["account"]), str(r["paper_id"]), score, str(r["right_answers"]),
                       str(r["graded"]), str(r["pending"]))
     console.print(table)
-    analysis = Table(title="题目分析 / item analysis（答对率低的在前）", header_style="bold cyan")
-    for col in ("题号", "题目", "作答", "答对率", "最常选的错误选项", "次数"):
-        analysis.add_column(col, overflow="fold", justify="right" if col in ("作答", "答对率", "次数") else "left")
+    analysis = header(Table(title="题目分析 / item analysis（答对率低的在前）", header_style="bold cyan"),
+                      "题号", "题目", "作答", "答对率", "最常选的错误选项", "次数")
     for i in items:
         if i["top_wrong"]:
             common, count = str(i["top_wrong"]), str(i["top_wrong_count"])

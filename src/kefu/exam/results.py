@@ -33,6 +33,11 @@ def local_now(timezone: str) -> tuple[dt.datetime, dt.date]:
     return now.replace(tzinfo=None, microsecond=0), now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
 
 
+def _as_printed(question: Question | None, options: tuple[str, ...] | list[str]) -> Question | None:
+    """The bank question if its key is among the options the paper printed (else it cannot be graded)."""
+    return question if question is not None and set(question.answer) <= set(options) else None
+
+
 def grade_paper(con: duckdb.DuckDBPyConnection, paper: Paper, account: str, chosen: dict[int, tuple[str, ...]],
                 *, multi_credit: str, taken_at: dt.datetime, day: dt.date) -> Attempt:
     """Grade answers (paper position from 1 → chosen option texts) against the bank's current keys."""
@@ -43,7 +48,7 @@ def grade_paper(con: duckdb.DuckDBPyConnection, paper: Paper, account: str, chos
     answers = []
     for n, item in enumerate(paper.items, start=1):
         picked = chosen.get(n, ())
-        correct, points = grade(bank.get(item.qid), picked, multi_credit)
+        correct, points = grade(_as_printed(bank.get(item.qid), item.options), picked, multi_credit)
         answers.append(GradedAnswer(n, item.qid, picked, correct, points))
     return Attempt(attempt_id(paper.paper_id, account, taken_at), paper.paper_id, account_shop(con, account),
                    account, day, taken_at, multi_credit, tuple(answers))
@@ -63,10 +68,12 @@ def save_attempt(con: duckdb.DuckDBPyConnection, paper: Paper, attempt: Attempt)
 
 def regrade(con: duckdb.DuckDBPyConnection, question: Question) -> int:
     """Grade every stored answer to a question again (after its key was set); returns the attempts touched."""
-    rows = con.execute("SELECT a.attempt_id, a.position, a.chosen, t.multi_credit FROM exam_answers a "
-                       "JOIN exam_attempts t USING (attempt_id) WHERE a.qid = ?", [question.qid]).fetchall()
-    for attempt, position, chosen, credit in rows:
-        correct, points = grade(question, tuple(json.loads(chosen)), credit)
+    rows = con.execute("SELECT a.attempt_id, a.position, a.chosen, t.multi_credit, p.items FROM exam_answers a "
+                       "JOIN exam_attempts t USING (attempt_id) JOIN exam_papers p ON p.paper_id = t.paper_id "
+                       "WHERE a.qid = ?", [question.qid]).fetchall()
+    for attempt, position, chosen, credit, items in rows:
+        printed = json.loads(items)[position - 1]["options"]
+        correct, points = grade(_as_printed(question, printed), tuple(json.loads(chosen)), credit)
         con.execute("UPDATE exam_answers SET correct = ?, points = ? WHERE attempt_id = ? AND position = ?",
                     [correct, points, attempt, position])
     touched = sorted({r[0] for r in rows})

@@ -18,9 +18,10 @@ from kefu.reports import html_charts
 from kefu.reports.html_data import Card, HtmlData, gather
 
 TEMPLATE = "html_report.html.j2"
-# The agent table's columns; QC and exam scores join when those features' metrics are in the report.
+# The agent table's columns; QC and exam scores join when those features' metrics hold a value in the range.
 TABLE_COLUMNS = ("inquiry_buyers", "reply_rate", "avg_response_s", "within_threshold_rate", "avg_first_response_s",
-                 "conversion_rate", "inquiry_sales", "avg_order_value", "lost_buyers", "qc_score", "exam_score")
+                 "conversion_rate", "inquiry_sales", "avg_order_value", "lost_buyers")
+OPTIONAL_COLUMNS = ("qc_score", "exam_score")
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -62,8 +63,8 @@ def card_view(card: Card, lang: str) -> CardView:
 def agent_table(data: HtmlData, lang: str) -> tuple[list[str], list[list[str]]]:
     """The agents' figures over the range as a table: headers and formatted cells, best sales first."""
     grain = "account_day"
-    present = set(data.accounts[0]) if data.accounts else set()
-    columns = [c for c in TABLE_COLUMNS if c in present]
+    columns = list(TABLE_COLUMNS) + [c for c in OPTIONAL_COLUMNS
+                                     if any(r.get(c) is not None for r in data.accounts)]
     single = len(data.shops) == 1
     headers = [label("account", grain, lang)] + [label(c, grain, lang) for c in columns]
     ordered = sorted(data.accounts, key=lambda r: (-(r["inquiry_sales"] or 0), r["account"]))

@@ -32,8 +32,9 @@ def alone(text: str) -> set[tuple[str, str]]:
     m = BOTH.compiled().search(text)
     if "兼职" in text and m:
         out.add(("t.both", f"兼职、{m.group()}"))
-    if text == "好的":
-        out.add(("t.anchor", "好的"))
+    m = ANCHORED.compiled().search(text)  # Python's `$` also matches before a final newline: "好的\n"
+    if m:
+        out.add(("t.anchor", m.group()))
     return out
 
 

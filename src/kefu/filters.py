@@ -64,8 +64,9 @@ def _sql_string(text: str) -> str:
 def ad_condition_sql(column: str, rule: AdRule = DEFAULT_AD_RULE) -> str:
     """A SQL boolean expression that is true when `column` is an ad by the rule."""
     words = "|".join(re.escape(w) for w in rule.words)
-    contact = ascii_case_insensitive(rule.contact)
+    # `.` matching a line break is an inline flag, which RE2 (DuckDB) and Java (Spark) both read.
+    contact = "(?s)" + ascii_case_insensitive(rule.contact)
     return (
         f"(regexp_matches({column}, {_sql_string(words)}) "
-        f"AND regexp_matches({column}, {_sql_string(contact)}, 's'))"
+        f"AND regexp_matches({column}, {_sql_string(contact)}))"
     )

@@ -1,0 +1,12 @@
+/* The days an account has a row: it had an inquiry or sent a valid reply. */
+SELECT
+  shop,
+  account,
+  day
+FROM conversations_account
+GROUP BY
+  shop,
+  account,
+  day
+HAVING
+  SUM(inquiry) > 0 OR SUM(agent_messages) > 0

@@ -1,4 +1,4 @@
-"""`kefu export …`: the warehouse in other formats (one command per format in this group)."""
+"""`kefu export parquet`: the warehouse's canonical tables as partitioned Parquet."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,10 +6,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kefu.cli.app import app, connect_existing, console, fail, state
-
-export_app = typer.Typer(help="导出仓库数据 / export the warehouse", no_args_is_help=True)
-app.add_typer(export_app, name="export")
+from kefu.cli.app import connect_existing, console, export_app, fail, state
 
 
 @export_app.command("parquet")

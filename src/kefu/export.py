@@ -8,12 +8,15 @@ from urllib.parse import unquote
 
 import duckdb
 
-from kefu.store import DATA_TABLES
+from kefu.schema import WAREHOUSE_DDL
+
+# Every table the models may read: the canonical ones and those other features keep (exam attempts, …).
+EXPORT_TABLES: tuple[str, ...] = tuple(name for name in WAREHOUSE_DDL if name != "kefu_meta")
 
 # The instant that places a row in a month (UTC, as stored); tables without one are split by shop only.
 MONTH_COLUMN: dict[str, str] = {
     "messages": "ts", "orders": "created_at", "refunds": "created_at", "complaints": "created_at",
-    "ratings": "rated_at", "presence": "start",
+    "ratings": "rated_at", "presence": "start", "exam_attempts": "taken_at",
 }
 
 
@@ -48,8 +51,8 @@ def partition_columns(table: str, columns: list[str]) -> list[str]:
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path, *, overwrite: bool = False) -> list[ExportedTable]:
-    """Write every canonical table to out_dir/<table>/shop=…/month=YYYY-MM/*.parquet (Hive style)."""
-    targets = [out_dir / t for t in DATA_TABLES]
+    """Write every table to out_dir/<table>/shop=…/month=YYYY-MM/*.parquet (Hive style, where it has those)."""
+    targets = [out_dir / t for t in EXPORT_TABLES]
     existing = [p for p in targets if p.exists()]
     if existing and not overwrite:
         raise ExportError(f"{existing[0]} 已存在，加 --overwrite 覆盖 / {existing[0]} exists: use --overwrite")
@@ -57,21 +60,23 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path, *, overwrite: 
         shutil.rmtree(p)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for table, path in zip(DATA_TABLES, targets):
+    for table, path in zip(EXPORT_TABLES, targets):
         columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         month = f", strftime({MONTH_COLUMN[table]}, '%Y-%m') AS month" if table in MONTH_COLUMN else ""
         select = f"SELECT *{month} FROM {table}"
         (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,)
         keys = partition_columns(table, columns)
-        if rows:
+        if rows and keys:
             con.execute(f"COPY ({select}) TO '{_quote(path)}' (FORMAT PARQUET, PARTITION_BY ({', '.join(keys)}))")
             if "shop" in keys:
                 for folder in list(path.iterdir()):
                     folder.rename(path / ("shop=" + hive_escape(unquote(folder.name.removeprefix("shop=")))))
         else:
-            # An empty table is still one file, so readers learn its columns.
+            # One file for a table without partition keys; an empty table is still one file, so readers learn its
+            # columns.
             path.mkdir(parents=True)
-            con.execute(f"COPY ({select}) TO '{_quote(path / 'empty.parquet')}' (FORMAT PARQUET)")
+            name = "data.parquet" if rows else "empty.parquet"
+            con.execute(f"COPY ({select}) TO '{_quote(path / name)}' (FORMAT PARQUET)")
         files = sum(1 for _ in path.rglob("*.parquet"))
         written.append(ExportedTable(table, path, rows, files))
     return written

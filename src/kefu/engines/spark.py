@@ -22,8 +22,7 @@ from sqlglot import exp
 from kefu.config import Settings
 from kefu.engines.common import SPAN_SQL, calendar_columns, local_days
 from kefu.models import build_order, render
-from kefu.schema import TABLES_BY_NAME
-from kefu.store import DATA_TABLES
+from kefu.export import EXPORT_TABLES
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -130,18 +129,20 @@ class SparkEngine:
         return engine
 
     def load(self, data: str) -> None:
-        """Register each canonical table of a `kefu export parquet` folder (local or s3a://…) as a view."""
+        """Register each table of a `kefu export parquet` folder (local or s3a://…) as a view."""
+        from pyspark.sql.types import TimestampNTZType
+
         base = data.rstrip("/")
-        for name in DATA_TABLES:
+        for name in EXPORT_TABLES:
             path = f"{base}/{name}"
             try:
                 df = self.spark.read.parquet(path)
             except Exception as exc:  # pyspark raises AnalysisException subclasses for missing paths
                 raise SparkDataError(
                     f"无法读取 {path}：不是 kefu export parquet 导出的目录？ / cannot read {path}: {exc}") from exc
-            times = {c.name for c in TABLES_BY_NAME[name].columns if c.kind == "time"}
-            cols = [f"CAST(`{c}` AS TIMESTAMP) AS `{c}`" if c in times else f"`{c}`"
-                    for c in df.columns if c != "month"]
+            # Parquet's UTC wall-clock times arrive without a zone; in the UTC session they are the same instants.
+            cols = [f"CAST(`{f.name}` AS TIMESTAMP) AS `{f.name}`" if isinstance(f.dataType, TimestampNTZType)
+                    else f"`{f.name}`" for f in df.schema.fields if f.name != "month"]
             df.selectExpr(*cols).createOrReplaceTempView(name)
 
     def prepare(self) -> bool:

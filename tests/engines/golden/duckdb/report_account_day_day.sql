@@ -43,6 +43,14 @@ m3 AS (
 ),
 m4 AS (
     SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
+        max_by(score, CASE WHEN score IS NOT NULL THEN seq END) AS exam_score,
+        COUNT(*) AS exam_attempts
+    FROM exam_scores t 
+    
+    GROUP BY 1, 2, 3
+),
+m5 AS (
+    SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
         COUNT(*) AS questions,
         COUNT(reply_ts) AS responses,
         AVG(response_s) AS avg_response_s,
@@ -61,15 +69,15 @@ SELECT "shop", "account", period_start,
     COALESCE(m2.buyer_messages, 0) AS buyer_messages,
     COALESCE(m2.agent_messages, 0) AS agent_messages,
     CAST((COALESCE(m2.agent_messages, 0)) AS DOUBLE) / NULLIF((COALESCE(m2.buyer_messages, 0)), 0) AS answer_ratio,
-    COALESCE(m4.questions, 0) AS questions,
-    COALESCE(m4.responses, 0) AS responses,
-    (COALESCE(m4.questions, 0)) - (COALESCE(m4.responses, 0)) AS unanswered_questions,
-    m4.avg_response_s AS avg_response_s,
-    m4.median_response_s AS median_response_s,
-    m4.p90_response_s AS p90_response_s,
+    COALESCE(m5.questions, 0) AS questions,
+    COALESCE(m5.responses, 0) AS responses,
+    (COALESCE(m5.questions, 0)) - (COALESCE(m5.responses, 0)) AS unanswered_questions,
+    m5.avg_response_s AS avg_response_s,
+    m5.median_response_s AS median_response_s,
+    m5.p90_response_s AS p90_response_s,
     m2.avg_first_response_s AS avg_first_response_s,
-    COALESCE(m4.slow_responses, 0) AS slow_responses,
-    CAST((COALESCE(m4.responses, 0)) - (COALESCE(m4.slow_responses, 0)) AS DOUBLE) / NULLIF((COALESCE(m4.responses, 0)), 0) AS within_threshold_rate,
+    COALESCE(m5.slow_responses, 0) AS slow_responses,
+    CAST((COALESCE(m5.responses, 0)) - (COALESCE(m5.slow_responses, 0)) AS DOUBLE) / NULLIF((COALESCE(m5.responses, 0)), 0) AS within_threshold_rate,
     CAST((COALESCE(m2.fast_first_responses, 0)) AS DOUBLE) / NULLIF((COALESCE(m2.replied_buyers, 0)), 0) AS fast_first_response_rate,
     COALESCE(m2.unclosed_buyers, 0) AS unclosed_buyers,
     m1.max_concurrent AS max_concurrent,
@@ -84,11 +92,14 @@ SELECT "shop", "account", period_start,
     CAST((COALESCE(m3.paid_buyers, 0)) AS DOUBLE) / NULLIF((COALESCE(m3.ordered_buyers, 0)), 0) AS payment_conversion_rate,
     CAST((COALESCE(m3.inquiry_sales, 0)) AS DOUBLE) / NULLIF((COALESCE(m3.paid_buyers, 0)), 0) AS avg_order_value,
     CAST((COALESCE(m3.inquiry_items, 0)) AS DOUBLE) / NULLIF((COALESCE(m3.paid_buyers, 0)), 0) AS items_per_buyer,
-    (COALESCE(m2.inquiry_buyers, 0)) - (COALESCE(m3.paid_buyers, 0)) AS lost_buyers
+    (COALESCE(m2.inquiry_buyers, 0)) - (COALESCE(m3.paid_buyers, 0)) AS lost_buyers,
+    m4.exam_score AS exam_score,
+    COALESCE(m4.exam_attempts, 0) AS exam_attempts
 FROM report_rows
 LEFT JOIN m0 USING ("shop", "account", period_start)
 LEFT JOIN m1 USING ("shop", "account", period_start)
 LEFT JOIN m2 USING ("shop", "account", period_start)
 LEFT JOIN m3 USING ("shop", "account", period_start)
 LEFT JOIN m4 USING ("shop", "account", period_start)
+LEFT JOIN m5 USING ("shop", "account", period_start)
 ORDER BY "shop", "account", period_start

@@ -63,6 +63,18 @@ WITH report_rows AS (
     t.shop AS `shop`,
     t.account AS `account`,
     t.day AS period_start,
+    MAX_BY(score, CASE WHEN NOT score IS NULL THEN seq END) AS exam_score,
+    COUNT(*) AS exam_attempts
+  FROM exam_scores AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m5 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
     COUNT(*) AS questions,
     COUNT(reply_ts) AS responses,
     AVG(response_s) AS avg_response_s,
@@ -98,24 +110,24 @@ SELECT
   ) AS DOUBLE) / NULLIF((
     COALESCE(m2.buyer_messages, 0)
   ), 0) AS answer_ratio,
-  COALESCE(m4.questions, 0) AS questions,
-  COALESCE(m4.responses, 0) AS responses,
+  COALESCE(m5.questions, 0) AS questions,
+  COALESCE(m5.responses, 0) AS responses,
   (
-    COALESCE(m4.questions, 0)
+    COALESCE(m5.questions, 0)
   ) - (
-    COALESCE(m4.responses, 0)
+    COALESCE(m5.responses, 0)
   ) AS unanswered_questions,
-  m4.avg_response_s AS avg_response_s,
-  m4.median_response_s AS median_response_s,
-  m4.p90_response_s AS p90_response_s,
+  m5.avg_response_s AS avg_response_s,
+  m5.median_response_s AS median_response_s,
+  m5.p90_response_s AS p90_response_s,
   m2.avg_first_response_s AS avg_first_response_s,
-  COALESCE(m4.slow_responses, 0) AS slow_responses,
+  COALESCE(m5.slow_responses, 0) AS slow_responses,
   CAST((
-    COALESCE(m4.responses, 0)
+    COALESCE(m5.responses, 0)
   ) - (
-    COALESCE(m4.slow_responses, 0)
+    COALESCE(m5.slow_responses, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m4.responses, 0)
+    COALESCE(m5.responses, 0)
   ), 0) AS within_threshold_rate,
   CAST((
     COALESCE(m2.fast_first_responses, 0)
@@ -159,7 +171,9 @@ SELECT
     COALESCE(m2.inquiry_buyers, 0)
   ) - (
     COALESCE(m3.paid_buyers, 0)
-  ) AS lost_buyers
+  ) AS lost_buyers,
+  m4.exam_score AS exam_score,
+  COALESCE(m4.exam_attempts, 0) AS exam_attempts
 FROM report_rows
 LEFT JOIN m0
   USING (`shop`, `account`, period_start)
@@ -170,6 +184,8 @@ LEFT JOIN m2
 LEFT JOIN m3
   USING (`shop`, `account`, period_start)
 LEFT JOIN m4
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m5
   USING (`shop`, `account`, period_start)
 ORDER BY
   `shop` NULLS LAST,

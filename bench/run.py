@@ -46,25 +46,37 @@ def dataset(data_dir: Path, n: int) -> tuple[Path, Path, float]:
     return csv_dir, pq_dir, time.perf_counter() - t
 
 
-def measure(n: int, data_dir: Path, spark: bool) -> dict[str, Any]:
-    """Every figure for one size."""
+def measure(n: int, data_dir: Path, spark: bool, done: dict[str, Any]) -> dict[str, Any]:
+    """Every figure for one size (steps already in `done` are kept, for a run resumed with --reuse)."""
     csv_dir, pq_dir, gen_s = dataset(data_dir, n)
     db = str(data_dir / f"{n}.duckdb")
-    print(f"[{n:,}] generated in {gen_s:.1f}s; importing CSV …", flush=True)
-    res: dict[str, Any] = {"n": n, "generate_s": gen_s}
-    res["import_csv"] = run_step("import", str(csv_dir), db + ".csv-import")
-    res["import_parquet"] = run_step("import", str(pq_dir), db)
-    Path(db + ".csv-import").unlink(missing_ok=True)
-    print(f"[{n:,}] report …", flush=True)
-    res["report"] = run_step("report", db)
-    print(f"[{n:,}] pandas baseline …", flush=True)
-    res["pandas"] = run_step("pandas", db)
+    res: dict[str, Any] = {"n": n, **done}
+    res.setdefault("generate_s", gen_s)
+    steps = [("import_csv", ("import", str(csv_dir), db + ".csv-import")),
+             ("import_parquet", ("import", str(pq_dir), db)), ("report", ("report", db)), ("pandas", ("pandas", db))]
     if spark:
-        print(f"[{n:,}] Spark …", flush=True)
-        res["spark"] = run_step("spark", db, str(data_dir / f"{n}-export"))
+        steps.append(("spark", ("spark", db, str(data_dir / f"{n}-export"))))
+    for key, args in steps:
+        if key not in res:
+            print(f"[{n:,}] {key} …", flush=True)
+            res[key] = run_step(*args)
+            _save(data_dir, n, res)
+    Path(db + ".csv-import").unlink(missing_ok=True)
     with duckdb.connect(db, read_only=True) as con:
         res["orders"] = con.execute("SELECT count(*) FROM orders").fetchone()[0]
     return res
+
+
+def _load(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / "results.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _save(data_dir: Path, n: int, res: dict[str, Any]) -> None:
+    """Keep each step's figures as soon as it ends."""
+    saved = _load(data_dir)
+    saved[str(n)] = res
+    (data_dir / "results.json").write_text(json.dumps(saved, indent=1), encoding="utf-8")
 
 
 def machine() -> str:
@@ -147,13 +159,16 @@ def main() -> None:
     parser.add_argument("--spark-size", type=int, default=1_000_000, help="the size also run on Spark (0: none)")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / ".data")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--reuse", action="store_true", help="keep the figures of steps a previous run finished")
     args = parser.parse_args()
     info = machine()
-    results = [measure(n, args.data_dir, n == args.spark_size) for n in map(int, args.sizes.split(","))]
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    saved = _load(args.data_dir) if args.reuse else {}
+    results = [measure(n, args.data_dir, n == args.spark_size, saved.get(str(n), {}))
+               for n in map(int, args.sizes.split(","))]
     text = markdown(results, info)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
-    (args.data_dir / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(text)
 
 

@@ -74,9 +74,9 @@ def _now() -> dt.datetime:
 class AuthStore:
     """Users, grants and sessions in one SQLite file; safe to share between threads."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, hasher: PasswordHasher | None = None) -> None:
         self.path = Path(path)
-        self._hasher = PasswordHasher()
+        self._hasher = hasher or PasswordHasher()  # argon2id with the library's recommended costs
         self._lock = threading.Lock()
         self._con = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._con.execute("PRAGMA foreign_keys = ON")

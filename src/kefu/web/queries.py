@@ -35,6 +35,8 @@ def report_table(ctx: Ctx, *, grain: str = "account_day", day_from: dt.date | No
         raise Forbidden("客服只能查看自己账号的数据 / agents see their own accounts only")
     if shop and not scope.allows_shop(shop):
         raise Forbidden(shop)
+    if account:
+        scope.check_account(account, ctx.store.account_shops().get(account))
     report = ctx.store.report(spec)
     rows = [r for r in scope.rows(report.rows)
             if (not shop or r["shop"] == shop) and (not account or r.get("account") == account)]

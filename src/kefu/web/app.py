@@ -7,7 +7,7 @@ from typing import AsyncIterator
 from urllib.parse import quote
 
 import jinja2
-import swagger_ui_bundle
+import swagger_ui
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -62,7 +62,8 @@ def create_app(config: WebConfig, *, progress_hook: ProgressHook | None = None) 
     app.state.parts = parts
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.mount("/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+    # Swagger UI 5 from the swagger-ui-py package: the docs work offline.
+    app.mount("/swagger", StaticFiles(directory=Path(swagger_ui.__file__).parent / "static"), name="swagger")
     for module in (pages, importing, live, admin):
         app.include_router(module.router)
     app.include_router(api.router)

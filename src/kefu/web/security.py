@@ -16,8 +16,9 @@ WINDOW_S = 15 * 60
 
 _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
-# Swagger UI starts itself with an inline script; only /docs allows that.
-_DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'unsafe-inline'"
+# Swagger UI starts itself with an inline script and styles itself inline; only /docs allows that.
+_DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+             "script-src 'self' 'unsafe-inline'")
 
 
 class LoginThrottle:

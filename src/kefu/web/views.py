@@ -76,6 +76,8 @@ class Trend:
 
     title: str
     points: list[Point]
+    low: str = "—"
+    high: str = "—"
 
     @property
     def polyline(self) -> str:
@@ -93,7 +95,9 @@ def trend(column: str, grain: str, rows: list[dict[str, Any]]) -> Trend:
     points = [Point(PAD + index[id(r)] * step, CHART_H - PAD - (float(r[column]) - lo) / span * (CHART_H - 2 * PAD),
                     r["day"], f"{r['day']} {cell(column, grain, r[column])}", explain_url(column, r, grain))
               for r in days]
-    return Trend(header(column, grain), points)
+    low, high = (cell(column, grain, min(r[column] for r in days)), cell(column, grain, max(r[column] for r in days))
+                 ) if days else ("—", "—")
+    return Trend(header(column, grain), points, low, high)
 
 
 def with_query(query: dict[str, str], **changes: str | None) -> str:

@@ -58,3 +58,6 @@ def report_rows(con: duckdb.DuckDBPyConnection, grain: str = "account_day", sett
         who = row.get("account") or row.get("group") or row["shop"]
         out[(who, row.get("day") or row["period"])] = row
     return out
+
+
+from tests.browser import browser, watched_page  # noqa: E402,F401  (shared real-browser fixtures)

@@ -5,7 +5,7 @@ import json
 import socket
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from typer.testing import CliRunner
@@ -14,17 +14,12 @@ from kefu.cli import app as cli
 from kefu.config import Settings
 from kefu.output import human_value
 from kefu.web import WebConfig, create_app
+from tests.browser import WatchedPage
 from tests.web.conftest import PASSWORD, SHOP_A, XIAOYA, make_users
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 TIMEOUT_MS = 60_000
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')")
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is missing at /usr/bin/chromium (make system-deps installs it)",
-                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright 未安装 / playwright is not installed")
 uvicorn = pytest.importorskip("uvicorn")
 
 
@@ -60,14 +55,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Screenshots of every page (kept in pytest's temp folder, never committed)."""
     return tmp_path_factory.mktemp("screenshots")
@@ -95,9 +82,10 @@ def login(page: Any, base: str, user: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_manager_journey(server: str, browser: Any, shots: Path, cli_report: dict[str, Any],
-                         demo_exports: dict[str, Path]) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 860})
+def test_manager_journey(server: str, watched_page: Callable[..., WatchedPage], shots: Path,
+                         cli_report: dict[str, Any], demo_exports: dict[str, Path]) -> None:
+    watched = watched_page(allow=lambda url: url.startswith(server), viewport={"width": 1280, "height": 860})
+    page = watched.page
     page.set_default_timeout(TIMEOUT_MS)
     login(page, server, "admin")
     page.screenshot(path=shots / "empty.png")
@@ -138,13 +126,12 @@ def test_manager_journey(server: str, browser: Any, shots: Path, cli_report: dic
         page.goto(f"{server}{path}")
         page.screenshot(path=shots / name)
     page.wait_for_selector(".swagger-ui .info")  # Swagger UI renders from local files, no network
-    page.close()
+    assert watched.blocked == [] and watched.page_errors == [] and watched.console_errors == []
 
 
-def test_agent_view_is_limited(server: str, browser: Any, shots: Path) -> None:
+def test_agent_view_is_limited(server: str, watched_page: Callable[..., WatchedPage], shots: Path) -> None:
     """Runs after the manager's journey, which uploaded the demo shop."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    page = context.new_page()
+    page = watched_page(allow=lambda url: url.startswith(server), viewport={"width": 1280, "height": 860}).page
     page.set_default_timeout(TIMEOUT_MS)
     login(page, server, "ya")
     assert page.locator("nav a", has_text="导入").count() == 0
@@ -154,4 +141,3 @@ def test_agent_view_is_limited(server: str, browser: Any, shots: Path) -> None:
     page.screenshot(path=shots / "agent.png")
     response = page.goto(f"{server}/import")
     assert response is not None and response.status == 403
-    context.close()

@@ -1,0 +1,42 @@
+"""`kefu html`: the offline HTML report with charts, one self-contained file."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kefu.cli.app import app, cli_settings, connect_existing, err_console, fail, parse_day, state
+
+
+@app.command("html")
+def html_cmd(
+    output: Path = typer.Option(Path("报表.html"), "-o", "--output", help="写入的 HTML 文件（默认 报表.html）"),
+    day_from: Optional[str] = typer.Option(None, "--from", help="开始日期 YYYY-MM-DD（默认：最早）"),
+    day_to: Optional[str] = typer.Option(None, "--to", help="结束日期 YYYY-MM-DD（默认：最晚）"),
+    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+) -> None:
+    """生成离线 HTML 报表（图表内嵌，断网可打开） / write the offline HTML report with charts."""
+    from kefu.report import NoData
+    from kefu.reports.html import render_html
+
+    settings = cli_settings(config, sets)
+    lo, hi = parse_day(day_from, "--from"), parse_day(day_to, "--to")
+    if lo and hi and lo > hi:
+        fail("开始日期晚于结束日期 / --from is after --to")
+    con = connect_existing()
+    try:
+        page = render_html(con, settings, lo, hi, lang=state.lang)
+    except NoData as exc:
+        fail(str(exc))
+    # Written next to the target and renamed, so a failed run never leaves half a report.
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(f"无法写入 {output}：{exc.strerror} / cannot write {output}")
+    err_console.print(f"已写入 {output}（{len(page.encode('utf-8')) / 1e6:.1f} MB，离线可打开）")

@@ -1,0 +1,167 @@
+"""The figures of the HTML report, all taken from run_report and the built models (no KPI is recomputed here)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from kefu.config import Settings
+from kefu.engines.duckdb import DuckDBEngine
+from kefu.metrics.compile import ReportSpec
+from kefu.report import NoData, prepared_engine, run_report
+
+# The headline cards: (metric id, grain it is read at, higher is better). Average response time and order value
+# exist only per account, so the shop's figure is the account-day report grouped by shop (metrics.md §5).
+CARDS: tuple[tuple[str, str, bool], ...] = (
+    ("reply_rate", "shop_day", True),
+    ("avg_response_s", "account_day", False),
+    ("conversion_rate", "shop_day", True),
+    ("avg_order_value", "account_day", True),
+    ("refund_rate_28d", "shop_day", False),
+    ("dsr_service_180d", "shop_day", True),
+)
+# The response-time histogram: bins of a fifth of the slow threshold, everything past 8 thresholds in one bar.
+BINS_PER_THRESHOLD = 5
+THRESHOLDS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class Card:
+    """One headline figure of a shop with the previous period's value."""
+
+    shop: str
+    metric_id: str
+    grain: str
+    higher_is_better: bool
+    value: Any
+    previous: Any
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Response counts per shop in bins of `width` seconds; bin k holds ((k-1)·width, k·width], the last one more."""
+
+    width: float
+    bins: int
+    counts: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class QcSummary:
+    """Stored QC findings in the range by category and severity; ran is False when no QC run covers the range."""
+
+    ran: bool
+    counts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HtmlData:
+    """Everything the HTML report shows, for one day range and the previous range of equal length."""
+
+    settings: Settings
+    day_from: dt.date
+    day_to: dt.date
+    prev_from: dt.date
+    prev_to: dt.date
+    has_previous: bool
+    cards: list[Card]
+    shop_days: list[dict[str, Any]]
+    account_days: list[dict[str, Any]]
+    accounts: list[dict[str, Any]]
+    shop_accounts: list[dict[str, Any]]
+    histogram: Histogram
+    qc: QcSummary
+
+    @property
+    def shops(self) -> list[str]:
+        """The shops of the range, in report order."""
+        return list(dict.fromkeys(r["shop"] for r in self.shop_days))
+
+
+def _rows(con: duckdb.DuckDBPyConnection, settings: Settings, engine: DuckDBEngine, grain: str, period: str,
+          day_from: dt.date, day_to: dt.date, by: str | None = None) -> list[dict[str, Any]]:
+    """Report rows of one spec over a day range."""
+    spec = ReportSpec(grain=grain, by=by, period=period, day_from=day_from, day_to=day_to)
+    return run_report(con, spec, settings, engine).rows
+
+
+def _cards(con: duckdb.DuckDBPyConnection, settings: Settings, engine: DuckDBEngine, ranges: list[tuple[dt.date,
+           dt.date]]) -> list[Card]:
+    """The headline cards of each shop: the figure over each range (current first, then previous when given)."""
+    per_range = []
+    for lo, hi in ranges:
+        shop_rows = {r["shop"]: r for r in _rows(con, settings, engine, "shop_day", "all", lo, hi)}
+        acct_rows = {r["shop"]: r for r in _rows(con, settings, engine, "account_day", "all", lo, hi, by="shop")}
+        per_range.append({"shop_day": shop_rows, "account_day": acct_rows})
+    current, previous = per_range[0], (per_range[1] if len(per_range) > 1 else None)
+    cards = []
+    for shop in current["shop_day"]:
+        for metric_id, grain, higher in CARDS:
+            value = current[grain].get(shop, {}).get(metric_id)
+            prev = previous[grain].get(shop, {}).get(metric_id) if previous else None
+            cards.append(Card(shop, metric_id, grain, higher, value, prev))
+    return cards
+
+
+def _histogram(con: duckdb.DuckDBPyConnection, settings: Settings, engine: DuckDBEngine, day_from: dt.date,
+               day_to: dt.date) -> Histogram:
+    """Response times of the range binned per shop from the questions model the report itself reads."""
+    table = engine.build([("questions", "account")])["questions"]
+    width = settings.slow_threshold_s / BINS_PER_THRESHOLD if settings.slow_threshold_s >= BINS_PER_THRESHOLD else 1
+    bins = math.ceil(settings.slow_threshold_s * THRESHOLDS_SHOWN / width)
+    rows = con.execute(
+        f"""SELECT shop, LEAST(GREATEST(CAST(ceil(response_s / ?) AS BIGINT), 1), ?) AS bin, count(*) AS n
+            FROM {table} WHERE response_s IS NOT NULL AND day BETWEEN ? AND ?
+            GROUP BY ALL ORDER BY ALL""", [width, bins + 1, day_from, day_to]).fetchall()
+    return Histogram(width, bins, [{"shop": s, "bin": b, "n": n} for s, b, n in rows])
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the warehouse has a table of this name."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                            [name]).fetchone()[0])
+
+
+def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date) -> QcSummary:
+    """Stored QC findings by category and severity when a QC run covers part of the range."""
+    if not (_has_table(con, "qc_runs") and _has_table(con, "qc_findings")):
+        return QcSummary(ran=False)
+    ((runs,),) = con.execute("SELECT count(*) FROM qc_runs WHERE day_from <= ? AND day_to >= ?",
+                             [day_to, day_from]).fetchall()
+    if not runs:
+        return QcSummary(ran=False)
+    rows = con.execute(
+        """SELECT category, severity, count(*) AS n FROM qc_findings WHERE day BETWEEN ? AND ?
+           GROUP BY ALL ORDER BY n DESC, category, severity""", [day_from, day_to]).fetchall()
+    return QcSummary(True, [{"category": c, "severity": v, "n": n} for c, v, n in rows])
+
+
+def gather(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date | None = None,
+           day_to: dt.date | None = None) -> HtmlData:
+    """Every figure of the report over [day_from, day_to] (default: the whole warehouse); NoData when empty."""
+    engine = prepared_engine(con, settings)
+    assert engine.first_day is not None and engine.last_day is not None
+    lo = day_from or engine.first_day
+    hi = day_to or engine.last_day
+    shop_days = _rows(con, settings, engine, "shop_day", "day", lo, hi) if lo <= hi else []
+    if not shop_days:
+        raise NoData(f"{lo} 至 {hi} 没有数据（仓库中的数据为 {engine.first_day} 至 {engine.last_day}）"
+                     f" / no data from {lo} to {hi}")
+    length = hi - lo + dt.timedelta(days=1)
+    prev_from, prev_to = lo - length, lo - dt.timedelta(days=1)
+    has_previous = prev_to >= engine.first_day
+    ranges = [(lo, hi)] + ([(prev_from, prev_to)] if has_previous else [])
+    return HtmlData(
+        settings=settings, day_from=lo, day_to=hi, prev_from=prev_from, prev_to=prev_to, has_previous=has_previous,
+        cards=_cards(con, settings, engine, ranges),
+        shop_days=shop_days,
+        account_days=_rows(con, settings, engine, "account_day", "day", lo, hi),
+        accounts=_rows(con, settings, engine, "account_day", "all", lo, hi),
+        shop_accounts=_rows(con, settings, engine, "account_day", "all", lo, hi, by="shop"),
+        histogram=_histogram(con, settings, engine, lo, hi),
+        qc=_qc(con, lo, hi),
+    )
+

@@ -1,0 +1,261 @@
+"""The offline HTML report: its figures are the report's, it is self-contained, and it draws in a real chromium."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from kefu.cli import app
+from kefu.config import Settings
+from kefu.demo import generate_demo
+from kefu.ingest.canonical import import_paths
+from kefu.metrics.compile import ReportSpec
+from kefu.output import human_value
+from kefu.report import NoData, run_report
+from kefu.reports.html import card_view, render_data, render_html
+from kefu.reports.html_data import CARDS, Card, HtmlData, gather
+from kefu.store import Warehouse
+from tests.conftest import message_csv
+
+FROM, TO = dt.date(2026, 11, 5), dt.date(2026, 11, 8)
+PREV_FROM, PREV_TO = dt.date(2026, 11, 1), dt.date(2026, 11, 4)
+# The QC tables as the QC feature's contract declares them.
+QC_DDL = """
+CREATE TABLE IF NOT EXISTS qc_runs(run_id VARCHAR, started_at TIMESTAMP, rules VARCHAR, day_from DATE, day_to DATE,
+    findings BIGINT);
+CREATE TABLE IF NOT EXISTS qc_findings(run_id VARCHAR, shop VARCHAR, account VARCHAR, buyer VARCHAR, day DATE,
+    ts TIMESTAMP, msg_key VARCHAR, rule_id VARCHAR, rule_name VARCHAR, category VARCHAR, severity VARCHAR,
+    points DOUBLE, matched VARCHAR, text VARCHAR);
+"""
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo shop of 8 days imported once for the module."""
+    root = tmp_path_factory.mktemp("html_demo")
+    generate_demo(root / "shop", days=8, buyers_per_day=12, seed=7)
+    wh = Warehouse.open(root / "demo.duckdb")
+    summary = import_paths(wh, [root / "shop"], Settings())
+    assert not summary.rejections
+    wh.close()
+    return root / "demo.duckdb"
+
+
+@pytest.fixture(scope="module")
+def con(demo_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    wh = Warehouse.open(demo_db)
+    yield wh.con
+    wh.close()
+
+
+@pytest.fixture(scope="module")
+def data(con: duckdb.DuckDBPyConnection) -> HtmlData:
+    return gather(con, Settings(), FROM, TO)
+
+
+@pytest.fixture(scope="module")
+def page_file(data: HtmlData, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("html_page") / "报表.html"
+    path.write_text(render_data(data), encoding="utf-8")
+    return path
+
+
+def _report(con: duckdb.DuckDBPyConnection, grain: str, lo: dt.date, hi: dt.date, **spec: Any) -> list[dict]:
+    return run_report(con, ReportSpec(grain=grain, day_from=lo, day_to=hi, **spec), Settings()).rows
+
+
+def _shop_figures(con: duckdb.DuckDBPyConnection, lo: dt.date, hi: dt.date) -> dict[tuple[str, str], Any]:
+    """(shop, metric) -> the report's figure over the range, read the way a user would with kefu report."""
+    shop = _report(con, "shop_day", lo, hi, period="all")
+    acct = _report(con, "account_day", lo, hi, period="all", by="shop")
+    rows = {"shop_day": {r["shop"]: r for r in shop}, "account_day": {r["shop"]: r for r in acct}}
+    return {(s, m): rows[g][s][m] for m, g, _ in CARDS for s in rows["shop_day"]}
+
+
+def test_cards_hold_the_report_figures_of_the_period_and_the_previous_one(
+        con: duckdb.DuckDBPyConnection, data: HtmlData) -> None:
+    now, before = _shop_figures(con, FROM, TO), _shop_figures(con, PREV_FROM, PREV_TO)
+    assert (data.prev_from, data.prev_to) == (PREV_FROM, PREV_TO) and data.has_previous
+    assert len(data.cards) == len(now) == len(CARDS)
+    for card in data.cards:
+        assert card.value == now[(card.shop, card.metric_id)]
+        assert card.previous == before[(card.shop, card.metric_id)]
+    assert all(c.value is not None for c in data.cards) and any(c.previous is not None for c in data.cards)
+
+
+@pytest.mark.parametrize("metric_id, grain, higher, value, previous, text, trend", [
+    ("reply_rate", "shop_day", True, 0.955, 0.94, "较上期 +1.5 个百分点", "better"),
+    ("avg_response_s", "account_day", False, 30.9, 28.0, "较上期 +2.9 秒", "worse"),
+    ("avg_response_s", "account_day", False, 30.91, 30.94, "与上期持平", "same"),
+    ("avg_order_value", "account_day", True, 400.0, 420.5, "较上期 -20.50 元", "worse"),
+    ("refund_rate_28d", "shop_day", False, 0.03, 0.05, "较上期 -2.0 个百分点", "better"),
+    ("dsr_service_180d", "shop_day", True, 4.8, None, "上期无数据", "none"),
+])
+def test_card_change_vs_previous(metric_id: str, grain: str, higher: bool, value: float, previous: float | None,
+                                 text: str, trend: str) -> None:
+    view = card_view(Card("店", metric_id, grain, higher, value, previous), "zh")
+    assert (view.change, view.trend) == (text, trend)
+
+
+def test_whole_warehouse_has_no_previous_period(con: duckdb.DuckDBPyConnection) -> None:
+    whole = gather(con, Settings())
+    assert not whole.has_previous and all(c.previous is None for c in whole.cards)
+    assert "上期无数据" in render_data(whole)
+
+
+def test_histogram_counts_every_response_and_the_slow_ones_past_the_line(
+        con: duckdb.DuckDBPyConnection, data: HtmlData) -> None:
+    rows = _report(con, "account_day", FROM, TO, period="all")
+    h = data.histogram
+    assert h.width == 3 and h.bins == 40
+    assert sum(c["n"] for c in h.counts) == sum(r["responses"] for r in rows)
+    past_line = [c["n"] for c in h.counts if (c["bin"] - 1) * h.width >= Settings().slow_threshold_s]
+    assert sum(past_line) == sum(r["slow_responses"] for r in rows) > 0
+
+
+def test_histogram_follows_the_slow_threshold_setting(con: duckdb.DuckDBPyConnection) -> None:
+    settings = Settings(slow_threshold_s=30)
+    h = gather(con, settings, FROM, TO).histogram
+    rows = run_report(con, ReportSpec(grain="account_day", period="all", day_from=FROM, day_to=TO), settings).rows
+    assert h.width == 6
+    assert sum(c["n"] for c in h.counts if (c["bin"] - 1) * h.width >= 30) == sum(r["slow_responses"] for r in rows)
+
+
+def test_page_is_one_self_contained_file(page_file: Path) -> None:
+    html = page_file.read_text(encoding="utf-8")
+    outside_bundle = re.sub(r"<script>.*?</script>", "", html, count=1, flags=re.S)
+    assert "Plotly.newPlot" in outside_bundle and len(html) > len(outside_bundle) > 0
+    assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=|<link[^>]*href=", outside_bundle)
+    assert "http://" not in outside_bundle and "https://" not in outside_bundle
+
+
+def test_qc_note_without_qc_runs(page_file: Path) -> None:
+    html = page_file.read_text(encoding="utf-8")
+    assert 'id="qc-note"' in html and "未运行质检" in html and "fig-qc-categories" not in html
+
+
+def test_untrusted_names_are_escaped(make_shop: Any) -> None:
+    evil = "<img src=x onerror=alert(1)>"
+    con = make_shop(messages=message_csv(f"{evil}|{evil}|buyer|2026-11-11 10:00:00|hi",
+                                         f"{evil}|{evil}|agent|2026-11-11 10:00:05|</script><b>x</b>"))
+    html = render_html(con, Settings())
+    assert evil not in html and "</script><b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_english_labels(con: duckdb.DuckDBPyConnection, data: HtmlData) -> None:
+    html = render_data(data, lang="en")
+    assert '<html lang="en">' in html and "reply rate" in html and "回复率" not in html.split("<script>")[0]
+
+
+def test_empty_range_is_no_data(con: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(NoData):
+        gather(con, Settings(), dt.date(2027, 1, 1), dt.date(2027, 1, 2))
+
+
+def test_cli_writes_the_report(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "报表.html"
+    result = CliRunner().invoke(app, ["--db", str(demo_db), "html", "-o", str(out), "--from", "2026-11-05",
+                                      "--to", "2026-11-08"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "2026-11-05 ~ 2026-11-08" in html and "2026-11-01 ~ 2026-11-04" in html
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", "2026-11-08", "--to", "2026-11-05"], "开始日期晚于结束日期"),
+    (["--from", "11/05"], "YYYY-MM-DD"),
+    (["--from", "2027-01-01"], "没有数据"),
+])
+def test_cli_errors(demo_db: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["--db", str(demo_db), "html", "-o", str(out), *args])
+    assert result.exit_code == 1 and message in result.output and not out.exists()
+
+
+def _qc_warehouse(demo_db: Path, tmp_path: Path) -> Warehouse:
+    """A copy of the demo warehouse with one QC run and three findings in the range."""
+    copy = tmp_path / "qc.duckdb"
+    copy.write_bytes(demo_db.read_bytes())
+    wh = Warehouse.open(copy)
+    wh.con.execute(QC_DDL)
+    wh.con.execute("INSERT INTO qc_runs VALUES ('r1', TIMESTAMP '2026-11-09 00:00:00', 'all', ?, ?, 3)", [FROM, TO])
+    shop = wh.con.execute("SELECT min(shop) FROM accounts").fetchone()[0]
+    for i, (category, severity) in enumerate([("违规词", "严重"), ("违规词", "一般"), ("礼貌", "提示")]):
+        wh.con.execute("INSERT INTO qc_findings VALUES ('r1', ?, ?, 'b', ?, TIMESTAMP '2026-11-06 02:00:00', ?, "
+                       "'r', '规则', ?, ?, 5, 'x', 'x')", [shop, shop, FROM, f"k{i}", category, severity])
+    return wh
+
+
+def test_qc_findings_by_category(demo_db: Path, tmp_path: Path) -> None:
+    wh = _qc_warehouse(demo_db, tmp_path)
+    qc = gather(wh.con, Settings(), FROM, TO).qc
+    assert qc.ran and sorted((c["category"], c["severity"], c["n"]) for c in qc.counts) == [
+        ("礼貌", "提示", 1), ("违规词", "一般", 1), ("违规词", "严重", 1)]
+    assert not gather(wh.con, Settings(), dt.date(2026, 11, 1), dt.date(2026, 11, 2)).qc.ran
+    wh.close()
+
+
+# ---- in a real headless chromium ------------------------------------------------------------------------------
+
+CHART_MARKS = """() => Array.from(document.querySelectorAll('[data-figure]')).map(el => [el.id,
+    Array.from(el.querySelectorAll('g.trace path')).filter(p => (p.getAttribute('d') || '').length > 4).length])"""
+
+
+def _open(watched_page: Any, path: Path) -> Any:
+    watched = watched_page(viewport={"width": 1280, "height": 900})
+    watched.page.goto(path.as_uri())
+    watched.page.wait_for_function("() => document.querySelectorAll('[data-figure]').length === "
+                                   "document.querySelectorAll('[data-figure].js-plotly-plot').length")
+    return watched
+
+
+def test_page_draws_every_chart_offline_with_the_report_numbers(
+        watched_page: Any, con: duckdb.DuckDBPyConnection, page_file: Path, tmp_path: Path) -> None:
+    watched = _open(watched_page, page_file)
+    marks = dict(watched.page.evaluate(CHART_MARKS))
+    assert set(marks) == {"shop-trends", "agent-trends", "agent-ranking", "response-histogram", "funnel"}
+    assert all(n > 0 for n in marks.values()), marks
+    assert watched.page.locator("#response-histogram .shapelayer path").count() == 1  # the slow threshold line
+    assert "15 秒界限" in watched.page.inner_text("#response-histogram")
+    shown = watched.page.evaluate("""() => Array.from(document.querySelectorAll('.card')).map(c => [
+        c.dataset.shop, c.dataset.metric, c.dataset.value, c.querySelector('.value').innerText])""")
+    now = _shop_figures(con, FROM, TO)
+    grain_of = {m: g for m, g, _ in CARDS}
+    assert len(shown) == len(now)
+    for shop, metric_id, value, text in shown:
+        assert float(value) == now[(shop, metric_id)]
+        assert text == human_value(metric_id, grain_of[metric_id], now[(shop, metric_id)])
+    assert watched.console_errors == [] and watched.page_errors == [] and watched.dialogs == []
+    assert watched.requests == [page_file.as_uri()] and watched.blocked == []
+    watched.page.screenshot(path=str(tmp_path / "html_report.png"), full_page=True)
+
+
+def test_qc_chart_draws_when_findings_exist(watched_page: Any, demo_db: Path, tmp_path: Path) -> None:
+    wh = _qc_warehouse(demo_db, tmp_path)
+    path = tmp_path / "qc.html"
+    path.write_text(render_html(wh.con, Settings(), FROM, TO), encoding="utf-8")
+    wh.close()
+    watched = _open(watched_page, path)
+    marks = dict(watched.page.evaluate(CHART_MARKS))
+    assert marks["qc-categories"] >= 3 and watched.page.locator("#qc-note").count() == 0
+    assert "违规词" in watched.page.inner_text("#qc-categories")
+    assert watched.console_errors == [] and watched.page_errors == [] and watched.blocked == []
+
+
+def test_untrusted_names_stay_text_in_chromium(watched_page: Any, make_shop: Any, tmp_path: Path) -> None:
+    evil = "<img src=x onerror=alert(1)>"
+    con = make_shop(messages=message_csv(f"{evil}|{evil}|buyer|2026-11-11 10:00:00|hi",
+                                         f"{evil}|{evil}|agent|2026-11-11 10:00:05|ok"))
+    path = tmp_path / "evil.html"
+    path.write_text(render_html(con, Settings()), encoding="utf-8")
+    watched = _open(watched_page, path)
+    assert evil in watched.page.inner_text("header h1")
+    assert watched.page.locator("main img").count() == 0 and watched.dialogs == []
+    assert watched.blocked == [] and watched.page_errors == []

@@ -36,7 +36,14 @@ def test_report_rows_equal_run_report(web: Callable[[str], TestClient], library,
                       day_from=dt.date.fromisoformat(params["from"]) if "from" in params else None)
     expected = run_report(library, spec, Settings())
     body = web("admin").get("/api/v1/report", params=params).json()
-    assert body["rows"] == json.loads(json.dumps(expected.rows))
+    want = json.loads(json.dumps(expected.rows))
+    assert len(body["rows"]) == len(want)
+    for got, row in zip(body["rows"], want):  # DuckDB's parallel SUM of doubles may differ in the last bit
+        assert got.keys() == row.keys()
+        assert {k: v for k, v in got.items() if not isinstance(v, float)} == {
+            k: v for k, v in row.items() if not isinstance(v, float)}
+        assert {k: v for k, v in got.items() if isinstance(v, float)} == pytest.approx(
+            {k: v for k, v in row.items() if isinstance(v, float)}, rel=1e-12)
     assert body["settings"] == Settings().as_dict()
 
 

@@ -54,6 +54,10 @@ class Scope:
             return account in self.accounts
         return self.allows_shop(shop)
 
+    def covers(self, all_shops: Iterable[str]) -> bool:
+        """True when every shop of the warehouse is within the grants (whole-warehouse reports need that)."""
+        return self.sees_shop_totals and all(self.allows_shop(s) for s in all_shops)
+
     def visible_shops(self, all_shops: Iterable[str]) -> list[str]:
         """The warehouse's shops this user may pick."""
         return [s for s in all_shops if self.allows_shop(s)]

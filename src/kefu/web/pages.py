@@ -4,18 +4,19 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kefu.metrics.catalog import metric
 from kefu.output import EVIDENCE_LABELS
+from kefu.reports.html import render_html
 from kefu.web import views
 from kefu.web.access import Forbidden
 from kefu.web.app import templates
 from kefu.web.context import SESSION_COOKIE, Ctx, current, parse_day, parts_of
 from kefu.web.queries import explanation, report_table
 from kefu.web.security import same_token
-from kefu.web.tables import table_download
+from kefu.web.tables import attachment, table_download
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "kefu_login_csrf"
@@ -117,7 +118,7 @@ def overview(ctx: Ctx = Depends(current), shop: str = "", account: str = "", day
     trends = [views.trend(c, grain, daily.rows) for c in views.TRENDS[grain]] if daily and daily.rows else []
     return render(ctx, ctx.request, "overview.html", empty=False, grain=grain, choices=choices, chosen=chosen,
                   row=row, cards=views.CARDS[grain], trends=trends, span=span, day_from=day_from, day_to=day_to,
-                  chart=(views.CHART_W, views.CHART_H))
+                  chart=(views.CHART_W, views.CHART_H), html_report=ctx.scope.covers(ctx.store.shops()))
 
 
 def _table_args(request: Request) -> dict[str, Any]:
@@ -137,6 +138,17 @@ def agents(ctx: Ctx = Depends(current)) -> Response:
     shops = ctx.scope.visible_shops(ctx.store.shops()) if ctx.scope.sees_shop_totals else []
     return render(ctx, ctx.request, "agents.html", table=table, args=args, shops=shops,
                   query=dict(ctx.request.query_params))
+
+
+@router.get("/download/report.html")
+def download_html(ctx: Ctx = Depends(current), day_from: str = Query("", alias="from"),
+                  day_to: str = Query("", alias="to")) -> Response:
+    """The offline HTML report; it spans every shop, so only users granted all of them get it."""
+    if not ctx.scope.covers(ctx.store.shops()):
+        raise Forbidden("html")
+    with ctx.store.reader() as cur:
+        html = render_html(cur, ctx.store.settings, parse_day(day_from, "from"), parse_day(day_to, "to"))
+    return attachment(html.encode("utf-8"), "kefu-report.html", "text/html; charset=utf-8")
 
 
 @router.get("/download/report.{fmt}")
@@ -192,3 +204,4 @@ def download_explain(fmt: str, ctx: Ctx = Depends(current), metric: str = "", da
     rows = [dict(zip(ev.columns, r)) for r in ev.rows]
     return table_download(fmt, f"kefu-explain-{metric}-{day}", ev.measure.label_zh, ev.columns, rows,
                           lambda c: EVIDENCE_LABELS.get(c, c))
+

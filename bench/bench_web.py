@@ -102,6 +102,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--buyers-per-day", type=int, default=100)
     ap.add_argument("--port", type=int, default=8731)
+    ap.add_argument("--no-upload", action="store_true", help="read only, no import during the run")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="kefu-bench-") as tmp:
         db, third = prepare(Path(tmp), args.days, args.buyers_per_day)
@@ -118,12 +119,14 @@ def main() -> None:
             t0 = time.perf_counter()
             for t in threads:
                 t.start()
-            uploader.start()
+            if not args.no_upload:
+                uploader.start()
             time.sleep(args.seconds)
             stop.set()
             for t in threads:
                 t.join()
-            uploader.join()
+            if not args.no_upload:
+                uploader.join()
             elapsed = time.perf_counter() - t0
         finally:
             proc.terminate()

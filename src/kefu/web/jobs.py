@@ -127,6 +127,7 @@ class ImportWorker:
             wh.con.close()
         job.files_done = len(job.summary.files)
         if job.summary.committed:
+            job.current = "更新报表缓存"
             self.store.data_changed()
 
 

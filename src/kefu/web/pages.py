@@ -20,6 +20,7 @@ from kefu.web.tables import attachment, table_download
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "kefu_login_csrf"
+PAGE_ROWS = 100  # rows of the 客服 table per page (downloads and the API carry them all)
 
 
 def render(ctx: Ctx | None, request: Request, name: str, status: int = 200, **data: Any) -> Response:
@@ -136,8 +137,13 @@ def agents(ctx: Ctx = Depends(current)) -> Response:
     args = _table_args(ctx.request)
     table = report_table(ctx, **args)
     shops = ctx.scope.visible_shops(ctx.store.shops()) if ctx.scope.sees_shop_totals else []
-    return render(ctx, ctx.request, "agents.html", table=table, args=args, shops=shops,
-                  query=dict(ctx.request.query_params))
+    pages = max(1, -(-len(table.rows) // PAGE_ROWS))
+    asked = ctx.request.query_params.get("page", "1")
+    page = min(max(1, int(asked) if asked.isdigit() else 1), pages)
+    rows = table.rows[(page - 1) * PAGE_ROWS:page * PAGE_ROWS]
+    cells = views.table_cells(table.columns, rows, table.spec.grain, table.spec.period)
+    return render(ctx, ctx.request, "agents.html", table=table, cells=cells, page=page, pages=pages, args=args,
+                  shops=shops, query=dict(ctx.request.query_params))
 
 
 @router.get("/download/report.html")

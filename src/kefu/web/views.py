@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from kefu.metrics.catalog import metric
+from kefu.metrics.catalog import METRICS_BY_ID
 from kefu.output import KEY_LABELS, human_value, label
 
 # Headline cards and trend lines of the overview, per grain (figures come from run_report rows).
@@ -24,39 +24,39 @@ CHART_W, CHART_H, PAD = 320, 90, 8
 
 def header(column: str, grain: str) -> str:
     """Chinese header of a report column."""
-    try:
-        return label(column, grain)
-    except KeyError:
-        return column
+    return label(column, grain) if column in KEY_LABELS or is_metric(column, grain) else column
 
 
 def cell(column: str, grain: str, value: Any) -> str:
     """A value as a manager reads it."""
     if column in KEY_LABELS:
         return "—" if value is None else str(value)
-    try:
-        return human_value(column, grain, value)
-    except KeyError:
+    if not is_metric(column, grain):
         return "—" if value is None else str(value)
+    return human_value(column, grain, value)
 
 
 def is_metric(column: str, grain: str) -> bool:
-    try:
-        metric(column, grain)
-    except KeyError:
-        return False
-    return True
+    return (grain, column) in METRICS_BY_ID
+
+
+def explain_base(row: dict[str, Any], grain: str) -> str | None:
+    """The explanation link of a row without its metric: day rows of an account or a shop; None for sums."""
+    if "day" not in row:
+        return None
+    if grain == "account_day" and "account" in row:
+        return "/explain?" + urlencode({"day": row["day"], "account": row["account"]})
+    if grain == "shop_day" and "account" not in row and "group" not in row:
+        return "/explain?" + urlencode({"day": row["day"], "shop": row["shop"]})
+    return None
 
 
 def explain_url(column: str, row: dict[str, Any], grain: str) -> str | None:
-    """Where a figure's explanation is: a day row of an account or shop; None for sums over periods/groups."""
-    if not is_metric(column, grain) or "day" not in row or row.get(column) is None:
+    """Where a figure's explanation is (None when the figure is a sum or empty)."""
+    base = explain_base(row, grain)
+    if base is None or not is_metric(column, grain) or row.get(column) is None:
         return None
-    if grain == "account_day" and "account" in row:
-        return "/explain?" + urlencode({"metric": column, "day": row["day"], "account": row["account"]})
-    if grain == "shop_day" and "account" not in row and "group" not in row:
-        return "/explain?" + urlencode({"metric": column, "day": row["day"], "shop": row["shop"]})
-    return None
+    return f"{base}&metric={column}"
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,35 @@ def with_query(query: dict[str, str], **changes: str | None) -> str:
     """The current query string with some parameters changed (None drops one)."""
     merged = {**query, **changes}
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell ready for the template: text, optional link, numeric alignment."""
+
+    text: str
+    url: str | None = None
+    num: bool = False
+    metric: str = ""
+
+
+def table_cells(columns: list[str], rows: list[dict[str, Any]], grain: str, period: str) -> list[list[Cell]]:
+    """Cells of the 客服 table: day figures link to their explanation, period rows to the account's days."""
+    figures = {c: is_metric(c, grain) for c in columns}
+    out = []
+    for r in rows:
+        base = explain_base(r, grain)
+        cells = []
+        for c in columns:
+            value = r.get(c)
+            if c == "account" and period != "day":
+                link = "/agents?" + urlencode({"account": value, "period": "day", "from": r["from"], "to": r["to"]})
+                cells.append(Cell(str(value), link))
+            elif figures[c]:
+                text = human_value(c, grain, value)
+                link = f"{base}&metric={c}" if base and value is not None else None
+                cells.append(Cell(text, link, True, c))
+            else:
+                cells.append(Cell("—" if value is None else str(value)))
+        out.append(cells)
+    return out

@@ -2,11 +2,11 @@
 
 Use the fixtures `browser` (session) and `watched_page` (a factory: `watched_page(allow=...)` opens a page in a
 fresh context whose console errors, page errors, dialogs and outgoing requests are recorded; requests that `allow`
-rejects are blocked). Tests skip with the reason when playwright or chromium is missing.
+rejects are blocked). `platform_fonts(page, selector)` tells which fonts really drew a text. Tests skip with the
+reason when playwright or chromium is missing.
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -35,11 +35,27 @@ class WatchedPage:
     dialogs: list[str] = field(default_factory=list)
 
 
+def platform_fonts(page: Any, selector: str) -> list[str]:
+    """The font families chromium really drew the first element matching `selector` with (via DevTools).
+
+    On a file: page DevTools logs a console error of its own: check the page's console errors first.
+    """
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        return [f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+    finally:
+        cdp.detach()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless chromium for the whole test session."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright 未安装 / playwright is not installed")
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
+    if not CHROMIUM.exists():
         pytest.skip(f"找不到 {CHROMIUM}，运行 make system-deps 安装 / chromium is not installed")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)

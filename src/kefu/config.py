@@ -97,6 +97,12 @@ SETTINGS: tuple[Setting, ...] = (
         "messages further apart than this many seconds start a new session (for max_concurrent)",
         check=lambda v: v > 0, allowed_zh="应为大于 0 的整数",
     ),
+    Setting(
+        "exam_multi_credit", str, "all_or_nothing",
+        "多选题计分：all_or_nothing 全对才得分；partial 少选按选对的比例得分，选错不得分",
+        "多选 scoring: all_or_nothing, or partial (a subset of the key scores its share; any wrong choice scores 0)",
+        choices=("all_or_nothing", "partial"),
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -112,6 +118,7 @@ class Settings:
     conversion_window_days: int = 1
     attribution: str = "last_touch"
     session_gap_s: int = 600
+    exam_multi_credit: str = "all_or_nothing"
 
     def as_dict(self) -> dict[str, Any]:
         """The values by setting name, in declaration order."""

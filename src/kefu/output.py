@@ -31,13 +31,30 @@ EVIDENCE_LABELS = {
 }
 
 
+# Columns `--compare previous` adds after a metric: (suffix, zh, en).
+COMPARE_SUFFIXES = (("_prev", "上期", "previous"), ("_change", "变化", "change"))
+
+
+def split_compare(column: str) -> tuple[str, str]:
+    """A column's metric id and its compare suffix ('' for the figure itself)."""
+    for suffix, _, _ in COMPARE_SUFFIXES:
+        if column.endswith(suffix) and column not in KEY_LABELS:
+            return column[: -len(suffix)], suffix
+    return column, ""
+
+
 def label(column: str, grain: str, lang: str = "zh") -> str:
     """The header users see for a column."""
     if column in KEY_LABELS:
         zh, en = KEY_LABELS[column]
         return zh if lang == "zh" else en
-    m = metric(column, grain)
-    return m.label_zh if lang == "zh" else m.label_en
+    base, suffix = split_compare(column)
+    m = metric(base, grain)
+    text = m.label_zh if lang == "zh" else m.label_en
+    for sfx, zh, en in COMPARE_SUFFIXES:
+        if suffix == sfx:
+            text += f"·{zh}" if lang == "zh" else f" ({en})"
+    return text
 
 
 def human_value(column: str, grain: str, value: Any) -> str:
@@ -46,7 +63,14 @@ def human_value(column: str, grain: str, value: Any) -> str:
         return "—"
     if column in KEY_LABELS:
         return str(value)
-    unit = metric(column, grain).unit
+    base, suffix = split_compare(column)
+    if suffix == "_change":
+        # A change of a rate is in percentage points; others keep their unit, always signed.
+        if metric(base, grain).unit == "rate":
+            return f"{value * 100:+.1f}pp"
+        shown = human_value(base, grain, abs(value))
+        return ("-" if value < 0 else "+") + shown
+    unit = metric(base, grain).unit
     if unit == "rate":
         return f"{value * 100:.1f}%"
     if unit in ("seconds", "hours", "score", "items") and isinstance(value, float):

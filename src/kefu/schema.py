@@ -139,6 +139,23 @@ WAREHOUSE_DDL: dict[str, str] = {
     "blocklist": """CREATE TABLE IF NOT EXISTS blocklist (
         shop VARCHAR NOT NULL, buyer VARCHAR NOT NULL, reason VARCHAR,
         PRIMARY KEY (shop, buyer))""",
+    # 培训考试: the question bank (options/answer/tags as JSON; answer NULL = 待定答案), papers, attempts
+    # (day = shop-local day taken; one point per keyed question, score = 100 * points / graded, NULL when
+    # none was keyed) and answers.
+    "exam_questions": """CREATE TABLE IF NOT EXISTS exam_questions (
+        qid VARCHAR PRIMARY KEY, seq BIGINT NOT NULL, text VARCHAR NOT NULL, qtype VARCHAR NOT NULL,
+        options VARCHAR NOT NULL, answer VARCHAR, explanation VARCHAR, tags VARCHAR NOT NULL, grp VARCHAR,
+        source VARCHAR, updated_at TIMESTAMP NOT NULL)""",
+    "exam_papers": """CREATE TABLE IF NOT EXISTS exam_papers (
+        paper_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, seed BIGINT NOT NULL, tags VARCHAR NOT NULL,
+        items VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
+    "exam_attempts": """CREATE TABLE IF NOT EXISTS exam_attempts (
+        attempt_id VARCHAR PRIMARY KEY, paper_id VARCHAR NOT NULL, shop VARCHAR NOT NULL, account VARCHAR NOT NULL,
+        day DATE NOT NULL, taken_at TIMESTAMP NOT NULL, score DOUBLE, points DOUBLE NOT NULL,
+        graded INTEGER NOT NULL, pending INTEGER NOT NULL, multi_credit VARCHAR NOT NULL)""",
+    "exam_answers": """CREATE TABLE IF NOT EXISTS exam_answers (
+        attempt_id VARCHAR NOT NULL, position INTEGER NOT NULL, qid VARCHAR NOT NULL, chosen VARCHAR NOT NULL,
+        correct BOOLEAN, points DOUBLE, PRIMARY KEY (attempt_id, position))""",
     "kefu_meta": """CREATE TABLE IF NOT EXISTS kefu_meta (
         key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
 }

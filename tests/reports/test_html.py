@@ -1,6 +1,7 @@
 """The offline HTML report: its figures are the report's, it is self-contained, and it draws in a real chromium."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -17,9 +18,11 @@ from kefu.ingest.canonical import import_paths
 from kefu.metrics.compile import ReportSpec
 from kefu.output import human_value
 from kefu.report import NoData, run_report
-from kefu.reports.html import card_view, render_data, render_html
+from kefu.reports import html_charts
+from kefu.reports.html import TABLE_COLUMNS, agent_table, card_view, render_data, render_html
 from kefu.reports.html_data import CARDS, Card, HtmlData, gather
 from kefu.store import Warehouse
+from tests.browser import platform_fonts
 from tests.conftest import message_csv
 
 FROM, TO = dt.date(2026, 11, 5), dt.date(2026, 11, 8)
@@ -148,6 +151,38 @@ def test_untrusted_names_are_escaped(make_shop: Any) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+def test_two_shops_get_cards_lines_and_funnels_each(make_shop: Any) -> None:
+    con = make_shop(messages=message_csv("b1|甲店:小王|buyer|2026-11-11 10:00:00|在吗",
+                                         "b1|甲店:小王|agent|2026-11-11 10:00:20|在的",
+                                         "b2|乙店:小李|buyer|2026-11-11 11:00:00|有货吗",
+                                         "b2|乙店:小李|agent|2026-11-11 11:00:05|有"))
+    data = gather(con, Settings())
+    assert data.shops == ["乙店", "甲店"] and len(data.cards) == 2 * len(CARDS)
+    assert {(c["shop"], c["bin"]) for c in data.histogram.counts} == {("乙店", 2), ("甲店", 7)}
+    funnel = html_charts.funnel(data, "zh")
+    assert [t["name"] for t in funnel["data"]] == ["乙店", "甲店"]
+    names = {t["name"] for t in html_charts.agent_trends(data, "zh")["data"]}
+    assert names == {"甲店:小王", "乙店:小李"}  # with two shops an agent keeps its shop
+
+
+def test_rankings_put_the_best_agent_on_top(data: HtmlData) -> None:
+    fig = html_charts.rankings(data, "zh")
+    by_title = {a["text"]: t for a, t in zip(fig["layout"]["annotations"], fig["data"])}
+    sales, speed = by_title["询单成交金额"], by_title["平均响应时间(秒)"]
+    assert sales["x"] == sorted(sales["x"]) and speed["x"] == sorted(speed["x"], reverse=True)  # last = top
+    best = max(data.accounts, key=lambda r: r["inquiry_sales"])
+    assert sales["y"][-1] == best["account"].split(":", 1)[-1] and ":" not in "".join(sales["y"])
+
+
+def test_agent_table_shows_scores_only_when_some_agent_has_one(data: HtmlData) -> None:
+    headers, rows = agent_table(data, "zh")
+    assert "考试成绩" not in headers and len(rows) == len(data.accounts)
+    scored = [{**r, "exam_score": 88.0 if i == 0 else None} for i, r in enumerate(data.accounts)]
+    headers, rows = agent_table(dataclasses.replace(data, accounts=scored), "zh")
+    column = headers.index("考试成绩")
+    assert sorted(r[column] for r in rows) == ["88.00"] + ["—"] * (len(rows) - 1)
+
+
 def test_english_labels(con: duckdb.DuckDBPyConnection, data: HtmlData) -> None:
     html = render_data(data, lang="en")
     assert '<html lang="en">' in html and "reply rate" in html and "回复率" not in html.split("<script>")[0]
@@ -185,11 +220,14 @@ def _qc_warehouse(demo_db: Path, tmp_path: Path) -> Warehouse:
     copy.write_bytes(demo_db.read_bytes())
     wh = Warehouse.open(copy)
     wh.con.execute(QC_DDL)
-    wh.con.execute("INSERT INTO qc_runs VALUES ('r1', TIMESTAMP '2026-11-09 00:00:00', 'all', ?, ?, 3)", [FROM, TO])
+    wh.con.execute("INSERT INTO qc_runs (run_id, started_at, rules, day_from, day_to, findings) "
+                   "VALUES ('r1', TIMESTAMP '2026-11-09 00:00:00', 'all', ?, ?, 3)", [FROM, TO])
     shop = wh.con.execute("SELECT min(shop) FROM accounts").fetchone()[0]
     for i, (category, severity) in enumerate([("违规词", "严重"), ("违规词", "一般"), ("礼貌", "提示")]):
-        wh.con.execute("INSERT INTO qc_findings VALUES ('r1', ?, ?, 'b', ?, TIMESTAMP '2026-11-06 02:00:00', ?, "
-                       "'r', '规则', ?, ?, 5, 'x', 'x')", [shop, shop, FROM, f"k{i}", category, severity])
+        wh.con.execute("INSERT INTO qc_findings (run_id, shop, account, buyer, day, ts, msg_key, rule_id, rule_name, "
+                       "category, severity, points, matched, text) VALUES ('r1', ?, ?, 'b', ?, "
+                       "TIMESTAMP '2026-11-06 02:00:00', ?, 'r', '规则', ?, ?, 5, 'x', 'x')",
+                       [shop, shop, FROM, f"k{i}", category, severity])
     return wh
 
 
@@ -232,9 +270,19 @@ def test_page_draws_every_chart_offline_with_the_report_numbers(
     for shop, metric_id, value, text in shown:
         assert float(value) == now[(shop, metric_id)]
         assert text == human_value(metric_id, grain_of[metric_id], now[(shop, metric_id)])
+    table = watched.page.evaluate("""() => Array.from(document.querySelectorAll('#agent-table tbody tr')).map(
+        tr => Array.from(tr.cells).map(td => td.innerText))""")
+    agents = {r["account"].split(":", 1)[-1]: r for r in _report(con, "account_day", FROM, TO, period="all")}
+    columns = list(TABLE_COLUMNS)  # no QC or exam scores in the demo: those columns stay out
+    assert sorted(name for name, *_ in table) == sorted(agents)
+    for name, *cells in table:
+        assert cells == [human_value(c, "account_day", agents[name][c]) for c in columns], name
     assert watched.console_errors == [] and watched.page_errors == [] and watched.dialogs == []
     assert watched.requests == [page_file.as_uri()] and watched.blocked == []
     watched.page.screenshot(path=str(tmp_path / "html_report.png"), full_page=True)
+    # Last: DevTools' CSS domain itself logs a file-URL warning on the page.
+    for selector in (".card .label", "#shop-trends .annotation-text"):  # Chinese drawn with a CJK font, not tofu
+        assert any("CJK" in f for f in platform_fonts(watched.page, selector)), selector
 
 
 def test_qc_chart_draws_when_findings_exist(watched_page: Any, demo_db: Path, tmp_path: Path) -> None:

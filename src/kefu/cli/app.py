@@ -16,6 +16,10 @@ from kefu.config import Settings, SettingError, load_settings
 app = typer.Typer(help="kefu 客服绩效：导入店铺聊天、订单与退款数据，按平台规则计算客服 KPI。",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None)
 
+# `kefu export …`: one group for every export format.
+export_app = typer.Typer(help="导出 / export the warehouse or its reports", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -47,6 +51,11 @@ class Fmt(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
+
+
+class Compare(str, Enum):
+    previous = "previous"
 
 
 class State:

@@ -68,5 +68,6 @@ def _print_import_summary(summary: Any) -> None:
             if shown == 10:
                 console.print("……更多被拒绝的行请用 --rejects 文件查看")
                 return
-            console.print(f"[red]拒绝[/] {r.file}:{r.line} 列 {r.column}：{r.reason}")
+            # One unbroken line per rejected row, so file:line stays searchable however narrow the terminal.
+            console.print(f"[red]拒绝[/] {r.file}:{r.line} 列 {r.column}：{r.reason}", soft_wrap=True)
             shown += 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -9,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kefu.cli.app import (By, Fmt, Grain, Period, app, cli_settings, connect_existing, console, emit, fail, parse_day,
-                          state)
+from kefu.cli.app import (By, Compare, Fmt, Grain, Period, app, cli_settings, connect_existing, console, emit,
+                          err_console, fail, parse_day, state)
 from kefu.metrics.catalog import metric
 from kefu.metrics.compile import ReportError, ReportSpec
 from kefu.output import print_table, to_csv, to_json
@@ -26,11 +27,13 @@ def report_cmd(
     shop: Optional[str] = typer.Option(None, "--shop", help="只看这个店铺"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json"),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件"),
+    compare: Optional[Compare] = typer.Option(None, "--compare", help="previous：加上上一周期的数值与变化"),
 ) -> None:
     """计算 KPI 报表 / compute the KPI report."""
     from kefu.report import NoData, run_report
+    from kefu.reports.compare import with_previous
 
     settings = cli_settings(config, sets)
     try:
@@ -41,12 +44,21 @@ def report_cmd(
     con = connect_existing()
     try:
         report = run_report(con, spec, settings)
+        if compare is Compare.previous:
+            report = with_previous(con, report, settings)
     except NoData as exc:
         fail(str(exc))
     rows = [r for r in report.rows if shop is None or r["shop"] == shop]
     if not rows:
         fail("所选范围内没有数据行 / no rows in the chosen range")
-    if fmt is Fmt.json:
+    if fmt is Fmt.xlsx:
+        from kefu.reports.excel import write_report_xlsx
+
+        if output is None:
+            fail("--format xlsx 需要 -o 文件.xlsx / --format xlsx needs -o FILE.xlsx")
+        write_report_xlsx(output, replace(report, rows=rows), state.lang)
+        err_console.print(f"已写入 {output}")
+    elif fmt is Fmt.json:
         payload = {"grain": spec.grain, "period": spec.period, "by": spec.group_by,
                    "settings": settings.as_dict(), "rows": rows}
         emit(to_json(payload), output)

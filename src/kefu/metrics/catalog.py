@@ -106,6 +106,14 @@ METRICS: tuple[Metric, ...] = (
           "询单成交件数 ÷ 询单成交人数", "inquiry items / paying inquirers", unit="items"),
     derived("lost_buyers", "询单流失人数", "lost inquirers", "count", A, "{inquiry_buyers} - {paid_buyers}",
             "咨询人数 − 询单成交人数", "inquiring buyers - paying inquirers"),
+    # 培训考试: exams taken by the account (kefu exam take)
+    measure("exam_score", "考试成绩", "exam score", "score", A, "exam_scores",
+            "max_by(score, CASE WHEN score IS NOT NULL THEN seq END)",
+            "期间内最近一次考试的得分（百分制，只计已有答案的题）；期间内没有考试为空",
+            "the latest exam score in the period (out of 100, over keyed questions); null without an exam",
+            additive=False),
+    measure("exam_attempts", "考试次数", "exam attempts", "count", A, "exam_scores", "COUNT(*)",
+            "期间内参加考试（交卷）的次数", "exams handed in during the period"),
     # §4 shop metrics
     measure("filtered_buyers", "过滤人数", "filtered buyers", "count", S, "filtered_buyers", "COUNT(*)",
             "当天有消息、被过滤（黑名单、子账号、内部账号、广告）的买家数，每人只按第一个原因计一次",
@@ -205,6 +213,7 @@ ACCOUNT_DAY_ORDER: tuple[str, ...] = (
     "fast_first_response_rate", "unclosed_buyers", "max_concurrent", "online_hours", "ordered_buyers",
     "paid_buyers", "inquiry_orders", "inquiry_sales", "inquiry_items", "order_conversion_rate",
     "conversion_rate", "payment_conversion_rate", "avg_order_value", "items_per_buyer", "lost_buyers",
+    "exam_score", "exam_attempts",
 )
 SHOP_DAY_ORDER: tuple[str, ...] = (
     "inquiry_buyers", "replied_buyers", "reply_rate", "paid_buyers", "conversion_rate", "inquiry_sales",

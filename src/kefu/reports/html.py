@@ -18,6 +18,10 @@ from kefu.reports import html_charts
 from kefu.reports.html_data import Card, HtmlData, gather
 
 TEMPLATE = "html_report.html.j2"
+# The agent table's columns; QC and exam scores join when those features' metrics hold a value in the range.
+TABLE_COLUMNS = ("inquiry_buyers", "reply_rate", "avg_response_s", "within_threshold_rate", "avg_first_response_s",
+                 "conversion_rate", "inquiry_sales", "avg_order_value", "lost_buyers")
+OPTIONAL_COLUMNS = ("qc_score", "exam_score")
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -56,6 +60,19 @@ def card_view(card: Card, lang: str) -> CardView:
                     change, trend)
 
 
+def agent_table(data: HtmlData, lang: str) -> tuple[list[str], list[list[str]]]:
+    """The agents' figures over the range as a table: headers and formatted cells, best sales first."""
+    grain = "account_day"
+    columns = list(TABLE_COLUMNS) + [c for c in OPTIONAL_COLUMNS
+                                     if any(r.get(c) is not None for r in data.accounts)]
+    single = len(data.shops) == 1
+    headers = [label("account", grain, lang)] + [label(c, grain, lang) for c in columns]
+    ordered = sorted(data.accounts, key=lambda r: (-(r["inquiry_sales"] or 0), r["account"]))
+    rows = [[html_charts.agent_name(r["account"], r["shop"], single)] + [human_value(c, grain, r[c]) for c in columns]
+            for r in ordered]
+    return headers, rows
+
+
 def figures(data: HtmlData, lang: str) -> dict[str, dict[str, Any]]:
     """Every chart of the report by its element id."""
     figs = {
@@ -80,7 +97,7 @@ def render_data(data: HtmlData, lang: str = "zh") -> str:
         period=span(data.day_from, data.day_to),
         previous=span(data.prev_from, data.prev_to) if data.has_previous else None,
         cards={shop: [card_view(c, lang) for c in data.cards if c.shop == shop] for shop in data.shops},
-        figures=figures(data, lang), qc=data.qc, settings=data.settings.as_dict(),
+        table=agent_table(data, lang), figures=figures(data, lang), qc=data.qc, settings=data.settings.as_dict(),
         plotly_js=get_plotlyjs(),
     )
 

@@ -81,22 +81,28 @@ class HtmlData:
         return list(dict.fromkeys(r["shop"] for r in self.shop_days))
 
 
-def _rows(con: duckdb.DuckDBPyConnection, settings: Settings, engine: DuckDBEngine, grain: str, period: str,
-          day_from: dt.date, day_to: dt.date, by: str | None = None) -> list[dict[str, Any]]:
-    """Report rows of one spec over a day range."""
-    spec = ReportSpec(grain=grain, by=by, period=period, day_from=day_from, day_to=day_to)
-    return run_report(con, spec, settings, engine).rows
+@dataclass(frozen=True)
+class _Source:
+    """Report rows of one warehouse, all computed on the same engine (its models are built once)."""
+
+    con: duckdb.DuckDBPyConnection
+    settings: Settings
+    engine: DuckDBEngine
+
+    def rows(self, grain: str, period: str, lo: dt.date, hi: dt.date, by: str | None = None) -> list[dict[str, Any]]:
+        """Report rows of one spec over a day range."""
+        spec = ReportSpec(grain=grain, by=by, period=period, day_from=lo, day_to=hi)
+        return run_report(self.con, spec, self.settings, self.engine).rows
+
+    def shop_totals(self, lo: dt.date, hi: dt.date) -> dict[str, dict[str, dict[str, Any]]]:
+        """grain -> shop -> the shop's row over the range: the shop-day report and the account-day one by shop."""
+        return {"shop_day": {r["shop"]: r for r in self.rows("shop_day", "all", lo, hi)},
+                "account_day": {r["shop"]: r for r in self.rows("account_day", "all", lo, hi, by="shop")}}
 
 
-def _cards(con: duckdb.DuckDBPyConnection, settings: Settings, engine: DuckDBEngine, ranges: list[tuple[dt.date,
-           dt.date]]) -> list[Card]:
-    """The headline cards of each shop: the figure over each range (current first, then previous when given)."""
-    per_range = []
-    for lo, hi in ranges:
-        shop_rows = {r["shop"]: r for r in _rows(con, settings, engine, "shop_day", "all", lo, hi)}
-        acct_rows = {r["shop"]: r for r in _rows(con, settings, engine, "account_day", "all", lo, hi, by="shop")}
-        per_range.append({"shop_day": shop_rows, "account_day": acct_rows})
-    current, previous = per_range[0], (per_range[1] if len(per_range) > 1 else None)
+def _cards(current: dict[str, dict[str, dict[str, Any]]],
+           previous: dict[str, dict[str, dict[str, Any]]] | None) -> list[Card]:
+    """The headline cards of each shop with the previous range's figure when there is one."""
     cards = []
     for shop in current["shop_day"]:
         for metric_id, grain, higher in CARDS:
@@ -144,24 +150,24 @@ def gather(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date
     """Every figure of the report over [day_from, day_to] (default: the whole warehouse); NoData when empty."""
     engine = prepared_engine(con, settings)
     assert engine.first_day is not None and engine.last_day is not None
+    src = _Source(con, settings, engine)
     lo = day_from or engine.first_day
     hi = day_to or engine.last_day
-    shop_days = _rows(con, settings, engine, "shop_day", "day", lo, hi) if lo <= hi else []
+    shop_days = src.rows("shop_day", "day", lo, hi) if lo <= hi else []
     if not shop_days:
         raise NoData(f"{lo} 至 {hi} 没有数据（仓库中的数据为 {engine.first_day} 至 {engine.last_day}）"
                      f" / no data from {lo} to {hi}")
     length = hi - lo + dt.timedelta(days=1)
     prev_from, prev_to = lo - length, lo - dt.timedelta(days=1)
     has_previous = prev_to >= engine.first_day
-    ranges = [(lo, hi)] + ([(prev_from, prev_to)] if has_previous else [])
+    current = src.shop_totals(lo, hi)
     return HtmlData(
         settings=settings, day_from=lo, day_to=hi, prev_from=prev_from, prev_to=prev_to, has_previous=has_previous,
-        cards=_cards(con, settings, engine, ranges),
+        cards=_cards(current, src.shop_totals(prev_from, prev_to) if has_previous else None),
         shop_days=shop_days,
-        account_days=_rows(con, settings, engine, "account_day", "day", lo, hi),
-        accounts=_rows(con, settings, engine, "account_day", "all", lo, hi),
-        shop_accounts=_rows(con, settings, engine, "account_day", "all", lo, hi, by="shop"),
+        account_days=src.rows("account_day", "day", lo, hi),
+        accounts=src.rows("account_day", "all", lo, hi),
+        shop_accounts=list(current["account_day"].values()),
         histogram=_histogram(con, settings, engine, lo, hi),
         qc=_qc(con, lo, hi),
     )
-

@@ -1,0 +1,264 @@
+"""The Excel workbook managers open: shop and agent reports, group subtotals, lost buyers, QC, metric notes."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import xlsxwriter
+from rich.cells import cell_len
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from kefu.config import Settings
+from kefu.metrics.catalog import metric, metrics_of
+from kefu.metrics.compile import UNGROUPED, ReportSpec
+from kefu.metrics.metric import UNITS_ZH
+from kefu.output import KEY_COLUMNS, label, split_compare
+from kefu.report import Report, prepared_engine, run_report
+from kefu.reports.lost import COLUMN_LABELS, lost_between, status_text
+from kefu.scoring.plan import GRAIN
+from kefu.scoring.score import Scorecard
+
+# Excel number formats per metric unit (ratios as %, seconds with one decimal, money with two).
+UNIT_FORMATS = {"rate": "0.0%", "seconds": "0.0", "hours": "0.00", "yuan": "#,##0.00", "items": "0.00",
+                "ratio": "0.00", "score": "0.00", "count": "#,##0"}
+CHANGE_FORMATS = {"rate": '+0.0%;-0.0%;0.0%', "seconds": "+0.0;-0.0;0.0", "yuan": "+#,##0.00;-#,##0.00;0.00",
+                  "count": "+#,##0;-#,##0;0"}
+MAX_WIDTH = 50
+
+SHEETS = {"overview": ("概览", "Overview"), "daily": ("客服日报", "Agents daily"),
+          "summary": ("客服汇总", "Agents summary"), "lost": ("询单流失", "Lost buyers"),
+          "qc": ("质检", "QC findings"), "notes": ("指标说明", "Metric notes")}
+NOTE_HEADERS = {"zh": ["中文名", "id", "粒度", "单位", "定义", "英文名", "definition"],
+                "en": ["name (zh)", "id", "grain", "unit", "definition (zh)", "name", "definition"]}
+QC_COLUMNS = ("day", "ts", "shop", "account", "buyer", "rule_name", "category", "severity", "points", "matched",
+              "text")
+QC_LABELS = {"day": "日期", "ts": "时间", "shop": "店铺", "account": "客服账号", "buyer": "买家", "rule_name": "规则",
+             "category": "类别", "severity": "严重程度", "points": "扣分", "matched": "命中", "text": "消息"}
+SCORE_LABELS = {"shop": ("店铺", "shop"), "account": ("客服账号", "account"), "group": ("分组", "group"),
+                "agent_name": ("姓名", "name"), "total": ("总分", "total"), "rank": ("排名", "rank"),
+                "gates_passed": ("门槛通过", "gates passed"), "bonus": ("奖金(元)", "bonus (yuan)")}
+SCORE_FORMATS = {"total": "0.00", "rank": "0", "bonus": "#,##0.00"}
+SUBTOTAL = {"zh": "{group} 小计", "en": "{group} subtotal"}
+TOTAL = {"zh": "全部客服合计（人次）", "en": "all agents (person-days)"}
+
+
+class Sheet:
+    """Writes one table to a worksheet: typed cells, never formulas, formatted, frozen and filtered."""
+
+    def __init__(self, wb: Workbook, name: str, headers: list[str], formats: list[str | None], frozen_cols: int = 0):
+        self.ws: Worksheet = wb.add_worksheet(name)
+        self.wb = wb
+        self.fmts = [wb.add_format({"num_format": f}) if f else None for f in formats]
+        self.bold_fmts = [wb.add_format({"num_format": f or "General", "bold": True, "bg_color": "#F2F2F2"})
+                          for f in formats]
+        self.widths = [cell_len(h) + 2 for h in headers]
+        self.row = 0
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top",
+                              "border": 1})
+        for col, text in enumerate(headers):
+            self.ws.write_string(0, col, text, head)
+        self.frozen_cols = frozen_cols
+
+    def add(self, values: list[Any], bold: bool = False) -> None:
+        """Append a row; strings are always text, so '=…' from a buyer can never run as a formula."""
+        self.row += 1
+        for col, value in enumerate(values):
+            fmt = self.bold_fmts[col] if bold else self.fmts[col]
+            if value is None:
+                self.ws.write_blank(self.row, col, None, fmt)
+            elif isinstance(value, bool):
+                self.ws.write_boolean(self.row, col, value, fmt)
+            elif isinstance(value, (int, float)):
+                self.ws.write_number(self.row, col, value, fmt)
+            else:
+                text = str(value)
+                self.ws.write_string(self.row, col, text, fmt)
+                longest = max(cell_len(line) for line in text.split("\n")) if text else 0
+                self.widths[col] = max(self.widths[col], longest + 2)
+                continue
+            self.widths[col] = max(self.widths[col], 12)
+
+    def close(self) -> None:
+        """Freeze the header row (and key columns), add the filter and set the column widths."""
+        self.ws.freeze_panes(1, self.frozen_cols)
+        self.ws.autofilter(0, 0, max(self.row, 1), len(self.widths) - 1)
+        for col, width in enumerate(self.widths):
+            self.ws.set_column(col, col, min(width, MAX_WIDTH))
+
+
+def column_format(column: str, grain: str) -> str | None:
+    """The number format of a report column from its metric's unit (keys have none)."""
+    if column in KEY_COLUMNS:
+        return None
+    base, suffix = split_compare(column)
+    unit = metric(base, grain).unit
+    if suffix == "_change":
+        return CHANGE_FORMATS.get(unit, "+0.00;-0.00;0.00")
+    return UNIT_FORMATS[unit]
+
+
+def report_sheet(wb: Workbook, name: str, report: Report, lang: str, rows: list[dict[str, Any]] | None = None,
+                 bold: set[int] | None = None) -> Sheet:
+    """A sheet of report rows with labelled headers and unit formats (bold: indexes of subtotal rows)."""
+    grain = report.spec.grain
+    columns = report.columns or list(report.spec.key_columns) + [m.id for m in metrics_of(grain)]
+    keys = [c for c in columns if c in KEY_COLUMNS]
+    sheet = Sheet(wb, name, [label(c, grain, lang) for c in columns], [column_format(c, grain) for c in columns],
+                  frozen_cols=len(keys))
+    for i, row in enumerate(report.rows if rows is None else rows):
+        sheet.add([row.get(c) for c in columns], bold=i in (bold or set()))
+    sheet.close()
+    return sheet
+
+
+def write_report_xlsx(path: Path, report: Report, lang: str = "zh") -> Path:
+    """One report (any grain, period, grouping or comparison) as a formatted one-sheet workbook."""
+    title = {"account_day": SHEETS["daily"], "shop_day": SHEETS["overview"]}[report.spec.grain]
+    with _workbook(path) as wb:
+        report_sheet(wb, title[0] if lang == "zh" else title[1], report, lang)
+    return path
+
+
+def _workbook(path: Path) -> Workbook:
+    """A workbook that never turns strings into formulas or links."""
+    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False})
+
+
+def _summary_rows(con: duckdb.DuckDBPyConnection, settings: Settings, spec: ReportSpec, engine: Any,
+                  lang: str) -> tuple[Report, list[dict[str, Any]], set[int]]:
+    """Agents over the period, each group followed by its subtotal (recomputed from summed counts), then all."""
+    agents = run_report(con, spec, settings, engine)
+    groups = run_report(con, ReportSpec(grain=spec.grain, by="group", period="all", day_from=spec.day_from,
+                                        day_to=spec.day_to), settings, engine)
+    total = run_report(con, ReportSpec(grain=spec.grain, by="shop", period="all", day_from=spec.day_from,
+                                       day_to=spec.day_to), settings, engine)
+    table = engine.build([("shop_accounts", "")])["shop_accounts"]
+    group_of = {(s, a): g for s, a, g in con.execute(f"SELECT shop, account, grp FROM {table}").fetchall()}
+    rows: list[dict[str, Any]] = []
+    bold: set[int] = set()
+    for g in groups.rows:
+        members = [r for r in agents.rows
+                   if r["shop"] == g["shop"] and (group_of.get((r["shop"], r["account"])) or UNGROUPED) == g["group"]]
+        rows += members
+        bold.add(len(rows))
+        rows.append({**g, "account": SUBTOTAL[lang].format(group=g["group"])})
+    for t in total.rows:
+        bold.add(len(rows))
+        rows.append({**t, "account": TOTAL[lang]})
+    return agents, rows, bold
+
+
+def _qc_rows(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date) -> list[dict[str, Any]]:
+    """The stored QC findings of the days, when the QC feature has stored any."""
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'qc_findings'"
+                         ).fetchone()
+    if not exists or not exists[0] or not con.execute("SELECT count(*) FROM qc_findings").fetchone()[0]:
+        return []
+    from kefu.qc import findings
+
+    return findings(con, day_from=day_from, day_to=day_to, mask=True)
+
+
+def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: Settings,
+                   day_from: dt.date | None = None, day_to: dt.date | None = None, lang: str = "zh") -> Path:
+    """The manager's workbook over a day range (default: all data); returns the path written."""
+    path = Path(path)
+    engine = prepared_engine(con, settings)
+    assert engine.first_day is not None and engine.last_day is not None
+    first, last = day_from or engine.first_day, day_to or engine.last_day
+    names = {k: v[0] if lang == "zh" else v[1] for k, v in SHEETS.items()}
+    shop = run_report(con, ReportSpec(grain="shop_day", day_from=first, day_to=last), settings, engine)
+    daily = run_report(con, ReportSpec(grain="account_day", day_from=first, day_to=last), settings, engine)
+    period_spec = ReportSpec(grain="account_day", period="all", day_from=first, day_to=last)
+    agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang)
+    lost = lost_between(con, settings, first, last, engine=engine)
+    qc = _qc_rows(con, first, last)
+    with _workbook(path) as wb:
+        report_sheet(wb, names["overview"], shop, lang)
+        report_sheet(wb, names["daily"], daily, lang)
+        report_sheet(wb, names["summary"], agents, lang, rows=summary, bold=bold)
+        _lost_sheet(wb, names["lost"], lost, lang)
+        if qc:
+            _qc_sheet(wb, names["qc"], qc, lang)
+        _notes_sheet(wb, names["notes"], lang)
+    return path
+
+
+def _lost_sheet(wb: Workbook, name: str, rows: list[dict[str, Any]], lang: str) -> None:
+    """The lost-buyer follow-up list, most promising first within each day."""
+    columns = list(COLUMN_LABELS)
+    headers = [COLUMN_LABELS[c][0 if lang == "zh" else 1] for c in columns]
+    formats = ["#,##0.00" if c == "order_value" else None for c in columns]
+    sheet = Sheet(wb, name, headers, formats, frozen_cols=3)
+    for r in rows:
+        sheet.add([_lost_cell(c, r[c], lang) for c in columns])
+    sheet.close()
+
+
+def _lost_cell(column: str, value: Any, lang: str) -> Any:
+    """A lost-list value as a manager reads it: the status with its action, yes/no flags."""
+    if column == "status":
+        return status_text(value, lang)
+    if column in ("replied", "unclosed"):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    return value
+
+
+def _qc_sheet(wb: Workbook, name: str, rows: list[dict[str, Any]], lang: str) -> None:
+    """The stored QC findings, newest first."""
+    headers = [QC_LABELS[c] if lang == "zh" else c for c in QC_COLUMNS]
+    sheet = Sheet(wb, name, headers, ["0.0" if c == "points" else None for c in QC_COLUMNS], frozen_cols=1)
+    for r in rows:
+        sheet.add([_cell(r.get(c)) for c in QC_COLUMNS])
+    sheet.close()
+
+
+def _cell(value: Any) -> Any:
+    """Dates and times as text a person reads."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return value
+
+
+def _notes_sheet(wb: Workbook, name: str, lang: str) -> None:
+    """Every metric's names, id, grain, unit and definition, from the declarations."""
+    sheet = Sheet(wb, name, NOTE_HEADERS[lang], [None] * len(NOTE_HEADERS[lang]), frozen_cols=2)
+    for grain in ("account_day", "shop_day"):
+        for m in metrics_of(grain):
+            sheet.add([m.label_zh, m.id, grain, UNITS_ZH[m.unit], m.definition_zh, m.label_en, m.definition_en])
+    sheet.close()
+
+
+def write_lost_xlsx(path: Path, rows: list[dict[str, Any]], lang: str = "zh") -> Path:
+    """The lost-buyer list as a one-sheet workbook."""
+    with _workbook(path) as wb:
+        _lost_sheet(wb, SHEETS["lost"][0 if lang == "zh" else 1], rows, lang)
+    return path
+
+
+def write_score_xlsx(path: Path, card: Scorecard, lang: str = "zh") -> Path:
+    """A scorecard as a workbook: one row per agent (value and points of each metric, total, rank, bonus)."""
+    columns, rows = card.flat()
+    headers, formats = [], []
+    for c in columns:
+        base = c.removesuffix("_points")
+        if c in SCORE_LABELS:
+            headers.append(SCORE_LABELS[c][0 if lang == "zh" else 1])
+            formats.append(SCORE_FORMATS.get(c))
+        elif c != base:
+            headers.append(f"{label(base, GRAIN, lang)}·{'得分' if lang == 'zh' else 'points'}")
+            formats.append("0.00")
+        else:
+            headers.append(label(c, GRAIN, lang))
+            formats.append(column_format(c, GRAIN))
+    explain = {"zh": "计算过程", "en": "arithmetic"}[lang]
+    with _workbook(path) as wb:
+        sheet = Sheet(wb, card.plan.name[:31], headers + [explain], formats + [None], frozen_cols=3)
+        for flat, row in zip(rows, card.rows):
+            sheet.add([flat[c] for c in columns] + [row["explain"]])
+        sheet.close()
+    return path

@@ -1,0 +1,64 @@
+"""The scorecard as a terminal table: each metric's value and points, total, rank and bonus."""
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.table import Table
+
+from kefu.metrics.catalog import metric
+from kefu.output import human_value
+from kefu.reports.names import short_account
+from kefu.scoring.plan import GRAIN
+from kefu.scoring.score import Scorecard
+
+HEADERS = {"zh": ("排名", "客服", "分组", "姓名", "总分", "门槛", "奖金(元)"),
+           "en": ("rank", "agent", "group", "name", "total", "gates", "bonus (yuan)")}
+
+
+def _cells(card: Scorecard, lang: str) -> tuple[list[str], list[list[str]]]:
+    """Row labels and, per scored row, its cells: each metric as 'value → points', then total, rank, gates, bonus."""
+    _, _, _, _, total, gates, bonus = HEADERS[lang]
+    rank = HEADERS[lang][0]
+    labels = []
+    for pm in card.plan.metrics:
+        m = metric(pm.id, GRAIN)
+        weight = f"权重 {pm.weight:g}" if lang == "zh" else f"weight {pm.weight:g}"
+        labels.append(f"{m.label_zh if lang == 'zh' else m.label_en} ({weight})")
+    labels += [total, rank, gates, bonus]
+    ok = ("通过", "未通过") if lang == "zh" else ("passed", "failed")
+    columns = []
+    for r in card.rows:
+        cells = [f"{human_value(line.metric_id, GRAIN, line.value)} → {line.points:.2f}" for line in r["lines"]]
+        cells += [f"{r['total']:.2f}", str(r["rank"]), ok[0] if r["gates_passed"] else ok[1], f"{r['bonus']:,.2f}"]
+        columns.append(cells)
+    return labels, columns
+
+
+def _name(card: Scorecard, row: dict) -> str:
+    """A scored row's header: the short account and the person's name, or the group."""
+    if card.by == "group":
+        return str(row["group"])
+    name = short_account(row["shop"], row["account"])
+    return f"{name}（{row['agent_name']}）" if row.get("agent_name") else name
+
+
+def score_table(card: Scorecard, lang: str = "zh", width: int = 120) -> Table:
+    """Metrics down the side and one column per agent when they fit across; else one row per agent."""
+    title = f"{card.plan.name} · {card.period}（{card.day_from} ~ {card.day_to}）"
+    labels, columns = _cells(card, lang)
+    names = [_name(card, r) for r in card.rows]
+    needed = max(cell_len(x) for x in labels) + sum(
+        max(cell_len(n), *(cell_len(c) for c in col)) + 3 for n, col in zip(names, columns)) + 4
+    table = Table(title=title, header_style="bold cyan")
+    if needed <= width:
+        table.add_column("指标 (分)" if lang == "zh" else "metric (points)", no_wrap=True)
+        for n in names:
+            table.add_column(n, justify="right", no_wrap=True)
+        for i, text in enumerate(labels):
+            table.add_row(text, *[col[i] for col in columns])
+        return table
+    table.add_column(HEADERS[lang][1] if card.by == "account" else HEADERS[lang][2], no_wrap=True)
+    for text in labels:
+        table.add_column(text, justify="right")
+    for n, col in zip(names, columns):
+        table.add_row(n, *col)
+    return table

@@ -10,9 +10,12 @@ from pydantic import BaseModel
 from kefu.web.access import Forbidden
 from kefu.web.context import SESSION_COOKIE, Ctx, current, parse_day, parts_of
 from kefu.web.importing import start_import, visible_job
+from kefu.scoring import PlanError
 from kefu.web.live import live_payload
+from kefu.web.lost import lost_rows
 from kefu.web.pages import _explain, check_csrf, set_session_cookie
 from kefu.web.queries import report_table
+from kefu.web.scores import default_period, scorecard
 from kefu.web.uploads import UploadError
 
 router = APIRouter(prefix="/api/v1", tags=["kefu"])
@@ -100,6 +103,24 @@ def live(ctx: Ctx = Depends(current), day: str | None = None) -> dict[str, Any]:
     payload = live_payload(ctx, parse_day(day, "day"))
     payload.pop("cells")
     return payload
+
+
+@router.get("/lost", summary="询单流失：某天（默认最近一天）没有付款的咨询买家 / lost inquiries of a day")
+def lost(ctx: Ctx = Depends(current), day: str | None = None, account: str = "", mask: bool = True) -> dict[str, Any]:
+    the_day, rows = lost_rows(ctx, parse_day(day, "day"), account, mask)
+    return {"day": the_day.isoformat() if the_day else None, "rows": rows}
+
+
+@router.get("/scores", summary="绩效：方案在周期内的评分 / scorecard of a plan over a period")
+def scores(ctx: Ctx = Depends(current), plan: str = "售前", period: str = "") -> dict[str, Any]:
+    try:
+        card = scorecard(ctx, plan, period or default_period(ctx))
+    except PlanError as exc:
+        raise ValueError(str(exc)) from None
+    columns, rows = card.flat()
+    return {"plan": card.plan.name, "period": card.period, "from": card.day_from.isoformat(),
+            "to": card.day_to.isoformat(), "columns": columns, "rows": rows,
+            "explain": [r["explain"] for r in card.rows]}
 
 
 @router.post("/imports", summary="上传并导入（multipart 字段 files，可多个；头 X-CSRF-Token） / upload and import")

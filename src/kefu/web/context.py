@@ -27,6 +27,7 @@ class WebConfig:
     work_dir: Path
     max_upload_mb: int = 200
     live_interval_s: float = 5.0
+    plans_dir: Path | None = None
 
 
 @dataclass

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import secrets
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -9,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from kefu.metrics.catalog import metric
 from kefu.output import EVIDENCE_LABELS
+from kefu.reports.excel import write_workbook
 from kefu.reports.html import render_html
 from kefu.web import views
 from kefu.web.access import Forbidden
@@ -16,7 +19,7 @@ from kefu.web.app import templates
 from kefu.web.context import SESSION_COOKIE, Ctx, current, parse_day, parts_of
 from kefu.web.queries import explanation, report_table
 from kefu.web.security import same_token
-from kefu.web.tables import attachment, table_download
+from kefu.web.tables import XLSX_TYPE, attachment, table_download
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "kefu_login_csrf"
@@ -155,6 +158,18 @@ def download_html(ctx: Ctx = Depends(current), day_from: str = Query("", alias="
     with ctx.store.reader() as cur:
         html = render_html(cur, ctx.store.settings, parse_day(day_from, "from"), parse_day(day_to, "to"))
     return attachment(html.encode("utf-8"), "kefu-report.html", "text/html; charset=utf-8")
+
+
+@router.get("/download/workbook.xlsx")
+def download_workbook(ctx: Ctx = Depends(current), day_from: str = Query("", alias="from"),
+                      day_to: str = Query("", alias="to")) -> Response:
+    """The manager's Excel workbook (every sheet of kefu.reports.excel); it spans every shop, like the HTML."""
+    if not ctx.scope.covers(ctx.store.shops()):
+        raise Forbidden("workbook")
+    with tempfile.TemporaryDirectory() as tmp, ctx.store.reader() as cur:
+        path = write_workbook(Path(tmp) / "kefu.xlsx", cur, ctx.store.settings, parse_day(day_from, "from"),
+                              parse_day(day_to, "to"))
+        return attachment(path.read_bytes(), "kefu-workbook.xlsx", XLSX_TYPE)
 
 
 @router.get("/download/report.{fmt}")

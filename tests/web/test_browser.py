@@ -122,6 +122,14 @@ def test_manager_journey(server: str, watched_page: Callable[..., WatchedPage], 
     assert page.locator("#live-table tbody tr").count() >= 1
     page.screenshot(path=shots / "live.png")
 
+    page.goto(f"{server}/lost")
+    assert page.locator("#lost tbody tr").count() >= 1
+    page.screenshot(path=shots / "lost.png")
+    page.goto(f"{server}/scores")
+    page.locator("#scores summary").first.click()  # the arithmetic behind a score opens in place
+    assert "总分 =" in page.locator("#scores pre").first.inner_text()
+    page.screenshot(path=shots / "scores.png")
+
     for path, name in (("/users", "users.png"), ("/docs", "docs.png")):
         page.goto(f"{server}{path}")
         page.screenshot(path=shots / name)

@@ -12,6 +12,7 @@ def test_defaults_match_the_contract() -> None:
     assert Settings().as_dict() == {
         "timezone": "Asia/Shanghai", "slow_threshold_s": 15, "fast_first_response_s": 6,
         "conversion_window_days": 1, "attribution": "last_touch", "session_gap_s": 600,
+        "refund_completed_by": "merchant",
         "exam_multi_credit": "all_or_nothing",
     }
     assert {s.name: s.default for s in SETTINGS} == Settings().as_dict()

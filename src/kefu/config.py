@@ -98,6 +98,12 @@ SETTINGS: tuple[Setting, ...] = (
         check=lambda v: v > 0, allowed_zh="应为大于 0 的整数",
     ),
     Setting(
+        "refund_completed_by", str, "merchant",
+        "导入退款报表时，已完结且无客服（小二）介入的退款记为谁完结：merchant 商家、platform 平台、buyer 买家",
+        "who finished a refund of an imported refund report that ended without platform intervention",
+        choices=("merchant", "platform", "buyer"),
+    ),
+    Setting(
         "exam_multi_credit", str, "all_or_nothing",
         "多选题计分：all_or_nothing 全对才得分；partial 少选按选对的比例得分，选错不得分",
         "多选 scoring: all_or_nothing, or partial (a subset of the key scores its share; any wrong choice scores 0)",
@@ -118,6 +124,7 @@ class Settings:
     conversion_window_days: int = 1
     attribution: str = "last_touch"
     session_gap_s: int = 600
+    refund_completed_by: str = "merchant"
     exam_multi_credit: str = "all_or_nothing"
 
     def as_dict(self) -> dict[str, Any]:

@@ -88,7 +88,19 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
         keep = [i for i, n in enumerate(names) if n not in _HIDDEN_COLUMNS]
         rows = [tuple(_display(names[i], r[i], settings.timezone, mask) for i in keep) for r in cursor.fetchall()]
         evidence.append(Evidence(measure, [names[i] for i in keep], rows))
+        if model == "order_facts":
+            evidence.extend(_buyerless(con, engine.build([("order_days", scope)])["order_days"], measure,
+                                       row["shop"], day))
     return Explanation(m, grain, key, row.get(metric_id), evidence)
+
+
+def _buyerless(con: duckdb.DuckDBPyConnection, order_days: str, measure: Metric, shop: str,
+               day: dt.date) -> list[Evidence]:
+    """A note on the day's orders without a buyer (an order report lacking 买家会员名): in totals, never credited."""
+    n = con.execute(f"SELECT count(*) FROM {order_days} WHERE shop = $shop AND buyer IS NULL "
+                    "AND (created_day = $day OR paid_day = $day)", {"shop": shop, "day": day}).fetchall()[0][0]
+    note = "没有买家的订单：计入店铺合计（下单、付款、成交金额、静默销售），不能归属任何询单"
+    return [Evidence(measure, ["无买家订单数", "说明"], [(n, note)])] if n else []
 
 
 def _display(column: str, value: Any, zone: str, mask: bool) -> Any:

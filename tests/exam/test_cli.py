@@ -106,7 +106,7 @@ def test_take_errors_are_clear(tmp_path: Path) -> None:
     code, out = kefu(db, "exam", "take", str(paper), "--account", "橙子旗舰店:小王", "--answers", str(answers))
     assert code == 1 and "第 2 行" in out and "没有第 5 题" in out
     code, out = kefu(db, "exam", "results", "--period", "2026-13")
-    assert code == 1 and "无法识别的期间" in out
+    assert code == 1 and "不是有效月份" in out
     code, out = kefu(db, "exam", "import", str(tmp_path / "missing.toml"))
     assert code == 1 and "找不到题库文件" in out
 

@@ -19,7 +19,7 @@ from hypothesis import given, settings as hyp_settings, strategies as st
 
 import kefu.ingest.canonical as canonical
 from kefu.config import Settings
-from kefu.ingest import ImportFailed, InputError, import_paths
+from kefu.ingest import ImportFailed, ImportOptions, InputError, import_paths
 from kefu.ingest.readers import record_lines
 from kefu.ingest.validate import parse_times
 from kefu.store import TimezoneMismatch, Warehouse, WarehouseError
@@ -204,13 +204,15 @@ def test_header_only_and_empty_files(wh: Warehouse, tmp_path: Path) -> None:
     assert complaints.error == "文件为空，缺少表头 / empty file, no header row"
 
 
-def test_not_utf8_is_a_file_error(wh: Warehouse, tmp_path: Path) -> None:
+def test_gbk_canonical_file_is_decoded_and_undecodable_bytes_are_a_file_error(wh: Warehouse, tmp_path: Path) -> None:
     (tmp_path / "blocklist.csv").write_bytes("shop,buyer\n店,买家\n".encode("gbk"))
     write_csv(tmp_path / "messages.csv", MSG_HEADER, [["m1", "s", "b", "s:a", "buyer", "2026-03-01 10:00:00", "", ""]])
     summary = import_paths(wh, [tmp_path], SH)
-    [error] = summary.errors
-    assert "blocklist.csv" in error and "UTF-8" in error
-    assert wh.counts()["messages"] == 1 and wh.counts()["blocklist"] == 0
+    assert summary.ok and rows(wh, "SELECT shop, buyer FROM blocklist") == [("店", "买家")]
+    assert [f.encoding for f in summary.files] == ["utf-8", "gb18030"]  # messages, then blocklist
+    (tmp_path / "blocklist.csv").write_bytes(b"shop,buyer\n\x81\x20\xff\xfe\x00,b\n")
+    [error] = import_paths(wh, [tmp_path / "blocklist.csv"], SH, options=ImportOptions(encoding="utf-8")).errors
+    assert "blocklist.csv" in error and "utf-8" in error
 
 
 def test_missing_required_column_is_a_file_error(wh: Warehouse, tmp_path: Path) -> None:
@@ -228,7 +230,7 @@ def test_missing_required_column_is_a_file_error(wh: Warehouse, tmp_path: Path) 
 def test_unknown_names_and_missing_paths(wh: Warehouse, tmp_path: Path) -> None:
     stray = tmp_path / "chats.csv"
     stray.write_text("a\n1\n", encoding="utf-8")
-    with pytest.raises(InputError, match="无法识别的文件名: chats.csv"):
+    with pytest.raises(InputError, match="无法识别文件格式: chats.csv"):
         import_paths(wh, [stray], SH)
     with pytest.raises(InputError, match="没有可识别的数据文件"):
         import_paths(wh, [tmp_path], SH)

@@ -30,6 +30,8 @@ def test_export_xlsx_writes_the_workbook(demo_db: Path, tmp_path: Path) -> None:
     assert days == {"2026-11-03", "2026-11-04"}
     code, text = kefu(demo_db, "--lang", "en", "export", "xlsx", "-o", str(out))
     assert code == 0 and openpyxl.load_workbook(out).sheetnames[0] == "Overview"
+    code, text = kefu(demo_db, "export", "xlsx", "-o", str(tmp_path / "none.xlsx"), "--from", "2027-01-01")
+    assert code == 1 and "没有数据" in text and not (tmp_path / "none.xlsx").exists()
 
 
 def test_report_format_xlsx(demo_db: Path, tmp_path: Path) -> None:
@@ -55,6 +57,8 @@ def test_lost_in_every_format(demo_db: Path, tmp_path: Path) -> None:
     account = rows[0]["account"]
     code, text = kefu(demo_db, "lost", "--day", "2026-11-03", "--account", account)
     assert code == 0 and "询单流失 · 2026-11-03" in text and "→" in text
+    code, text = kefu(demo_db, "lost", "--day", "2027-01-01")
+    assert code == 0 and "2027-01-01 没有询单流失的买家" in text
     out = tmp_path / "lost.xlsx"
     code, _ = kefu(demo_db, "lost", "--day", "2026-11-03", "--format", "xlsx", "-o", str(out))
     assert code == 0 and openpyxl.load_workbook(out)["询单流失"].max_row == len(rows) + 1

@@ -80,6 +80,7 @@ def test_cli_compare_previous_weekly(demo_db: Path) -> None:
     out = runner.invoke(app, ["--db", str(demo_db), "report", "--grain", "shop_day", "--period", "week",
                               "--compare", "previous", "--format", "json"])
     assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["compare"] == "previous"
     rows = json.loads(out.output)["rows"]
     assert [r["from"] for r in rows] == ["2026-11-02", "2026-11-09"]
     assert rows[0]["inquiry_buyers_prev"] is None

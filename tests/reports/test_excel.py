@@ -149,3 +149,4 @@ def test_qc_sheet_appears_when_findings_exist(make_shop, tmp_path: Path) -> None
     got = rows_of(book["质检"])
     assert len(got) == len(findings(con, day_from=D, day_to=D)) == 1
     assert got[0]["消息"] == "=全网最低" and got[0]["扣分"] == 5
+    assert got[0]["时间"] == "2026-11-11 10:00:10" and got[0]["买家"] == "小***"  # shop-local time, masked buyer

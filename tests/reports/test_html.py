@@ -13,8 +13,6 @@ from typer.testing import CliRunner
 
 from kefu.cli import app
 from kefu.config import Settings
-from kefu.demo import generate_demo
-from kefu.ingest.canonical import import_paths
 from kefu.metrics.compile import ReportSpec
 from kefu.output import human_value
 from kefu.report import NoData, run_report
@@ -25,8 +23,9 @@ from kefu.store import Warehouse
 from tests.browser import platform_fonts
 from tests.conftest import message_csv
 
-FROM, TO = dt.date(2026, 11, 5), dt.date(2026, 11, 8)
-PREV_FROM, PREV_TO = dt.date(2026, 11, 1), dt.date(2026, 11, 4)
+# The shared demo shop (tests/reports/demo_shop.py) runs 2026-11-02..11: five days against the five before.
+FROM, TO = dt.date(2026, 11, 7), dt.date(2026, 11, 11)
+PREV_FROM, PREV_TO = dt.date(2026, 11, 2), dt.date(2026, 11, 6)
 # The QC tables as the QC feature's contract declares them.
 QC_DDL = """
 CREATE TABLE IF NOT EXISTS qc_runs(run_id VARCHAR, started_at TIMESTAMP, rules VARCHAR, day_from DATE, day_to DATE,
@@ -35,18 +34,6 @@ CREATE TABLE IF NOT EXISTS qc_findings(run_id VARCHAR, shop VARCHAR, account VAR
     ts TIMESTAMP, msg_key VARCHAR, rule_id VARCHAR, rule_name VARCHAR, category VARCHAR, severity VARCHAR,
     points DOUBLE, matched VARCHAR, text VARCHAR);
 """
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo shop of 8 days imported once for the module."""
-    root = tmp_path_factory.mktemp("html_demo")
-    generate_demo(root / "shop", days=8, buyers_per_day=12, seed=7)
-    wh = Warehouse.open(root / "demo.duckdb")
-    summary = import_paths(wh, [root / "shop"], Settings())
-    assert not summary.rejections
-    wh.close()
-    return root / "demo.duckdb"
 
 
 @pytest.fixture(scope="module")
@@ -195,16 +182,16 @@ def test_empty_range_is_no_data(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_cli_writes_the_report(demo_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "报表.html"
-    result = CliRunner().invoke(app, ["--db", str(demo_db), "html", "-o", str(out), "--from", "2026-11-05",
-                                      "--to", "2026-11-08"])
+    result = CliRunner().invoke(app, ["--db", str(demo_db), "html", "-o", str(out), "--from", "2026-11-07",
+                                      "--to", "2026-11-11"])
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    assert "2026-11-05 ~ 2026-11-08" in html and "2026-11-01 ~ 2026-11-04" in html
+    assert "2026-11-07 ~ 2026-11-11" in html and "2026-11-02 ~ 2026-11-06" in html
     assert not list(tmp_path.glob("*.tmp"))
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--from", "2026-11-08", "--to", "2026-11-05"], "开始日期晚于结束日期"),
+    (["--from", "2026-11-08", "--to", "2026-11-07"], "开始日期晚于结束日期"),
     (["--from", "11/05"], "YYYY-MM-DD"),
     (["--from", "2027-01-01"], "没有数据"),
 ])
@@ -221,12 +208,12 @@ def _qc_warehouse(demo_db: Path, tmp_path: Path) -> Warehouse:
     wh = Warehouse.open(copy)
     wh.con.execute(QC_DDL)
     wh.con.execute("INSERT INTO qc_runs (run_id, started_at, rules, day_from, day_to, findings) "
-                   "VALUES ('r1', TIMESTAMP '2026-11-09 00:00:00', 'all', ?, ?, 3)", [FROM, TO])
+                   "VALUES ('r1', TIMESTAMP '2026-11-12 00:00:00', 'all', ?, ?, 3)", [FROM, TO])
     shop = wh.con.execute("SELECT min(shop) FROM accounts").fetchone()[0]
     for i, (category, severity) in enumerate([("违规词", "严重"), ("违规词", "一般"), ("礼貌", "提示")]):
         wh.con.execute("INSERT INTO qc_findings (run_id, shop, account, buyer, day, ts, msg_key, rule_id, rule_name, "
                        "category, severity, points, matched, text) VALUES ('r1', ?, ?, 'b', ?, "
-                       "TIMESTAMP '2026-11-06 02:00:00', ?, 'r', '规则', ?, ?, 5, 'x', 'x')",
+                       "TIMESTAMP '2026-11-07 02:00:00', ?, 'r', '规则', ?, ?, 5, 'x', 'x')",
                        [shop, shop, FROM, f"k{i}", category, severity])
     return wh
 
@@ -236,7 +223,7 @@ def test_qc_findings_by_category(demo_db: Path, tmp_path: Path) -> None:
     qc = gather(wh.con, Settings(), FROM, TO).qc
     assert qc.ran and sorted((c["category"], c["severity"], c["n"]) for c in qc.counts) == [
         ("礼貌", "提示", 1), ("违规词", "一般", 1), ("违规词", "严重", 1)]
-    assert not gather(wh.con, Settings(), dt.date(2026, 11, 1), dt.date(2026, 11, 2)).qc.ran
+    assert not gather(wh.con, Settings(), dt.date(2026, 11, 2), dt.date(2026, 11, 3)).qc.ran
     wh.close()
 
 

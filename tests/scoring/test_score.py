@@ -6,12 +6,13 @@ from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import given, strategies as st
 
 from kefu.config import Settings
 from kefu.metrics.compile import ReportSpec
 from kefu.report import NoData, run_report
 from kefu.scoring import PlanError, example_plan, load_plan, parse_period, score
-from kefu.scoring.plan import parse_plan
+from kefu.scoring.plan import PlanMetric, parse_plan
 from kefu.scoring.score import bonus_of, score_line
 from tests.conftest import message_csv
 from tests.scoring.test_plan import GOOD
@@ -160,3 +161,15 @@ def test_example_plans_on_the_demo_shop(demo_con: duckdb.DuckDBPyConnection, nam
             assert r["bonus"] == pytest.approx(min(round(plan.bonus.per_point * r["total"], 2), plan.bonus.cap))
     totals = [r["total"] for r in card.rows]
     assert totals == sorted(totals, reverse=True) and card.rows[0]["rank"] == 1
+
+
+@given(floor=st.floats(-1e6, 1e6), span=st.floats(1e-3, 1e6), weight=st.floats(0.5, 100),
+       a=st.floats(-2e6, 2e6), b=st.floats(-2e6, 2e6), lower=st.booleans())
+def test_linear_points_stay_within_the_weight_and_follow_the_direction(floor: float, span: float, weight: float,
+                                                                     a: float, b: float, lower: bool) -> None:
+    target = floor - span if lower else floor + span
+    pm = PlanMetric("reply_rate", weight, "lower" if lower else "higher", target=target, floor=floor)
+    pa, pb = score_line(pm, a).points, score_line(pm, b).points
+    assert 0 <= pa <= round(weight, 2) + 0.005 and 0 <= pb <= round(weight, 2) + 0.005
+    better, worse = (min(a, b), max(a, b)) if lower else (max(a, b), min(a, b))
+    assert score_line(pm, better).points >= score_line(pm, worse).points

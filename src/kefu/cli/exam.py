@@ -215,13 +215,14 @@ def take_cmd(
 
 @exam_app.command("results")
 def results_cmd(
-    period: Optional[str] = typer.Option(None, "--period", help="期间：2026-11、2026-11-05 或 2026-11-01..2026-11-30"),
+    period: Optional[str] = typer.Option(None, "--period", help="期间：2026-11 或 2026-11-01..2026-11-30"),
     account: Optional[str] = typer.Option(None, "--account", help="只看这个客服账号"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="table|csv|json"),
 ) -> None:
     """考试成绩与题目分析（每题答对率、最常选的错误选项） / exam results and item analysis."""
     from kefu.cli.exam_take import print_results
-    from kefu.exam.results import attempts, item_analysis, parse_period
+    from kefu.exam.results import attempts, item_analysis
+    from kefu.scoring import parse_period
 
     day_from: Optional[dt.date] = None
     day_to: Optional[dt.date] = None

@@ -86,6 +86,8 @@ def lost_cmd(
 
         write_lost_xlsx(output, rows, state.lang)  # type: ignore[arg-type]
         err_console.print(f"已写入 {output}")
+    elif not rows:
+        console.print(f"{day} 没有询单流失的买家 / no lost buyers on {day}")
     else:
         idx = 0 if state.lang == "zh" else 1
         shown = ("account", "buyer", "status", "first_ts", "last_ts", "order_value", "goods", "last_messages")

@@ -60,7 +60,7 @@ def report_cmd(
         err_console.print(f"已写入 {output}")
     elif fmt is Fmt.json:
         payload = {"grain": spec.grain, "period": spec.period, "by": spec.group_by,
-                   "settings": settings.as_dict(), "rows": rows}
+                   **({"compare": compare.value} if compare else {}), "settings": settings.as_dict(), "rows": rows}
         emit(to_json(payload), output)
     elif fmt is Fmt.csv:
         emit(to_csv(report.columns, rows), output)

@@ -136,21 +136,3 @@ def item_analysis(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = Non
                     "top_missed_count": top_missed[0][1] if top_missed else 0, "unanswered": blank})
     return sorted(out, key=lambda r: (r["right_share"], r["qid"]))
 
-
-def parse_period(text: str) -> tuple[dt.date, dt.date]:
-    """A period written as 2026-11 (a month), 2026-11-05 (a day) or 2026-11-01..2026-11-30; ValueError if not."""
-    text = text.strip()
-    try:
-        if ".." in text:
-            start, end = (dt.date.fromisoformat(p.strip()) for p in text.split("..", 1))
-        elif len(text) == 7:
-            start = dt.date.fromisoformat(text + "-01")
-            end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        else:
-            start = end = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"无法识别的期间 {text!r}：应为 2026-11、2026-11-05 或 2026-11-01..2026-11-30"
-                         f" / unknown period {text!r}") from None
-    if start > end:
-        raise ValueError(f"期间 {text!r} 的开始晚于结束 / the period starts after it ends")
-    return start, end

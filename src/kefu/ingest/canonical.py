@@ -1,4 +1,4 @@
-"""Import canonical CSV/Parquet files into the warehouse: validate, key, upsert, all in one transaction."""
+"""Import files into the warehouse: read each in its format, validate, key, upsert, all in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,8 +8,11 @@ import duckdb
 import pyarrow as pa
 
 from kefu.config import Settings
-from kefu.ingest.readers import ReadFile, discover, read_source
+from kefu.ingest.detect import discover
+from kefu.ingest.options import ImportOptions
+from kefu.ingest.readers import ReadFile, SourceFile, read_source
 from kefu.ingest.summary import FileSummary, ImportFailed, ImportSummary, Rejection, write_rejects
+from kefu.ingest.tabular import read_profiled
 from kefu.ingest.validate import install_macros, q, validate
 from kefu.schema import Table
 from kefu.store import Warehouse, WarehouseError
@@ -118,20 +121,35 @@ def _import_file(
         con.unregister("kefu_typed")
 
 
+def _known_accounts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """The warehouse's accounts (those imported earlier in this transaction too): account -> (shop, kind)."""
+    return {a: (s, k) for a, s, k in con.execute("SELECT account, shop, kind FROM accounts").fetchall()}
+
+
+def _read(con: duckdb.DuckDBPyConnection, source: SourceFile, options: ImportOptions, settings: Settings) -> ReadFile:
+    """Read one file in its format into canonical string columns."""
+    if source.profile is None:
+        return read_source(source)
+    known = _known_accounts(con) if source.table.name == "messages" else {}
+    return read_profiled(source, options, settings, known)
+
+
 def import_paths(
     wh: Warehouse,
     paths: list[Path],
     settings: Settings,
     *,
+    options: ImportOptions | None = None,
     strict: bool = False,
     rejects_path: Path | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Import canonical folders/files into the warehouse in one transaction and say what happened."""
+    """Import folders/files of any known format into the warehouse in one transaction and say what happened."""
     if wh.read_only:
         raise WarehouseError("数据仓库以只读方式打开，不能导入 / the warehouse is open read-only; cannot import")
-    sources, skipped = discover([Path(p) for p in paths])
+    options = options or ImportOptions()
+    sources, skipped = discover([Path(p) for p in paths], options)
     wh.check_timezone(settings.timezone)
     summary = ImportSummary(skipped=skipped, timezone=settings.timezone, dry_run=dry_run, strict=strict)
     con = wh.con
@@ -140,15 +158,16 @@ def import_paths(
         install_macros(con)
         seq_next = _seq_base(con)
         for source in sources:
-            read = read_source(source)
-            fs = FileSummary(source.path, source.table.name, rows_read=read.num_rows + len(read.bad))
+            read = _read(con, source, options, settings)
+            fs = FileSummary(source.path, source.table.name, source.format, read.encoding,
+                             rows_read=read.num_rows + len(read.bad))
             summary.files.append(fs)
             fs.rejected.extend(read.bad)
             if progress is not None:
                 progress(source.path, 0, fs.rows_read)
             if read.error is not None:
                 fs.error = read.error
-            else:
+            elif read.canon is not None:
                 _import_file(con, read, fs, settings.timezone, seq_next)
                 if source.table.name == "messages":
                     seq_next += read.num_rows

@@ -35,6 +35,8 @@ class FileSummary:
 
     path: Path
     table: str
+    format: str = "canonical"  # the format the file was read as (kefu formats)
+    encoding: str | None = None  # the text encoding it was read in (None: not a text file)
     rows_read: int = 0
     inserted: int = 0
     replaced: int = 0
@@ -49,7 +51,8 @@ class FileSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
-        return {"path": str(self.path), "table": self.table, "rows_read": self.rows_read,
+        return {"path": str(self.path), "table": self.table, "format": self.format, "encoding": self.encoding,
+                "rows_read": self.rows_read,
                 "inserted": self.inserted, "replaced": self.replaced, "duplicates": self.duplicates,
                 "rejected": self.rejected_count, "error": self.error,
                 "rejections": [r.to_dict() for r in self.rejected]}
@@ -60,7 +63,7 @@ class ImportSummary:
     """The outcome of one import_paths call."""
 
     files: list[FileSummary] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)  # files in a folder whose name is no canonical table
+    skipped: list[Path] = field(default_factory=list)  # files in a folder whose format was not recognised
     timezone: str = ""
     dry_run: bool = False
     strict: bool = False

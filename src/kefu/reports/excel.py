@@ -6,27 +6,20 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import xlsxwriter
-from rich.cells import cell_len
+import numpy as np
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from kefu.config import Settings
-from kefu.metrics.catalog import metric, metrics_of
+from kefu.metrics.catalog import metrics_of
 from kefu.metrics.compile import UNGROUPED, ReportSpec
 from kefu.metrics.metric import UNITS_ZH
-from kefu.output import KEY_COLUMNS, label, split_compare
-from kefu.report import Report, prepared_engine, run_report
+from kefu.output import KEY_COLUMNS, label
+from kefu.report import NoData, Report, prepared_engine, run_report
 from kefu.reports.lost import COLUMN_LABELS, lost_between, status_text
+from kefu.reports.xlsx import Sheet, column_format, workbook
 from kefu.scoring.plan import GRAIN
 from kefu.scoring.score import Scorecard
-
-# Excel number formats per metric unit (ratios as %, seconds with one decimal, money with two).
-UNIT_FORMATS = {"rate": "0.0%", "seconds": "0.0", "hours": "0.00", "yuan": "#,##0.00", "items": "0.00",
-                "ratio": "0.00", "score": "0.00", "count": "#,##0"}
-CHANGE_FORMATS = {"rate": '+0.0%;-0.0%;0.0%', "seconds": "+0.0;-0.0;0.0", "yuan": "+#,##0.00;-#,##0.00;0.00",
-                  "count": "+#,##0;-#,##0;0"}
-MAX_WIDTH = 50
+from kefu.tz import utc_to_local
 
 SHEETS = {"overview": ("概览", "Overview"), "daily": ("客服日报", "Agents daily"),
           "summary": ("客服汇总", "Agents summary"), "lost": ("询单流失", "Lost buyers"),
@@ -43,61 +36,6 @@ SCORE_LABELS = {"shop": ("店铺", "shop"), "account": ("客服账号", "account
 SCORE_FORMATS = {"total": "0.00", "rank": "0", "bonus": "#,##0.00"}
 SUBTOTAL = {"zh": "{group} 小计", "en": "{group} subtotal"}
 TOTAL = {"zh": "全部客服合计（人次）", "en": "all agents (person-days)"}
-
-
-class Sheet:
-    """Writes one table to a worksheet: typed cells, never formulas, formatted, frozen and filtered."""
-
-    def __init__(self, wb: Workbook, name: str, headers: list[str], formats: list[str | None], frozen_cols: int = 0):
-        self.ws: Worksheet = wb.add_worksheet(name)
-        self.wb = wb
-        self.fmts = [wb.add_format({"num_format": f}) if f else None for f in formats]
-        self.bold_fmts = [wb.add_format({"num_format": f or "General", "bold": True, "bg_color": "#F2F2F2"})
-                          for f in formats]
-        self.widths = [cell_len(h) + 2 for h in headers]
-        self.row = 0
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top",
-                              "border": 1})
-        for col, text in enumerate(headers):
-            self.ws.write_string(0, col, text, head)
-        self.frozen_cols = frozen_cols
-
-    def add(self, values: list[Any], bold: bool = False) -> None:
-        """Append a row; strings are always text, so '=…' from a buyer can never run as a formula."""
-        self.row += 1
-        for col, value in enumerate(values):
-            fmt = self.bold_fmts[col] if bold else self.fmts[col]
-            if value is None:
-                self.ws.write_blank(self.row, col, None, fmt)
-            elif isinstance(value, bool):
-                self.ws.write_boolean(self.row, col, value, fmt)
-            elif isinstance(value, (int, float)):
-                self.ws.write_number(self.row, col, value, fmt)
-            else:
-                text = str(value)
-                self.ws.write_string(self.row, col, text, fmt)
-                longest = max(cell_len(line) for line in text.split("\n")) if text else 0
-                self.widths[col] = max(self.widths[col], longest + 2)
-                continue
-            self.widths[col] = max(self.widths[col], 12)
-
-    def close(self) -> None:
-        """Freeze the header row (and key columns), add the filter and set the column widths."""
-        self.ws.freeze_panes(1, self.frozen_cols)
-        self.ws.autofilter(0, 0, max(self.row, 1), len(self.widths) - 1)
-        for col, width in enumerate(self.widths):
-            self.ws.set_column(col, col, min(width, MAX_WIDTH))
-
-
-def column_format(column: str, grain: str) -> str | None:
-    """The number format of a report column from its metric's unit (keys have none)."""
-    if column in KEY_COLUMNS:
-        return None
-    base, suffix = split_compare(column)
-    unit = metric(base, grain).unit
-    if suffix == "_change":
-        return CHANGE_FORMATS.get(unit, "+0.00;-0.00;0.00")
-    return UNIT_FORMATS[unit]
 
 
 def report_sheet(wb: Workbook, name: str, report: Report, lang: str, rows: list[dict[str, Any]] | None = None,
@@ -117,15 +55,9 @@ def report_sheet(wb: Workbook, name: str, report: Report, lang: str, rows: list[
 def write_report_xlsx(path: Path, report: Report, lang: str = "zh") -> Path:
     """One report (any grain, period, grouping or comparison) as a formatted one-sheet workbook."""
     title = {"account_day": SHEETS["daily"], "shop_day": SHEETS["overview"]}[report.spec.grain]
-    with _workbook(path) as wb:
+    with workbook(path) as wb:
         report_sheet(wb, title[0] if lang == "zh" else title[1], report, lang)
     return path
-
-
-def _workbook(path: Path) -> Workbook:
-    """A workbook that never turns strings into formulas or links."""
-    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
 
 
 def _summary_rows(con: duckdb.DuckDBPyConnection, settings: Settings, spec: ReportSpec, engine: Any,
@@ -152,15 +84,21 @@ def _summary_rows(con: duckdb.DuckDBPyConnection, settings: Settings, spec: Repo
     return agents, rows, bold
 
 
-def _qc_rows(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date) -> list[dict[str, Any]]:
-    """The stored QC findings of the days, when the QC feature has stored any."""
+def _qc_rows(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date,
+             day_to: dt.date) -> list[dict[str, Any]]:
+    """The stored QC findings of the days (times shop-local), when the QC feature has stored any."""
     exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'qc_findings'"
                          ).fetchone()
     if not exists or not exists[0] or not con.execute("SELECT count(*) FROM qc_findings").fetchone()[0]:
         return []
     from kefu.qc import findings
 
-    return findings(con, day_from=day_from, day_to=day_to, mask=True)
+    rows = findings(con, day_from=day_from, day_to=day_to, mask=True)
+    if rows:
+        local = utc_to_local(np.array([r["ts"] for r in rows], dtype="datetime64[us]"), settings.timezone)
+        for row, ts in zip(rows, local.astype("datetime64[s]")):
+            row["ts"] = str(ts).replace("T", " ")
+    return rows
 
 
 def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: Settings,
@@ -171,13 +109,19 @@ def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: S
     assert engine.first_day is not None and engine.last_day is not None
     first, last = day_from or engine.first_day, day_to or engine.last_day
     names = {k: v[0] if lang == "zh" else v[1] for k, v in SHEETS.items()}
+    empty = NoData(f"所选日期内没有数据（仓库中的数据为 {engine.first_day} ~ {engine.last_day}）"
+                   f" / no data in the chosen days")
+    if first > last:
+        raise empty
     shop = run_report(con, ReportSpec(grain="shop_day", day_from=first, day_to=last), settings, engine)
+    if not shop.rows:
+        raise empty
     daily = run_report(con, ReportSpec(grain="account_day", day_from=first, day_to=last), settings, engine)
     period_spec = ReportSpec(grain="account_day", period="all", day_from=first, day_to=last)
     agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang)
     lost = lost_between(con, settings, first, last, engine=engine)
-    qc = _qc_rows(con, first, last)
-    with _workbook(path) as wb:
+    qc = _qc_rows(con, settings, first, last)
+    with workbook(path) as wb:
         report_sheet(wb, names["overview"], shop, lang)
         report_sheet(wb, names["daily"], daily, lang)
         report_sheet(wb, names["summary"], agents, lang, rows=summary, bold=bold)
@@ -235,7 +179,7 @@ def _notes_sheet(wb: Workbook, name: str, lang: str) -> None:
 
 def write_lost_xlsx(path: Path, rows: list[dict[str, Any]], lang: str = "zh") -> Path:
     """The lost-buyer list as a one-sheet workbook."""
-    with _workbook(path) as wb:
+    with workbook(path) as wb:
         _lost_sheet(wb, SHEETS["lost"][0 if lang == "zh" else 1], rows, lang)
     return path
 
@@ -256,7 +200,7 @@ def write_score_xlsx(path: Path, card: Scorecard, lang: str = "zh") -> Path:
             headers.append(label(c, GRAIN, lang))
             formats.append(column_format(c, GRAIN))
     explain = {"zh": "计算过程", "en": "arithmetic"}[lang]
-    with _workbook(path) as wb:
+    with workbook(path) as wb:
         sheet = Sheet(wb, card.plan.name[:31], headers + [explain], formats + [None], frozen_cols=3)
         for flat, row in zip(rows, card.rows):
             sheet.add([flat[c] for c in columns] + [row["explain"]])

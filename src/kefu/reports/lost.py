@@ -71,6 +71,7 @@ goods AS (
     WHERE day BETWEEN $day_from AND $day_to AND msg_type = 'goods' AND sender = 'buyer' AND content <> ''
     GROUP BY ALL
 )
+-- Status in follow-up order (the order of STATUSES).
 SELECT l.shop, l.account, l.buyer, l.day,
     CASE WHEN COALESCE(sv.paid, 0) = 1 THEN 'paid_elsewhere'
          WHEN cr.unpaid = 1 THEN 'unpaid_order'
@@ -84,26 +85,16 @@ LEFT JOIN credited cr USING (shop, account, buyer, day)
 LEFT JOIN talk t USING (shop, account, buyer, day)
 LEFT JOIN goods g USING (shop, account, buyer, day)
 LEFT JOIN {shop_conversion} sv ON sv.shop = l.shop AND sv.buyer = l.buyer AND sv.day = l.day
+-- Most promising first: by status, then the larger unpaid order, a buyer who sent a goods card,
+-- the more engaged buyer, the latest talk.
+ORDER BY l.day, list_position({statuses}, status), cr.order_value DESC NULLS LAST, g.goods IS NULL,
+    l.buyer_messages DESC, t.last_ts DESC, l.account, l.buyer
 """
 
 def status_text(status: str, lang: str = "zh") -> str:
     """A status as a manager reads it, with the follow-up it calls for: '已下单未付款 → 催付'."""
     zh, action_zh, en, action_en = STATUSES[status]
     return f"{zh} → {action_zh}" if lang == "zh" else f"{en} → {action_en}"
-
-
-_RANK = {status: i for i, status in enumerate(STATUSES)}
-
-
-def _sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    """Most promising first: by status, then the larger unpaid order, the more engaged buyer, the latest talk."""
-    return (_RANK[row["status"]], -(row["order_value"] or 0), row["goods"] is None, -row["buyer_messages"],
-            "" if row["last_ts"] is None else _invert(row["last_ts"]), row["account"], row["buyer"])
-
-
-def _invert(text: str) -> str:
-    """A string that sorts in the reverse order of a timestamp text (latest first)."""
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in text)
 
 
 def _messages(pairs: list[str] | None, buyer: str, mask: bool) -> str:
@@ -129,7 +120,8 @@ def lost_between(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: d
     engine = engine or prepared_engine(con, settings)
     shop_conversion = engine.build([("conversion", "shop")])["conversion"]
     tables = engine.build([("conversion", "account"), ("msgs", "")])
-    sql = _SQL.format(shop_conversion=shop_conversion, last_n=LAST_MESSAGES, **tables)
+    statuses = "[" + ", ".join(f"'{s}'" for s in STATUSES) + "]"
+    sql = _SQL.format(shop_conversion=shop_conversion, last_n=LAST_MESSAGES, statuses=statuses, **tables)
     cursor = con.execute(sql, {"day_from": day_from, "day_to": day_to, "account": account})
     names = [d[0] for d in cursor.description]
     rows = []
@@ -138,9 +130,7 @@ def lost_between(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: d
         row["day"] = row["day"].isoformat()
         row["order_value"] = None if row["order_value"] is None else float(row["order_value"])
         row["last_messages"] = _messages(row["last_messages"], row["buyer"], mask)
-        rows.append(row)
-    rows.sort(key=lambda r: (r["day"], *_sort_key(r)))
-    for row in rows:
         if mask:
             row["buyer"] = mask_nick(row["buyer"])
-    return [{c: row[c] for c in COLUMNS} for row in rows]
+        rows.append({c: row[c] for c in COLUMNS})
+    return rows

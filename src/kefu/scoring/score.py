@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from kefu.config import Settings
+from kefu.engines.duckdb import DuckDBEngine
 from kefu.metrics.catalog import metric
 from kefu.metrics.compile import ReportSpec
 from kefu.output import human_value
@@ -157,9 +158,9 @@ def bonus_of(plan: Plan, total: float, gates_passed: bool) -> tuple[float, str]:
     return _cents(amount), text
 
 
-def _members(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[tuple[str, str], tuple[Any, ...]]:
+def _members(con: duckdb.DuckDBPyConnection, engine: DuckDBEngine) -> dict[tuple[str, str], tuple[Any, ...]]:
     """(shop, account) → (group, kind, agent name) of every account the shop has."""
-    table = prepared_engine(con, settings).build([("shop_accounts", "")])["shop_accounts"]
+    table = engine.build([("shop_accounts", "")])["shop_accounts"]
     rows = con.execute(f"SELECT shop, account, grp, kind, agent_name FROM {table}").fetchall()
     return {(shop, account): (grp, kind, name) for shop, account, grp, kind, name in rows}
 
@@ -178,8 +179,10 @@ def score(con: duckdb.DuckDBPyConnection, settings: Settings, plan: Plan, period
     if by not in ("account", "group"):
         raise PlanError(f"只能按 account 或 group 评分，得到 {by!r} / score by account or group")
     first, last = parse_period(period)
-    report = run_report(con, ReportSpec(grain=GRAIN, by=by, period="all", day_from=first, day_to=last), settings)
-    members = _members(con, settings)
+    engine = prepared_engine(con, settings)
+    report = run_report(con, ReportSpec(grain=GRAIN, by=by, period="all", day_from=first, day_to=last), settings,
+                        engine)
+    members = _members(con, engine)
     rows = [r for r in report.rows if _in_plan(plan, by, r, members)]
     if not rows:
         raise NoData(f"周期 {period} 内没有方案“{plan.name}”覆盖的客服数据 / no rows the plan covers in {period}")

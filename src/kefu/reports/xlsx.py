@@ -1,0 +1,82 @@
+"""Tables into xlsx: typed cells (text never becomes a formula), unit number formats, frozen header, filter."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from rich.cells import cell_len
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from kefu.metrics.catalog import metric
+from kefu.output import KEY_COLUMNS, split_compare
+
+# Excel number formats per metric unit (ratios as %, seconds with one decimal, money with two).
+UNIT_FORMATS = {"rate": "0.0%", "seconds": "0.0", "hours": "0.00", "yuan": "#,##0.00", "items": "0.00",
+                "ratio": "0.00", "score": "0.00", "count": "#,##0"}
+CHANGE_FORMATS = {"rate": '+0.0%;-0.0%;0.0%', "seconds": "+0.0;-0.0;0.0", "yuan": "+#,##0.00;-#,##0.00;0.00",
+                  "count": "+#,##0;-#,##0;0"}
+MAX_WIDTH = 50
+
+
+class Sheet:
+    """Writes one table to a worksheet: typed cells, never formulas, formatted, frozen and filtered."""
+
+    def __init__(self, wb: Workbook, name: str, headers: list[str], formats: list[str | None], frozen_cols: int = 0):
+        self.ws: Worksheet = wb.add_worksheet(name)
+        self.fmts = [wb.add_format({"num_format": f}) if f else None for f in formats]
+        self.bold_fmts = [wb.add_format({"num_format": f or "General", "bold": True, "bg_color": "#F2F2F2"})
+                          for f in formats]
+        self.widths = [cell_len(h) + 2 for h in headers]
+        self.row = 0
+        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top",
+                              "border": 1})
+        for col, text in enumerate(headers):
+            self.ws.write_string(0, col, text, head)
+        self.frozen_cols = frozen_cols
+
+    def add(self, values: list[Any], bold: bool = False) -> None:
+        """Append a row; strings are always text, so '=…' from a buyer can never run as a formula."""
+        self.row += 1
+        for col, value in enumerate(values):
+            fmt = self.bold_fmts[col] if bold else self.fmts[col]
+            if value is None:
+                self.ws.write_blank(self.row, col, None, fmt)
+            elif isinstance(value, bool):
+                self.ws.write_boolean(self.row, col, value, fmt)
+            elif isinstance(value, (int, float)):
+                self.ws.write_number(self.row, col, value, fmt)
+            else:
+                text = str(value)
+                self.ws.write_string(self.row, col, text, fmt)
+                longest = max(cell_len(line) for line in text.split("\n")) if text else 0
+                self.widths[col] = max(self.widths[col], longest + 2)
+                continue
+            self.widths[col] = max(self.widths[col], 12)
+
+    def close(self) -> None:
+        """Freeze the header row (and key columns), add the filter and set the column widths."""
+        self.ws.freeze_panes(1, self.frozen_cols)
+        self.ws.autofilter(0, 0, max(self.row, 1), len(self.widths) - 1)
+        for col, width in enumerate(self.widths):
+            self.ws.set_column(col, col, min(width, MAX_WIDTH))
+
+
+def column_format(column: str, grain: str) -> str | None:
+    """The number format of a report column from its metric's unit (keys have none)."""
+    if column in KEY_COLUMNS:
+        return None
+    base, suffix = split_compare(column)
+    unit = metric(base, grain).unit
+    if suffix == "_change":
+        return CHANGE_FORMATS.get(unit, "+0.00;-0.00;0.00")
+    return UNIT_FORMATS[unit]
+
+
+def workbook(path: Path) -> Workbook:
+    """A workbook that never turns strings into formulas or links."""
+    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False})
+
+

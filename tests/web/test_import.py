@@ -180,3 +180,25 @@ def test_safe_names() -> None:
     assert safe_name("C:\\exports\\聊天记录.csv") == "聊天记录.csv"
     with pytest.raises(UploadError):
         safe_name("../..")
+
+
+REAL_ORDERS = Path("/work/shared/data/real/tmall_order_report.csv")
+
+
+@pytest.mark.skipif(not REAL_ORDERS.exists(), reason="real Tmall order report not present in ../shared/data/real")
+def test_real_tmall_export_with_the_shop_option(app_env: dict[str, Any]) -> None:
+    """Runs last in this module: the 2020 orders widen the warehouse's day range."""
+    files = [("files", (REAL_ORDERS.name, REAL_ORDERS.read_bytes()))]
+    boss, token = client(app_env, "boss_a")
+    r = boss.post("/api/v1/imports", files=files, data={"shop": SHOP_B}, headers={"X-CSRF-Token": token})
+    job = finished(app_env, r.json()["id"])
+    assert job.status == "failed" and SHOP_B in (job.error or "")
+    admin, token = client(app_env, "admin")
+    bad = admin.post("/import", files=files, data={"csrf_token": token, "format": "nope"})
+    assert bad.status_code == 400 and "未知格式" in bad.text
+    r = admin.post("/api/v1/imports", files=files, data={"shop": "天猫店", "format": "tmall_orders"},
+                   headers={"X-CSRF-Token": token})
+    job = finished(app_env, r.json()["id"])
+    assert job.status == "done" and job.summary is not None
+    f = job.summary.files[0]
+    assert (f.rows_read, f.inserted, f.rejected_count, f.error) == (28010, 28010, 0, None)

@@ -4,12 +4,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from kefu.ingest import write_rejects
+from kefu.ingest import ImportOptions, write_rejects
+from kefu.ingest.profiles import builtin_profiles
 from kefu.web.context import Ctx, current
 from kefu.web.jobs import ImportJob
 from kefu.web.pages import check_csrf, render
@@ -42,7 +44,19 @@ async def start_import(ctx: Ctx, request: Request) -> ImportJob:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return ctx.parts.worker.submit(job_id, folder, paths, ctx.scope)
+    return ctx.parts.worker.submit(job_id, folder, paths, ctx.scope, _options(form))
+
+
+def _options(form: Any) -> ImportOptions:
+    """The import options of the form (empty fields: detect, as `kefu import` does)."""
+    def text(name: str) -> str | None:
+        value = form.get(name)
+        return value.strip() or None if isinstance(value, str) else None
+
+    fmt = text("format")
+    if fmt is not None and fmt not in {p.name for p in builtin_profiles()}:
+        raise UploadError(f"未知格式 {fmt} / unknown format")
+    return ImportOptions(format=fmt, shop=text("shop"), account=text("account"), encoding=text("encoding"))
 
 
 def visible_job(ctx: Ctx, job_id: str) -> ImportJob:
@@ -56,8 +70,13 @@ def visible_job(ctx: Ctx, job_id: str) -> ImportJob:
 @router.get("/import")
 def import_page(ctx: Ctx = Depends(current)) -> Response:
     _may_import(ctx)
-    return render(ctx, ctx.request, "import.html", jobs=ctx.parts.worker.visible(ctx.scope), error="",
-                  limit_mb=ctx.parts.config.max_upload_mb)
+    return _form(ctx, "")
+
+
+def _form(ctx: Ctx, error: str, status: int = 200) -> Response:
+    shops = ctx.scope.visible_shops(ctx.store.shops()) if ctx.scope.shops is None else sorted(ctx.scope.shops)
+    return render(ctx, ctx.request, "import.html", status, jobs=ctx.parts.worker.visible(ctx.scope), error=error,
+                  limit_mb=ctx.parts.config.max_upload_mb, formats=builtin_profiles(), shops=shops)
 
 
 @router.post("/import")
@@ -65,8 +84,7 @@ async def import_upload(request: Request, ctx: Ctx = Depends(current)) -> Respon
     try:
         job = await start_import(ctx, request)
     except UploadError as exc:
-        return render(ctx, request, "import.html", 400, jobs=ctx.parts.worker.visible(ctx.scope), error=str(exc),
-                      limit_mb=ctx.parts.config.max_upload_mb)
+        return _form(ctx, str(exc), 400)
     return RedirectResponse(f"/import/{job.id}", status_code=303)
 
 

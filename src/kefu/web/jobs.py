@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kefu.config import Settings
-from kefu.ingest import ImportSummary, import_paths
+from kefu.ingest import ImportOptions, ImportSummary, import_paths
 from kefu.store import Warehouse
 from kefu.web.access import Scope
 from kefu.web.service import WebWarehouse
@@ -36,6 +36,7 @@ class ImportJob:
     summary: ImportSummary | None = None
     created_at: str = field(default_factory=lambda: dt.datetime.now().isoformat(" ", "seconds"))
     scope: Scope | None = field(default=None, repr=False)
+    options: ImportOptions = field(default_factory=ImportOptions, repr=False)
     finished: threading.Event = field(default_factory=threading.Event, repr=False)
 
     STATUS_ZH = {"queued": "排队中", "running": "导入中", "done": "完成", "failed": "失败"}
@@ -72,9 +73,11 @@ class ImportWorker:
         folder.mkdir(parents=True)
         return job_id, folder
 
-    def submit(self, job_id: str, folder: Path, paths: list[Path], scope: Scope) -> ImportJob:
-        """Queue the files of an upload for import on behalf of a user."""
-        job = ImportJob(job_id, scope.user.username, folder, [p.name for p in paths], scope=scope)
+    def submit(self, job_id: str, folder: Path, paths: list[Path], scope: Scope,
+               options: ImportOptions | None = None) -> ImportJob:
+        """Queue the files of an upload for import on behalf of a user (options as `kefu import` takes them)."""
+        job = ImportJob(job_id, scope.user.username, folder, [p.name for p in paths], scope=scope,
+                        options=options or ImportOptions())
         with self._lock:
             self.jobs[job.id] = job
         self._queue.put(job)
@@ -119,10 +122,10 @@ class ImportWorker:
         settings = self.store.settings
         assert job.scope is not None
         if job.scope.shops is not None:
-            _check_shops(job.folder, job.scope, self.store.account_shops(), settings)
+            _check_shops(job.folder, job.scope, self.store.account_shops(), settings, job.options)
         wh = self.store.writer()
         try:
-            job.summary = import_paths(wh, [job.folder], settings, progress=self._progress(job))
+            job.summary = import_paths(wh, [job.folder], settings, options=job.options, progress=self._progress(job))
         finally:
             wh.con.close()
         job.files_done = len(job.summary.files)
@@ -131,10 +134,11 @@ class ImportWorker:
             self.store.data_changed()
 
 
-def _check_shops(folder: Path, scope: Scope, known: dict[str, str], settings: Settings) -> None:
+def _check_shops(folder: Path, scope: Scope, known: dict[str, str], settings: Settings,
+                 options: ImportOptions) -> None:
     """A manager may import only their shops' data: stage the files in memory and look before writing."""
     with Warehouse.open(":memory:") as staging:
-        import_paths(staging, [folder], settings)
+        import_paths(staging, [folder], settings, options=options)
         shops = set(staging.shops())
         staged = dict(staging.con.execute("SELECT account, shop FROM accounts").fetchall())
         for (account,) in staging.con.execute("SELECT DISTINCT account FROM presence").fetchall():

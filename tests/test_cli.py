@@ -53,6 +53,7 @@ def test_report_json_has_the_contract_shape(db: Path) -> None:
     assert [{k: r[k] for k in e} for r, e in zip(payload["rows"], contract)] == contract
     assert len(payload["rows"]) == len(contract)
     assert all(r["exam_score"] is None and r["exam_attempts"] == 0 for r in payload["rows"])
+    assert all(r[k] is None for r in payload["rows"] for k in r if k.startswith("qc_"))
 
 
 def test_report_csv_has_the_same_columns_and_empty_nulls(db: Path) -> None:

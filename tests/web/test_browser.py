@@ -125,6 +125,12 @@ def test_manager_journey(server: str, watched_page: Callable[..., WatchedPage], 
     page.goto(f"{server}/lost")
     assert page.locator("#lost tbody tr").count() >= 1
     page.screenshot(path=shots / "lost.png")
+    page.goto(f"{server}/qc")
+    page.click("text=用内置规则运行质检")
+    page.wait_for_selector("#job-note")  # the run waits its turn in the writer, then the page shows its result
+    page.click("text=查看质检发现")
+    assert page.locator("#qc tbody tr").count() >= 1
+    page.screenshot(path=shots / "qc.png")
     page.goto(f"{server}/scores")
     page.locator("#scores summary").first.click()  # the arithmetic behind a score opens in place
     assert "总分 =" in page.locator("#scores pre").first.inner_text()

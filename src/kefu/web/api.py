@@ -13,6 +13,7 @@ from kefu.web.importing import start_import, visible_job
 from kefu.scoring import PlanError
 from kefu.web.live import live_payload
 from kefu.web.lost import lost_rows
+from kefu.web.qc import qc_rows
 from kefu.web.pages import _explain, check_csrf, set_session_cookie
 from kefu.web.queries import report_table
 from kefu.web.scores import default_period, scorecard
@@ -121,6 +122,14 @@ def scores(ctx: Ctx = Depends(current), plan: str = "售前", period: str = "") 
     return {"plan": card.plan.name, "period": card.period, "from": card.day_from.isoformat(),
             "to": card.day_to.isoformat(), "columns": columns, "rows": rows,
             "explain": [r["explain"] for r in card.rows]}
+
+
+@router.get("/qc", summary="质检发现（最新的在前） / stored QC findings, newest first")
+def qc(ctx: Ctx = Depends(current), day_from: str | None = Query(None, alias="from"),
+       day_to: str | None = Query(None, alias="to"), account: str = "", category: str = "", severity: str = "",
+       mask: bool = True) -> dict[str, Any]:
+    rows = qc_rows(ctx, parse_day(day_from, "from"), parse_day(day_to, "to"), account, category, severity, mask)
+    return {"rows": rows}
 
 
 @router.post("/imports", summary="上传并导入（multipart 字段 files，可多个；头 X-CSRF-Token） / upload and import")

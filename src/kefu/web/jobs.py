@@ -34,6 +34,9 @@ class ImportJob:
     files_done: int = 0
     error: str | None = None
     summary: ImportSummary | None = None
+    kind: str = "import"  # import | qc
+    qc_range: tuple[dt.date | None, dt.date | None] = (None, None)
+    note: str = ""  # what a finished QC run found
     created_at: str = field(default_factory=lambda: dt.datetime.now().isoformat(" ", "seconds"))
     scope: Scope | None = field(default=None, repr=False)
     options: ImportOptions = field(default_factory=ImportOptions, repr=False)
@@ -50,7 +53,8 @@ class ImportJob:
         return {"id": self.id, "username": self.username, "files": self.files, "status": self.status,
                 "status_zh": self.status_zh, "current": self.current, "done_rows": self.done_rows,
                 "total_rows": self.total_rows, "files_done": self.files_done, "error": self.error,
-                "created_at": self.created_at, "summary": self.summary.to_dict() if self.summary else None}
+                "created_at": self.created_at, "kind": self.kind, "note": self.note,
+                "summary": self.summary.to_dict() if self.summary else None}
 
 
 class ImportWorker:
@@ -83,6 +87,16 @@ class ImportWorker:
         self._queue.put(job)
         return job
 
+    def submit_qc(self, scope: Scope, day_from: dt.date | None, day_to: dt.date | None) -> ImportJob:
+        """Queue a QC run with the shipped rules; it writes findings, so it waits its turn like an import."""
+        job_id, folder = self.new_folder()
+        job = ImportJob(job_id, scope.user.username, folder, ["质检"], scope=scope, kind="qc",
+                        qc_range=(day_from, day_to))
+        with self._lock:
+            self.jobs[job.id] = job
+        self._queue.put(job)
+        return job
+
     def visible(self, scope: Scope) -> list[ImportJob]:
         """Jobs a user may look at (admins: all; others: their own), newest first."""
         with self._lock:
@@ -99,7 +113,7 @@ class ImportWorker:
         while (job := self._queue.get()) is not None:
             job.status = "running"
             try:
-                self._import(job)
+                self._qc(job) if job.kind == "qc" else self._import(job)
                 job.status = "done"
             except Exception as exc:  # any failure belongs to this job only; the worker goes on
                 job.status, job.error = "failed", str(exc)
@@ -118,6 +132,12 @@ class ImportWorker:
                 self.progress_hook(job)
         return on_progress
 
+    def _qc(self, job: ImportJob) -> None:
+        job.current = "质检"
+        _run_qc(self.store, job)
+        job.current = "更新报表缓存"
+        self.store.data_changed()
+
     def _import(self, job: ImportJob) -> None:
         settings = self.store.settings
         assert job.scope is not None
@@ -132,6 +152,19 @@ class ImportWorker:
         if job.summary.committed:
             job.current = "更新报表缓存"
             self.store.data_changed()
+
+
+def _run_qc(store: WebWarehouse, job: ImportJob) -> None:
+    """Run the shipped QC rules over the job's day range on the writer cursor."""
+    from kefu.qc import load_rules, run_qc
+
+    wh = store.writer()
+    try:
+        run = run_qc(wh.con, store.settings, load_rules(), day_from=job.qc_range[0], day_to=job.qc_range[1])
+    finally:
+        wh.con.close()
+    job.note = (f"质检 {run.run_id}：{run.scope.day_from}~{run.scope.day_to}，{len(run.rules.rules)} 条规则，"
+                f"{run.messages:,} 条消息，发现 {len(run.findings):,} 条")
 
 
 def _check_shops(folder: Path, scope: Scope, known: dict[str, str], settings: Settings,

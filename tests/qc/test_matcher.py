@@ -32,8 +32,9 @@ def alone(text: str) -> set[tuple[str, str]]:
     m = BOTH.compiled().search(text)
     if "兼职" in text and m:
         out.add(("t.both", f"兼职、{m.group()}"))
-    if text == "好的":
-        out.add(("t.anchor", "好的"))
+    m = ANCHORED.compiled().search(text)  # Python's `$` also matches before a final newline: "好的\n"
+    if m:
+        out.add(("t.anchor", m.group()))
     return out
 
 
@@ -64,3 +65,23 @@ def test_senders_and_empty_texts() -> None:
 def test_a_match_across_texts_is_no_match() -> None:
     # "微信" ends one text and digits start the next: `.` may cross the separator, the texts may not.
     assert not MATCHER.scan(["加微信", "123456"], ["agent", "agent"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["👍🏻", "é", "e\u0301", "加微信", "123", "第一", "返现", " "]), max_size=6)
+                .map("".join), min_size=1, max_size=5))
+def test_a_corpus_joined_by_the_engine_scans_the_same(texts: list[str]) -> None:
+    import duckdb
+    import numpy as np
+
+    from kefu.qc.matcher import Corpus
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (SELECT unnest($texts) AS content, "
+                "generate_subscripts($texts, 1) AS i)", {"texts": texts})
+    ((blob,),) = con.execute("SELECT encode(string_agg(content, chr(0) ORDER BY i)) FROM t").fetchall()
+    cols = con.execute("SELECT strlen(content) AS b, length(content) AS c FROM t ORDER BY i").fetchnumpy()
+    joined = Corpus.of_joined(bytes(blob), np.asarray(cols["b"]), np.asarray(cols["c"]), ["agent"] * len(texts))
+    assert [(h.index, h.rule.id, h.matched) for h in MATCHER.scan_corpus(joined)] == \
+        [(h.index, h.rule.id, h.matched) for h in MATCHER.scan(texts, ["agent"] * len(texts))]
+    assert [joined.text(i) for i in range(len(texts))] == texts

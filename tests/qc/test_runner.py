@@ -114,3 +114,15 @@ def test_a_run_for_one_account_covers_only_that_account(con) -> None:
     run_qc(con, Settings(), load_rules())
     assert con.execute("SELECT count(*) FROM qc_run_accounts").fetchone() == (0,)
     assert report_rows(con)[(A, D)]["qc_score"] == 59
+
+
+def test_explain_lists_the_findings_behind_a_figure(con) -> None:
+    from kefu.explain import explain
+
+    run_qc(con, Settings(), load_rules())
+    exp = explain(con, Settings(), "qc_off_platform", dt.date(2026, 11, 11), account=A)
+    assert exp.value == 1
+    (evidence,) = exp.evidence
+    row = dict(zip(evidence.columns, evidence.rows[0]))
+    assert (row["rule_name"], row["matched"], row["buyer"]) == ("发送手机号", "138****5678", "买***号")
+    assert len(explain(con, Settings(), "qc_findings", dt.date(2026, 11, 11), account=A).evidence[0].rows) == 9

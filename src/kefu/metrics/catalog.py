@@ -209,7 +209,7 @@ def _qc_count(id_: str, category: str, en: str, column: str) -> Metric:
     return measure(id_, f"质检:{category}", f"QC findings: {en}", "count", A, "qc_days", f"SUM({column})",
                    f"质检发现中类别为“{category}”的条数（未质检的日子为空）",
                    f"QC findings of category {category} (null on days no QC run covered)",
-                   additive=False, explain=f"{column} > 0")
+                   additive=False, explain=f"category = '{category}'", explain_model="qc_finding_rows")
 
 
 # Quality inspection (质检): computed from the findings `kefu qc run` stores.
@@ -221,7 +221,7 @@ METRICS += (
     measure("qc_findings", "质检发现数", "QC findings", "count", A, "qc_days", "SUM(findings)",
             "质检规则在该客服当天的会话中发现的问题条数（未质检的日子为空）",
             "findings of the QC rules in the account's conversations (null on days no QC run covered)",
-            additive=False, explain="findings > 0"),
+            additive=False, explain_model="qc_finding_rows"),
     _qc_count("qc_violations", "违规词", "platform violations", "violations"),
     _qc_count("qc_extreme_words", "极限词", "extreme words", "extreme_words"),
     _qc_count("qc_off_platform", "站外引流", "off-platform contact", "off_platform"),

@@ -9,6 +9,7 @@ from string import Template
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
@@ -81,15 +82,14 @@ def text_findings(con: duckdb.DuckDBPyConnection, rules: list[Rule], run_id: str
     hits = Matcher(rules).scan_corpus(corpus)
     rows: dict[int, dict[str, Any]] = {}
     if hits:
-        wanted = sorted({h.index for h in hits})
-        con.execute("CREATE OR REPLACE TEMP TABLE qc_hit_rows (i BIGINT)")
-        con.executemany("INSERT INTO qc_hit_rows VALUES (?)", [[i] for i in wanted])
+        con.register("qc_hit_rows", pa.table({"i": pa.array(sorted({h.index for h in hits}), pa.int64())}))
         cursor = con.execute(
             "SELECT t.i, m.shop, m.account, m.buyer, m.day, m.ts, m.msg_key, m.content FROM qc_hit_rows h "
             "JOIN qc_texts t USING (i) JOIN (SELECT *, row_number() OVER (ORDER BY ts, seq) - 1 AS i FROM qc_msgs) m "
             "USING (i)")
         names = [d[0] for d in cursor.description]
         rows = {r[0]: dict(zip(names, r)) for r in cursor.fetchall()}
+        con.unregister("qc_hit_rows")
     out: list[dict[str, Any]] = []
     seen: set[tuple] = set()
     for hit in hits:

@@ -122,3 +122,16 @@ def test_wrong_passwords_are_throttled(web: Callable[[str], TestClient]) -> None
     assert "次数过多" in r.text
     api = client.post("/api/v1/session", json={"username": "boss_b", "password": PASSWORD})
     assert api.status_code == 429  # even the right password waits out the window
+    web.app.state.parts.throttle = LoginThrottle()  # type: ignore[attr-defined]  # test clients share one address
+
+
+def test_admin_adds_a_user_through_the_form(web: Callable[[str], TestClient]) -> None:
+    admin = web("admin")
+    form = {"csrf_token": csrf_of(admin), "username": "new_boss", "password": "new-boss-pass", "role": "manager"}
+    r = admin.post("/users", data=form)
+    assert r.status_code == 400 and "--shop" in r.text  # a manager needs a shop
+    r = admin.post("/users", data={**form, "shops": "山野户外旗舰店"}, follow_redirects=False)
+    assert r.status_code == 303
+    client = web("")
+    r = client.post("/api/v1/session", json={"username": "new_boss", "password": "new-boss-pass"})
+    assert r.status_code == 200 and client.get("/api/v1/me").json()["shops"] == ["山野户外旗舰店"]

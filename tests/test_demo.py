@@ -153,10 +153,12 @@ def test_messages_are_valid_and_in_order(tables: Tables) -> None:
     assert all(m["sender"] != "agent" for m in messages if m["account"] == bot_account)
 
 
-def test_shop_side_never_uses_forbidden_words(tables: Tables) -> None:
-    shop_side = [m["content"] for m in tables["messages"] if m["sender"] in ("agent", "bot", "auto")]
-    assert shop_side
-    assert not [c for c in shop_side if any(w in c for w in FORBIDDEN)]
+def test_forbidden_words_are_rare_slips_of_human_agents(tables: Tables) -> None:
+    shop_side = [m for m in tables["messages"] if m["sender"] in ("agent", "bot", "auto")]
+    slips = [m for m in shop_side if any(w in m["content"] for w in FORBIDDEN)]
+    # The bot and the auto-replies stay clean; a few human slips are there for quality inspection to find.
+    assert slips and all(m["sender"] == "agent" for m in slips)
+    assert len(slips) < 0.02 * sum(m["sender"] == "agent" for m in shop_side)
 
 
 def test_orders_are_valid(tables: Tables) -> None:

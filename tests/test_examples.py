@@ -64,8 +64,9 @@ def test_example_matches_expected_rows(expected: Path, tmp_path: Path) -> None:
             got = run_report(wh.con, ReportSpec(grain=grain), settings).rows
             assert len(got) == len(rows), grain
             for g, w in zip(sorted(got, key=_key), sorted(rows, key=_key)):
-                # The contract's columns in its order; features' own metrics (exams) may follow.
+                # The contract's columns in its order; features' own metrics (QC, exams) follow, empty without data.
                 assert list(g)[:len(w)] == list(w), "columns and their order follow the contract"
+                assert all(g[k] in (None, 0) for k in list(g)[len(w):]), grain
                 diffs = {k: (w[k], g[k]) for k in w if not same(w[k], g[k])}
                 assert not diffs, f"{grain} {_key(w)}: {diffs}"
 

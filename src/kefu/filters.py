@@ -1,31 +1,37 @@
-"""The ad rule of metrics.md §1: an ad word AND a contact, as Python and as engine SQL."""
+"""The ad rule of metrics.md §1 as a QC rule (kefu/qc/ad_filter.toml), matched in Python and as engine SQL."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from importlib import resources
 
-AD_WORDS: tuple[str, ...] = ("刷单", "兼职", "日结", "招聘", "代运营", "推广合作", "引流", "返利", "贷款", "加群")
-
-# Case-insensitive with ASCII-only folding; `.` also matches a line break.
-CONTACT_PATTERN = r"(https?://|www\.)|[0-9]{6,}|(微信|VX|V信|QQ|Q群).{0,3}[A-Za-z0-9]"
-CONTACT_FLAGS = re.I | re.A | re.S
+from kefu.qc.matcher import Matcher
+from kefu.qc.rules import Rule, parse_rules
 
 
-@dataclass(frozen=True)
+def load_ad_rule() -> Rule:
+    """The shipped ad rule: an ad word AND a contact."""
+    text = resources.files("kefu.qc").joinpath("ad_filter.toml").read_text(encoding="utf-8")
+    return parse_rules(text, "kefu/qc/ad_filter.toml")[0]
+
+
 class AdRule:
-    """A message is an ad when it contains one of `words` and matches `contact`."""
+    """A message is an ad when the rule (words and a contact regex) matches it; one matcher for QC and filters."""
 
-    words: tuple[str, ...] = AD_WORDS
-    contact: str = CONTACT_PATTERN
+    def __init__(self, rule: Rule) -> None:
+        if not rule.words or rule.regex is None or rule.allow:
+            raise ValueError("an ad rule needs words and a contact regex, and no allow-list")
+        self.rule = rule
+        self._matcher = Matcher([rule])
 
     def matches(self, text: str | None) -> bool:
         """True when the text is an ad by this rule."""
-        if not text:
-            return False
-        return any(w in text for w in self.words) and re.search(self.contact, text, CONTACT_FLAGS) is not None
+        return bool(self._matcher.match(text))
 
 
-DEFAULT_AD_RULE = AdRule()
+DEFAULT_AD_RULE = AdRule(load_ad_rule())
+AD_WORDS: tuple[str, ...] = DEFAULT_AD_RULE.rule.words
+CONTACT_PATTERN: str = DEFAULT_AD_RULE.rule.regex or ""
+CONTACT_FLAGS: int = DEFAULT_AD_RULE.rule.re_flags
 
 
 def ascii_case_insensitive(pattern: str) -> str:
@@ -63,9 +69,13 @@ def _sql_string(text: str) -> str:
 
 def ad_condition_sql(column: str, rule: AdRule = DEFAULT_AD_RULE) -> str:
     """A SQL boolean expression that is true when `column` is an ad by the rule."""
-    words = "|".join(re.escape(w) for w in rule.words)
-    # `.` matching a line break is an inline flag, which RE2 (DuckDB) and Java (Spark) both read.
-    contact = "(?s)" + ascii_case_insensitive(rule.contact)
+    words = "|".join(re.escape(w) for w in rule.rule.words)
+    contact = rule.rule.regex or ""
+    if "i" in rule.rule.flags:
+        contact = ascii_case_insensitive(contact)
+    if "s" in rule.rule.flags:
+        # `.` matching a line break as an inline flag, which RE2 (DuckDB) and Java (Spark) both read.
+        contact = "(?s)" + contact
     return (
         f"(regexp_matches({column}, {_sql_string(words)}) "
         f"AND regexp_matches({column}, {_sql_string(contact)}))"

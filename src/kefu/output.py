@@ -28,6 +28,8 @@ EVIDENCE_LABELS = {
     "paid_in_window": "窗口内付款",
     "reason": "过滤原因", "max_concurrent": "最大同时接待", "online_hours": "在线(小时)",
     "total_orders": "下单笔数", "paid_orders": "付款笔数", "total_sales": "成交金额", "silent_sales": "静默销售",
+    "msg_ts": "消息时间", "rule_name": "规则", "category": "类别", "severity": "严重度", "points": "扣分",
+    "matched": "命中", "findings": "质检发现", "deductions": "扣分合计", "score": "得分",
 }
 
 

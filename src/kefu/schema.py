@@ -139,6 +139,18 @@ WAREHOUSE_DDL: dict[str, str] = {
     "blocklist": """CREATE TABLE IF NOT EXISTS blocklist (
         shop VARCHAR NOT NULL, buyer VARCHAR NOT NULL, reason VARCHAR,
         PRIMARY KEY (shop, buyer))""",
+    # Quality inspection (质检): one row per run, its findings keyed by run; a later run over the same
+    # scope replaces the findings. A run limited to one account has a row in qc_run_accounts.
+    "qc_runs": """CREATE TABLE IF NOT EXISTS qc_runs (
+        run_id VARCHAR PRIMARY KEY, started_at TIMESTAMP NOT NULL, rules VARCHAR NOT NULL,
+        day_from DATE NOT NULL, day_to DATE NOT NULL, findings BIGINT NOT NULL)""",
+    "qc_run_accounts": """CREATE TABLE IF NOT EXISTS qc_run_accounts (
+        run_id VARCHAR PRIMARY KEY, account VARCHAR NOT NULL)""",
+    "qc_findings": """CREATE TABLE IF NOT EXISTS qc_findings (
+        run_id VARCHAR NOT NULL, shop VARCHAR NOT NULL, account VARCHAR NOT NULL, buyer VARCHAR NOT NULL,
+        day DATE NOT NULL, ts TIMESTAMP NOT NULL, msg_key VARCHAR, rule_id VARCHAR NOT NULL,
+        rule_name VARCHAR NOT NULL, category VARCHAR NOT NULL, severity VARCHAR NOT NULL, points DOUBLE NOT NULL,
+        matched VARCHAR, text VARCHAR)""",
     # 培训考试: the question bank (options/answer/tags as JSON; answer NULL = 待定答案), papers, attempts
     # (day = shop-local day taken; one point per keyed question, score = 100 * points / graded, NULL when
     # none was keyed) and answers.

@@ -11,12 +11,13 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 from kefu.config import Settings
 from kefu.ingest import ImportOptions, import_paths
 from kefu.ingest.chat_text import Layout, looks_like, parse
-from kefu.ingest.profiles import builtin_profiles
+from kefu.ingest.profiles import PROFILE_DIR, builtin_profiles
 from kefu.ingest.senders import ChatContext, assemble
 from kefu.store import Warehouse
 from tests.ingest.render import HEADERS, PARTNERS, TIMES, qianniu_text, write_text
 
 PROFILE = next(p for p in builtin_profiles() if p.name == "qianniu_chat_text")
+PROFILE_FILE = PROFILE_DIR / "qianniu_chat_text.toml"
 LAYOUT = Layout.of(PROFILE)
 assert PROFILE.markers is not None
 MARKERS = PROFILE.markers
@@ -223,3 +224,18 @@ def test_fixture_in_every_encoding_imports_and_twice_adds_nothing(
     assert got == [(m["buyer"], m["account"], m["sender"], m["ts"], m["content"]) for m in FIXTURE]
     again = import_paths(wh, [path], Settings(), options=ImportOptions(encoding=None))
     assert (again.files[0].inserted, again.files[0].duplicates) == (0, 5)
+
+
+def test_a_profile_overrides_the_markers(wh: Warehouse, tmp_path: Path) -> None:
+    profile = tmp_path / "my_chat.toml"
+    profile.write_text(
+        (Path(PROFILE_FILE).read_text(encoding="utf-8")
+         .replace('name = "qianniu_chat_text"', 'name = "my_chat"')
+         + '\n[markers]\nbot_nicks = ["小助手"]\nauto_prefixes = ["<auto>"]\n'),
+        encoding="utf-8")
+    path = write_text(tmp_path / "chat.txt", "2026-11-11 10:00:00 兔兔3\n在吗\n2026-11-11 10:00:01 橙子旗舰店:小助手\n"
+                      "<auto>欢迎\n2026-11-11 10:00:02 橙子旗舰店:店小蜜\n在的\n", "utf-8")
+    summary = import_paths(wh, [path], Settings(), options=ImportOptions(profile=profile))
+    assert summary.files[0].format == "my_chat"
+    assert [r[0] for r in wh.con.execute("SELECT sender FROM messages ORDER BY ts").fetchall()] == [
+        "buyer", "auto", "agent"]  # 店小蜜 is no bot nick in this profile, 小助手's <auto> line is automatic

@@ -58,6 +58,14 @@ def test_formats_lists_every_format_with_its_columns_and_an_example(tmp_path: Pa
     assert code == 0 and "买家实际支付金额" in out and "excel_text" in out and '="2840012345678901"' in out
     code, out = kefu(tmp_path / "a.duckdb", "formats", "nope")
     assert code == 1 and "未知格式" in out
+    mine = tmp_path / "jd.toml"
+    mine.write_text('name = "jd_orders"\ntitle = "京东订单"\ntable = "orders"\n[columns]\norder_id = ["订单号"]\n',
+                    encoding="utf-8")
+    code, out = kefu(tmp_path / "a.duckdb", "formats", "jd_orders", "--profile", str(mine))
+    assert code == 0 and "京东订单" in out and "订单号" in out
+    mine.write_text('name = "jd"\ntable = "orderz"\n', encoding="utf-8")
+    code, out = kefu(tmp_path / "a.duckdb", "formats", "--profile", str(mine))
+    assert code == 1 and "未知的表" in out and "orderz" in out
 
 
 def test_orders_without_buyer_count_in_shop_totals_and_explain_says_so(tmp_path: Path) -> None:

@@ -237,3 +237,33 @@ def test_real_tmall_order_report_takes_every_row(wh: Warehouse) -> None:
     assert paid == 28010 - sum(1 for line in REAL_ORDERS.read_text(encoding="utf-8").splitlines()[1:]
                                if line.split(",")[5] == "")
     assert unpaid_paid_amount == 0  # an unpaid order paid nothing
+
+
+def test_legacy_xls_order_report(wh: Warehouse) -> None:
+    # A small Excel 97-2003 workbook (written once with xlwt): dates are real date cells.
+    path = Path(__file__).with_name("fixtures") / "tmall_orders.xls"
+    summary = import_paths(wh, [path], Settings())
+    assert (summary.files[0].format, summary.files[0].inserted, summary.ok) == ("tmall_orders", 2, True)
+    assert stored_orders(wh) == [STORED[0][:2] + ("猫猫1",) + STORED[0][3:],
+                                 STORED[1][:2] + ("tb_dog", STORED[1][3], None, Decimal("88.5"), 1, "等待买家付款")]
+
+
+def test_sheet_option_picks_the_sheet(wh: Warehouse, tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["本文件由商家后台导出"])
+    orders = book.create_sheet("订单")
+    orders.append(ORDER_HEADER)
+    orders.append(["2840012345678901", *order_report_rows(ORDERS)[0][1:]])  # ="…" would be a formula cell
+    path = tmp_path / "report.xlsx"
+    book.save(path)
+    with pytest.raises(InputError, match="无法识别文件格式"):
+        import_paths(wh, [path], Settings())
+    for sheet in ("订单", "2"):
+        summary = import_paths(wh, [path], Settings(), options=ImportOptions(sheet=sheet))
+        assert summary.ok and summary.files[0].format == "tmall_orders"
+    assert stored_orders(wh) == STORED[:1]
+    [error] = import_paths(wh, [path], Settings(), options=ImportOptions(sheet="9", format="tmall_orders")).errors
+    assert "工作表 '9' 不存在" in error

@@ -43,7 +43,7 @@ def _write(folder: Path, messages: list, orders: list) -> None:
 
 
 COUNTS = [m.id for m in metrics_of("account_day")
-          if m.unit in ("count", "items", "yuan") and m.kind != "ratio" and m.id != "max_concurrent"]
+          if m.unit in ("count", "items", "yuan") and m.kind != "ratio" and m.additive]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -15,6 +16,7 @@ from kefu.cli import app
 from kefu.config import Settings
 from kefu.metrics.compile import ReportSpec
 from kefu.output import human_value
+from kefu.qc import findings, load_rules, run_qc
 from kefu.report import NoData, run_report
 from kefu.reports import html_charts
 from kefu.reports.html import TABLE_COLUMNS, agent_table, card_view, render_data, render_html
@@ -26,14 +28,6 @@ from tests.conftest import message_csv
 # The shared demo shop (tests/reports/demo_shop.py) runs 2026-11-02..11: five days against the five before.
 FROM, TO = dt.date(2026, 11, 7), dt.date(2026, 11, 11)
 PREV_FROM, PREV_TO = dt.date(2026, 11, 2), dt.date(2026, 11, 6)
-# The QC tables as the QC feature's contract declares them.
-QC_DDL = """
-CREATE TABLE IF NOT EXISTS qc_runs(run_id VARCHAR, started_at TIMESTAMP, rules VARCHAR, day_from DATE, day_to DATE,
-    findings BIGINT);
-CREATE TABLE IF NOT EXISTS qc_findings(run_id VARCHAR, shop VARCHAR, account VARCHAR, buyer VARCHAR, day DATE,
-    ts TIMESTAMP, msg_key VARCHAR, rule_id VARCHAR, rule_name VARCHAR, category VARCHAR, severity VARCHAR,
-    points DOUBLE, matched VARCHAR, text VARCHAR);
-"""
 
 
 @pytest.fixture(scope="module")
@@ -201,30 +195,31 @@ def test_cli_errors(demo_db: Path, tmp_path: Path, args: list[str], message: str
     assert result.exit_code == 1 and message in result.output and not out.exists()
 
 
-def _qc_warehouse(demo_db: Path, tmp_path: Path) -> Warehouse:
-    """A copy of the demo warehouse with one QC run and three findings in the range."""
-    copy = tmp_path / "qc.duckdb"
+def test_cli_without_a_warehouse(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "none.duckdb"), "html", "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 1 and "找不到仓库文件" in result.output and not (tmp_path / "r.html").exists()
+
+
+@pytest.fixture(scope="module")
+def qc_db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo warehouse after a QC run over the report's range with the shipped rules."""
+    copy = tmp_path_factory.mktemp("html_qc") / "qc.duckdb"
     copy.write_bytes(demo_db.read_bytes())
     wh = Warehouse.open(copy)
-    wh.con.execute(QC_DDL)
-    wh.con.execute("INSERT INTO qc_runs (run_id, started_at, rules, day_from, day_to, findings) "
-                   "VALUES ('r1', TIMESTAMP '2026-11-12 00:00:00', 'all', ?, ?, 3)", [FROM, TO])
-    shop = wh.con.execute("SELECT min(shop) FROM accounts").fetchone()[0]
-    for i, (category, severity) in enumerate([("违规词", "严重"), ("违规词", "一般"), ("礼貌", "提示")]):
-        wh.con.execute("INSERT INTO qc_findings (run_id, shop, account, buyer, day, ts, msg_key, rule_id, rule_name, "
-                       "category, severity, points, matched, text) VALUES ('r1', ?, ?, 'b', ?, "
-                       "TIMESTAMP '2026-11-07 02:00:00', ?, 'r', '规则', ?, ?, 5, 'x', 'x')",
-                       [shop, shop, FROM, f"k{i}", category, severity])
-    return wh
-
-
-def test_qc_findings_by_category(demo_db: Path, tmp_path: Path) -> None:
-    wh = _qc_warehouse(demo_db, tmp_path)
-    qc = gather(wh.con, Settings(), FROM, TO).qc
-    assert qc.ran and sorted((c["category"], c["severity"], c["n"]) for c in qc.counts) == [
-        ("礼貌", "提示", 1), ("违规词", "一般", 1), ("违规词", "严重", 1)]
-    assert not gather(wh.con, Settings(), dt.date(2026, 11, 2), dt.date(2026, 11, 3)).qc.ran
+    run_qc(wh.con, Settings(), load_rules(), day_from=FROM, day_to=TO)
     wh.close()
+    return copy
+
+
+def test_qc_chart_counts_the_findings_of_the_qc_run(qc_db: Path) -> None:
+    wh = Warehouse.open(qc_db)
+    expected = Counter((f["category"], f["severity"]) for f in findings(wh.con, FROM, TO))
+    qc = gather(wh.con, Settings(), FROM, TO).qc
+    outside = gather(wh.con, Settings(), dt.date(2026, 11, 2), dt.date(2026, 11, 3)).qc
+    wh.close()
+    assert qc.ran and len(expected) >= 3
+    assert {(c["category"], c["severity"]): c["n"] for c in qc.counts} == expected
+    assert not outside.ran  # no run covers those days: the page says QC has not been run
 
 
 # ---- in a real headless chromium ------------------------------------------------------------------------------
@@ -272,15 +267,17 @@ def test_page_draws_every_chart_offline_with_the_report_numbers(
         assert any("CJK" in f for f in platform_fonts(watched.page, selector)), selector
 
 
-def test_qc_chart_draws_when_findings_exist(watched_page: Any, demo_db: Path, tmp_path: Path) -> None:
-    wh = _qc_warehouse(demo_db, tmp_path)
+def test_qc_chart_and_scores_draw_after_a_qc_run(watched_page: Any, qc_db: Path, tmp_path: Path) -> None:
+    wh = Warehouse.open(qc_db)
     path = tmp_path / "qc.html"
     path.write_text(render_html(wh.con, Settings(), FROM, TO), encoding="utf-8")
+    categories = {f["category"] for f in findings(wh.con, FROM, TO)}
     wh.close()
     watched = _open(watched_page, path)
     marks = dict(watched.page.evaluate(CHART_MARKS))
-    assert marks["qc-categories"] >= 3 and watched.page.locator("#qc-note").count() == 0
-    assert "违规词" in watched.page.inner_text("#qc-categories")
+    assert marks["qc-categories"] > 0 and watched.page.locator("#qc-note").count() == 0
+    assert all(c in watched.page.inner_text("#qc-categories") for c in categories)
+    assert "质检得分" in watched.page.inner_text("#agent-table thead")
     assert watched.console_errors == [] and watched.page_errors == [] and watched.blocked == []
 
 

@@ -107,7 +107,7 @@ def test_equal_totals_share_a_rank(con: duckdb.DuckDBPyConnection) -> None:
 def test_missing_value_scores_zero_and_fails_its_gate() -> None:
     plan = parse_plan(GOOD)
     line = score_line(plan.metrics[1], None)
-    assert (line.points, line.how) == (0.0, "平均响应时间(秒) = —：无数据 → 0 分")
+    assert (line.points, line.how) == (0.0, "平均响应时间(秒) = —：无数据 → 0 分 × 权重 30% = 0.00")
 
 
 def test_periods() -> None:

@@ -121,19 +121,20 @@ def formats_cmd(
 
 
 def _print_format_list(profiles: list[Any]) -> None:
-    """One row per format: name, title, table, the columns that recognise it."""
+    """One row per format: name, title, table, the columns that recognise it (Chinese, or English with --lang en)."""
+    zh = state.lang == "zh"
     table = Table(title="导入格式 / import formats", header_style="bold cyan")
-    for col in ("格式", "说明", "目标表", "识别依据"):
+    for col in (("格式", "说明", "目标表", "识别依据") if zh else ("format", "description", "table", "recognised by")):
         table.add_column(col, overflow="fold")
-    table.add_row("canonical", "标准表文件：按文件名识别（messages.csv、orders.csv…，或同名 .parquet）",
-                  "按文件名", "文件名")
+    table.add_row("canonical", "标准表文件：按文件名识别（messages.csv、orders.csv…，或同名 .parquet）" if zh
+                  else "canonical table files, by name (messages.csv, orders.csv, … or .parquet)",
+                  "按文件名" if zh else "by name", "文件名" if zh else "file name")
     for p in profiles:
-        title = p.title if state.lang == "zh" else p.title_en
         if p.kind == "chat_text":
-            how = "消息头行：昵称 + 时间"
+            how = "消息头行：昵称 + 时间" if zh else "message header lines: nick + time"
         else:
             how = "、".join(p.columns[c][0] if c in p.columns else c for c in p.detect)
-        table.add_row(p.name, title, p.table.name, how)
+        table.add_row(p.name, p.title if zh else p.title_en, p.table.name, how)
     console.print(table)
     console.print("详情与示例：kefu formats 格式名 / details and an example: kefu formats NAME")
 

@@ -13,6 +13,7 @@ from typing import Iterable
 from kefu.demo import filtered, texts
 from kefu.demo.aftersales import add_complaints, add_ratings, add_refunds, order_status
 from kefu.demo.chat import aftersale, presale
+from kefu.demo.qc_cases import add_qc_cases
 from kefu.demo.staff import DAY, HOUR, MINUTE
 from kefu.demo.world import World, money
 
@@ -67,6 +68,7 @@ def generate_demo(out_dir: Path, *, days: int = 14, buyers_per_day: int = 40, se
         raise ValueError("shop must be a main-account nick without ':'")
     w = World(random.Random(seed), shop, start or DEFAULT_START, days)
     _simulate(w, buyers_per_day)
+    add_qc_cases(w, seed)
     return _write(w, Path(out_dir))
 
 

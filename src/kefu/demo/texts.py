@@ -212,3 +212,31 @@ NICK_PHRASES = ("小猫爱吃鱼", "山川湖海", "风吹麦浪", "人间烟火
 NICK_PINYIN = ("zhangwei", "lily", "wangfang", "chenjie", "liuyang", "momo", "xiaoyu", "amy",
                "kevin", "sunny", "lijing", "yangfan", "zhaolei", "huanghao")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗"
+
+# What quality inspection (质检) should find: the same chats with some texts rewritten (demo/qc_cases.py).
+QC_VERIFY = (
+    "亲，跟您核对一下收货信息：{name}，{phone}，{city}，地址电话没问题的话马上为您安排发货~",
+    "亲，麻烦核对一下收货地址和电话：{name} {phone}，{city}，确认无误就给您发出啦~",
+)
+QC_NO_FAREWELL = ("好的", "嗯嗯", "行", "嗯，就这样")
+QC_NEGATIVE = (
+    "不是说了吗，{answer}",
+    "这个没办法，{answer}",
+    "不知道，你自己看详情页吧",
+    "{answer}，不可能有问题的",
+)
+QC_RUDE = ("爱买不买", "随便你，反正就这样", "详情页都写了，听不懂吗")
+QC_EXTREME = (
+    "亲，这款是全网最低价了，{answer}",
+    "亲，这款销量第一的，{answer}",
+    "{answer}，质量绝对没问题，100%满意",
+    "亲，我们家是顶级品质，{answer}",
+)
+QC_CASHBACK = "亲，收到货给个五星好评，截图发我好评返现5元哦~"
+QC_WECHAT = "亲，加我微信 shanye{n} 给您发实拍视频~"
+QC_RISK = (
+    "再不给我处理我就投诉了",
+    "这么久不解决，我要给差评",
+    "不给退款我打12315举报你们",
+    "你们这是骗子吧，东西根本不能用",
+)

@@ -8,16 +8,17 @@ import pyarrow.compute as pc
 
 # Blanks exports leave around values: spaces, tabs, ideographic and no-break spaces, stray line ends.
 BLANKS = " \t\u3000\u00a0\r\n"
+_BLANK = "[" + BLANKS + "]*"  # RE2's \s does not cover the ideographic and no-break spaces
 
 
 def _excel_text(values: pa.Array) -> pa.Array:
     """="2840012345678901" (a formula keeping Excel from mangling long numbers) -> 2840012345678901."""
-    return pc.replace_substring_regex(values, pattern=r'(?s)^\s*="(.*)"\s*$', replacement=r"\1")
+    return pc.replace_substring_regex(values, pattern=f'(?s)^{_BLANK}="(.*)"{_BLANK}$', replacement=r"\1")
 
 
 def _leading_quote(values: pa.Array) -> pa.Array:
     """'2840012345678901 (Excel's text marker) -> 2840012345678901."""
-    return pc.replace_substring_regex(values, pattern=r"^\s*'", replacement="")
+    return pc.replace_substring_regex(values, pattern=f"^{_BLANK}'", replacement="")
 
 
 def _strip(values: pa.Array) -> pa.Array:

@@ -40,8 +40,8 @@ def _text_head(path: Path, encoding: str | None) -> str:
         return ""
 
 
-def _header(path: Path, options: ImportOptions) -> list[str] | None:
-    """The header row of a table-like file (CSV/TSV, Excel, Parquet), or None when there is none to read."""
+def _header(path: Path, options: ImportOptions, head: str) -> list[str] | None:
+    """The header row of a table-like file (Excel, Parquet, or CSV/TSV starting with head), else None."""
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         try:
@@ -53,7 +53,6 @@ def _header(path: Path, options: ImportOptions) -> list[str] | None:
             return list(pq.read_schema(path).names)
         except (OSError, ValueError):
             return None
-    head = _text_head(path, options.encoding)
     if not head.strip():
         return None
     delimiter = sniff_delimiter(head.encode("utf-8"))
@@ -78,14 +77,15 @@ def identify(path: Path, options: ImportOptions, profiles: list[Profile]) -> Sou
         return source(chosen)
     if canonical is not None:
         return canonical
-    header = _header(path, options)
+    is_text = path.suffix.lower() not in (*EXCEL_SUFFIXES, ".parquet")
+    head = _text_head(path, options.encoding) if is_text else ""
+    header = _header(path, options, head)
     if header is not None and len(header) > 1:
         scored = [(p.recognises(header), -i, p) for i, p in enumerate(profiles)]
         score, _, best = max(scored, key=lambda s: (s[0], s[1]))
         if score:
             return source(best)
-    if path.suffix.lower() not in (*EXCEL_SUFFIXES, ".parquet"):
-        head = _text_head(path, options.encoding)
+    if is_text:
         for profile in profiles:
             if profile.kind == "chat_text" and looks_like(head, Layout.of(profile)):
                 return source(profile)

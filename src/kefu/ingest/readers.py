@@ -1,4 +1,4 @@
-"""Find canonical files and read them into all-string Arrow tables, with each row's line number."""
+"""Read canonical and delimited files into all-string Arrow tables, with each row's line number."""
 from __future__ import annotations
 
 import csv

@@ -119,11 +119,9 @@ def map_table(read: ReadFile, profile: Profile, options: ImportOptions, settings
     read.canon = pa.Table.from_arrays(arrays, names=list(profile.table.column_names))
 
 
-def chat_rows(read: ReadFile, profile: Profile) -> tuple[list[ChatRow], dict[str, list[str | None]]]:
-    """ChatRows from a chat table's mapped columns, and its msg_id/msg_type columns."""
-    assert read.raw is not None
-    cols = {k: v.to_pylist() for k, v in _mapped(read, profile).items()}
-    n = read.raw.num_rows
+def chat_rows(mapped: dict[str, pa.Array], n: int) -> tuple[list[ChatRow], dict[str, list[str | None]]]:
+    """ChatRows from a chat table's n rows of mapped columns, and its msg_id/msg_type columns."""
+    cols = {k: v.to_pylist() for k, v in mapped.items()}
 
     def col(name: str) -> list[str | None]:
         return [v or None for v in cols[name]] if name in cols else [None] * n
@@ -149,10 +147,10 @@ def map_chat(read: ReadFile, rows: list[ChatRow], ctx: ChatContext, extra: dict[
         return
     lines = read.lines
     keep = np.array([m.error is None for m in msgs], dtype=bool)
-    raw_rows = read.raw.to_pylist()
-    for i in np.flatnonzero(~keep):
+    bad = np.flatnonzero(~keep)
+    for i, values in zip(bad, read.raw.take(pa.array(bad, pa.int64())).to_pylist()):
         column, reason = msgs[i].error or ("", "")
-        read.bad.append(Rejection(read.source.path, int(lines[i]), column, reason, raw_rows[i]))
+        read.bad.append(Rejection(read.source.path, int(lines[i]), column, reason, values))
     good = [m for m in msgs if m.error is None]
     ts = [r.ts for r, k in zip(rows, keep) if k]
     columns = {
@@ -181,8 +179,9 @@ def read_profiled(source: SourceFile, options: ImportOptions, settings: Settings
         if profile.kind == "table":
             map_table(read, profile, options, settings)
             return read
-        read.error = _missing(profile, _mapped(read, profile), options)
-        rows, extra = chat_rows(read, profile) if read.error is None else ([], {})
+        mapped = _mapped(read, profile)
+        read.error = _missing(profile, mapped, options)
+        rows, extra = chat_rows(mapped, read.raw.num_rows) if read.error is None else ([], {})
     if read.error is None:
         map_chat(read, rows, ChatContext(profile.markers, options.shop, options.account, known), extra)
     return read

@@ -203,6 +203,34 @@ METRICS += (
           "近 180 天评价的服务态度平均分", "mean service score of ratings in 180 days", unit="score"),
 )
 
+
+def _qc_count(id_: str, category: str, en: str, column: str) -> Metric:
+    """Findings of one QC category on the account-days a QC run covered (null elsewhere)."""
+    return measure(id_, f"质检:{category}", f"QC findings: {en}", "count", A, "qc_days", f"SUM({column})",
+                   f"质检发现中类别为“{category}”的条数（未质检的日子为空）",
+                   f"QC findings of category {category} (null on days no QC run covered)",
+                   additive=False, explain=f"category = '{category}'", explain_model="qc_finding_rows")
+
+
+# Quality inspection (质检): computed from the findings `kefu qc run` stores.
+METRICS += (
+    measure("qc_score", "质检得分", "QC score", "score", A, "qc_days", "AVG(score)",
+            "100 − 当天质检扣分之和（最低 0）；多日汇总取各天得分的平均；没有质检运行覆盖的日子为空",
+            "100 - the day's QC deductions (floored at 0); a period takes the mean of its days; "
+            "null on days no QC run covered", additive=False),
+    measure("qc_findings", "质检发现数", "QC findings", "count", A, "qc_days", "SUM(findings)",
+            "质检规则在该客服当天的会话中发现的问题条数（未质检的日子为空）",
+            "findings of the QC rules in the account's conversations (null on days no QC run covered)",
+            additive=False, explain_model="qc_finding_rows"),
+    _qc_count("qc_violations", "违规词", "platform violations", "violations"),
+    _qc_count("qc_extreme_words", "极限词", "extreme words", "extreme_words"),
+    _qc_count("qc_off_platform", "站外引流", "off-platform contact", "off_platform"),
+    _qc_count("qc_tone", "语气", "tone", "tone"),
+    _qc_count("qc_politeness", "礼貌", "politeness", "politeness"),
+    _qc_count("qc_flow", "流程", "flow", "flow"),
+    _qc_count("qc_risk", "风险会话", "risk conversations", "risk"),
+)
+
 METRICS_BY_ID: dict[tuple[str, str], Metric] = {(g, m.id): m for m in METRICS for g in m.grains}
 
 # The output order of each grain's columns (the contract's order).
@@ -213,6 +241,8 @@ ACCOUNT_DAY_ORDER: tuple[str, ...] = (
     "fast_first_response_rate", "unclosed_buyers", "max_concurrent", "online_hours", "ordered_buyers",
     "paid_buyers", "inquiry_orders", "inquiry_sales", "inquiry_items", "order_conversion_rate",
     "conversion_rate", "payment_conversion_rate", "avg_order_value", "items_per_buyer", "lost_buyers",
+    "qc_score", "qc_findings", "qc_violations", "qc_extreme_words", "qc_off_platform", "qc_tone", "qc_politeness",
+    "qc_flow", "qc_risk",
     "exam_score", "exam_attempts",
 )
 SHOP_DAY_ORDER: tuple[str, ...] = (

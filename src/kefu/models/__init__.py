@@ -63,6 +63,8 @@ MODELS: tuple[Model, ...] = (
     Model("order_facts", ("order_days",)),
     Model("after_sales", ("order_days", "shop_days")),
     Model("shop_online", ("shop_days", "shop_accounts", "online_hours")),
+    Model("qc_days", ("account_days",)),
+    Model("qc_finding_rows", ("qc_days",)),
 )
 
 MODELS_BY_NAME: dict[str, Model] = {m.name: m for m in MODELS}

@@ -98,8 +98,8 @@ def score_line(pm: PlanMetric, value: float | None) -> Line:
     """The score (0-100) and points of one metric value, with the arithmetic."""
     label = f"{metric(pm.id, GRAIN).label_zh} = {_shown(pm.id, value)}"
     if value is None:
-        return Line(pm.id, None, 0.0, 0.0, f"{label}：无数据 → 0 分")
-    if pm.tiers:
+        score, how = 0.0, f"{label}：无数据 → 0 分"
+    elif pm.tiers:
         tier = _tier_of(pm.tiers, value)
         score = tier.award if tier else 0.0
         where = f"落在档位 {tier.text()}" if tier else "不在任何档位"

@@ -8,5 +8,6 @@ SELECT
   seq,
   content,
   msg_type,
-  CAST(FROM_UTC_TIMESTAMP(CAST(ts AS TIMESTAMP), 'Asia/Shanghai') AS DATE) AS day
+  CAST(FROM_UTC_TIMESTAMP(CAST(ts AS TIMESTAMP), 'Asia/Shanghai') AS DATE) AS day,
+  msg_key
 FROM messages

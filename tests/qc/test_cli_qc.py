@@ -1,0 +1,96 @@
+"""`kefu qc run|rules|test` end to end: formats, masking, stored findings, clear errors."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from kefu.cli import app
+from kefu.store import Warehouse
+from tests.qc.test_runner import ACCOUNTS, MESSAGES, ORDERS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    for name, text in (("accounts", ACCOUNTS), ("messages", MESSAGES), ("orders", ORDERS)):
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    path = tmp_path / "shop.duckdb"
+    assert runner.invoke(app, ["--db", str(path), "import", str(folder)]).exit_code == 0
+    return path
+
+
+def kefu(db: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--db", str(db), *args])
+    return result.exit_code, result.output
+
+
+def test_run_json_is_masked_unless_told(db: Path) -> None:
+    code, out = kefu(db, "qc", "run", "--format", "json")
+    assert code == 0, out
+    payload = json.loads(out)
+    assert (payload["day_from"], payload["day_to"]) == ("2026-11-11", "2026-11-11")
+    rows = payload["findings"]
+    assert len(rows) == 10 and rows[0]["time"] == "2026-11-11 13:00:30"  # shop-local, newest first
+    assert {r["buyer"] for r in rows} <= {"买***号"}
+    assert not any("13812345678" in r["text"] for r in rows)
+    _, raw = kefu(db, "qc", "run", "--format", "json", "--no-mask")
+    assert any("13812345678" in r["text"] for r in json.loads(raw)["findings"])
+    with Warehouse.open(db) as wh:
+        assert wh.con.execute("SELECT count(*) FROM qc_findings").fetchone() == (10,)
+
+
+def test_run_csv_category_and_xlsx(db: Path, tmp_path: Path) -> None:
+    code, out = kefu(db, "qc", "run", "--format", "csv", "--category", "风险会话")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["rule_id"] for r in rows] == ["risk.complaint"]
+    assert list(rows[0]) == ["time", "shop", "account", "buyer", "rule_id", "rule_name", "category", "severity",
+                             "points", "matched", "text"]
+    target = tmp_path / "qc.xlsx"
+    code, out = kefu(db, "qc", "run", "--format", "xlsx", "-o", str(target))
+    assert code == 0 and "发现 10 条" in out
+    sheet = load_workbook(target).active
+    assert sheet.cell(1, 1).value == "时间" and sheet.max_row == 11
+
+
+def test_run_table_and_report(db: Path) -> None:
+    result = runner.invoke(app, ["--db", str(db), "qc", "run", "--account", "店:甲"], env={"COLUMNS": "200"})
+    code, out = result.exit_code, result.output
+    assert code == 0 and "发现 9 条" in out and "买***号" in out
+    _, report = kefu(db, "report", "--format", "json")
+    row = next(r for r in json.loads(report)["rows"] if r["account"] == "店:甲")
+    assert row["qc_score"] == 59 and row["qc_findings"] == 9
+
+
+def test_rules_and_test(db: Path, tmp_path: Path) -> None:
+    code, out = kefu(db, "qc", "rules")
+    assert code == 0 and "violation.brushing" in out and "flow.no_verify" in out
+    code, out = kefu(db, "qc", "test", "亲，这是全网最低价，加我微信 abc12345")
+    assert code == 0 and "extreme.ranking" in out and "offsite.im" in out
+    code, out = kefu(db, "qc", "test", "我要投诉", "--sender", "buyer")
+    assert "risk.complaint" in out
+    code, out = kefu(db, "qc", "test", "好的谢谢，祝您生活愉快")
+    assert "没有触发" in out and "flow.no_farewell" in out
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[rule]]\nid = \"x\"\n", encoding="utf-8")
+    code, out = kefu(db, "qc", "rules", "--rules", str(bad))
+    assert code == 1 and "bad.toml" in out
+
+
+def test_errors_are_clear(db: Path, tmp_path: Path) -> None:
+    code, out = kefu(db, "qc", "run", "--format", "xlsx")
+    assert code == 1 and "-o" in out
+    code, out = kefu(db, "qc", "run", "--from", "2026-11-12", "--to", "2026-11-11")
+    assert code == 1 and "开始日期晚于结束日期" in out
+    code, out = kefu(db, "qc", "run", "--account", "店:无此人")
+    assert code == 1 and "没有可质检的聊天记录" in out
+    code, out = kefu(tmp_path / "none.duckdb", "qc", "run")
+    assert code == 1 and "找不到仓库文件" in out

@@ -1,0 +1,128 @@
+"""A QC run on a small shop: each check fires where it should, findings are stored once, scores reach reports."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from kefu.config import Settings
+from kefu.qc import findings, load_rules, run_qc
+from kefu.report import NoData
+from tests.conftest import message_csv, report_rows
+
+D = "2026-11-11"
+A, BOT = "店:甲", "店:蜜"
+ACCOUNTS = "account,shop,agent_name,group,kind\n店:甲,店,甲,售前,human\n店:蜜,店,蜜,售前,bot\n"
+ORDERS = ("order_id,shop,buyer,created_at,paid_at,amount,items,status\n"
+          f"o1,店,买家一号,{D} 10:04:00,{D} 10:05:00,99,1,\n"
+          f"o3,店,买家三号,{D} 12:05:00,{D} 12:10:00,99,1,\n")
+MESSAGES = message_csv(
+    # Greets in time, says 全网最低, verifies the paid order, says goodbye: one finding (极限词).
+    f"买家一号|{A}|buyer|{D} 10:00:00|在吗",
+    f"买家一号|{A}|agent|{D} 10:00:03|亲，您好，在的",
+    f"买家一号|{A}|buyer|{D} 10:00:30|这款最便宜吗",
+    f"买家一号|{A}|agent|{D} 10:01:00|这是全网最低价了",
+    f"买家一号|{A}|buyer|{D} 10:03:00|好的我拍了",
+    f"买家一号|{A}|agent|{D} 10:06:00|好的亲，跟您核对一下收货地址和电话",
+    f"买家一号|{A}|agent|{D} 10:06:30|感谢您的光临，祝您生活愉快",
+    # Threatens twice (one risk finding), a slow curt first reply, no polite word, the buyer has the last word.
+    f"买家二号|{A}|buyer|{D} 11:00:00|再不发货我要投诉",
+    f"买家二号|{A}|agent|{D} 11:00:20|有货",
+    f"买家二号|{A}|buyer|{D} 11:01:00|我要给差评",
+    # Pays but nothing is verified, the agent gives a phone number and ends without a goodbye.
+    f"买家三号|{A}|buyer|{D} 12:00:00|在吗",
+    f"买家三号|{A}|agent|{D} 12:00:02|您好亲",
+    f"买家三号|{A}|buyer|{D} 12:00:10|多少钱",
+    f"买家三号|{A}|agent|{D} 12:00:30|99元，有事打13812345678",
+    # The bot is checked by the word rules (全网最低), not by the flow checks of human agents.
+    f"买家四号|{BOT}|buyer|{D} 13:00:00|在吗",
+    f"买家四号|{BOT}|bot|{D} 13:00:30|全网最低价哦",
+)
+EXPECTED = Counter({
+    (A, "extreme.ranking"): 1, (A, "risk.complaint"): 1, (A, "flow.slow_first_reply"): 1,
+    (A, "flow.no_greeting"): 1, (A, "politeness.none"): 1, (A, "flow.unclosed"): 1, (A, "flow.no_farewell"): 1,
+    (A, "flow.no_verify"): 1, (A, "offsite.phone"): 1, (BOT, "extreme.ranking"): 1,
+})
+
+
+@pytest.fixture
+def con(make_shop):
+    return make_shop(accounts=ACCOUNTS, messages=MESSAGES, orders=ORDERS)
+
+
+def test_each_check_fires_where_it_should(con) -> None:
+    run = run_qc(con, Settings(), load_rules())
+    assert Counter((f["account"], f["rule_id"]) for f in run.findings) == EXPECTED
+    by_rule = {f["rule_id"]: f for f in run.findings if f["account"] == A}
+    assert by_rule["risk.complaint"]["text"] == "再不发货我要投诉"
+    assert by_rule["flow.slow_first_reply"]["matched"] == "首次响应 20 秒 > 6 秒"
+    assert by_rule["flow.unclosed"]["text"] == "我要给差评"
+    assert by_rule["flow.no_verify"]["buyer"] == "买家三号"
+    assert by_rule["extreme.ranking"]["day"] == dt.date(2026, 11, 11)
+    assert by_rule["extreme.ranking"]["ts"] == dt.datetime(2026, 11, 11, 2, 1, 0)  # UTC
+    assert run.messages == 16
+
+
+def test_scores_reach_the_report_only_after_a_run(con) -> None:
+    before = report_rows(con)[(A, D)]
+    assert before["qc_score"] is None and before["qc_findings"] is None
+    run_qc(con, Settings(), load_rules())
+    rows = report_rows(con)
+    row = rows[(A, D)]
+    # 10 (极限词) + 20 (手机号) + 1 + 1 + 3 + 2 + 1 + 3 (流程与礼貌); 风险会话 costs nothing.
+    assert row["qc_score"] == 100 - 41
+    assert row["qc_findings"] == 9
+    assert (row["qc_extreme_words"], row["qc_off_platform"], row["qc_flow"], row["qc_politeness"],
+            row["qc_risk"], row["qc_tone"], row["qc_violations"]) == (1, 1, 5, 1, 1, 0, 0)
+    assert rows[(BOT, D)]["qc_score"] == 90
+    assert report_rows(con, period="all")[(A, f"{D}~{D}")]["qc_score"] == 59
+
+
+def test_rerunning_replaces_the_findings_of_the_same_scope(con) -> None:
+    run_qc(con, Settings(), load_rules())
+    second = run_qc(con, Settings(), load_rules())
+    assert con.execute("SELECT count(*), count(DISTINCT run_id) FROM qc_findings").fetchone() == (10, 1)
+    assert con.execute("SELECT run_id, findings FROM qc_runs").fetchall() == [(second.run_id, 10)]
+    one = run_qc(con, Settings(), load_rules(), account=A)
+    runs = dict(con.execute("SELECT run_id, findings FROM qc_runs").fetchall())
+    assert runs == {second.run_id: 1, one.run_id: 9}
+    assert con.execute("SELECT count(*) FROM qc_findings").fetchone() == (10,)
+
+
+def test_findings_are_newest_first_and_masked(con) -> None:
+    run_qc(con, Settings(), load_rules())
+    rows = findings(con)
+    assert [r["ts"] for r in rows] == sorted((r["ts"] for r in rows), reverse=True)
+    phone = next(r for r in rows if r["rule_id"] == "offsite.phone")
+    assert phone["buyer"] == "买***号" and phone["text"] == "99元，有事打138****5678"
+    assert "13812345678" in next(r for r in findings(con, mask=False) if r["rule_id"] == "offsite.phone")["text"]
+    assert {r["account"] for r in findings(con, account=BOT)} == {BOT}
+    assert findings(con, day_from=dt.date(2026, 11, 12)) == []
+
+
+def test_nothing_to_inspect(con) -> None:
+    with pytest.raises(NoData):
+        run_qc(con, Settings(), load_rules(), account="店:无此人")
+
+
+def test_a_run_for_one_account_covers_only_that_account(con) -> None:
+    run_qc(con, Settings(), load_rules(), account=BOT)
+    rows = report_rows(con)
+    assert rows[(BOT, D)]["qc_score"] == 90 and rows[(A, D)]["qc_score"] is None
+    assert con.execute("SELECT account FROM qc_run_accounts").fetchall() == [(BOT,)]
+    run_qc(con, Settings(), load_rules())
+    assert con.execute("SELECT count(*) FROM qc_run_accounts").fetchone() == (0,)
+    assert report_rows(con)[(A, D)]["qc_score"] == 59
+
+
+def test_explain_lists_the_findings_behind_a_figure(con) -> None:
+    from kefu.explain import explain
+
+    run_qc(con, Settings(), load_rules())
+    exp = explain(con, Settings(), "qc_off_platform", dt.date(2026, 11, 11), account=A)
+    assert exp.value == 1
+    (evidence,) = exp.evidence
+    row = dict(zip(evidence.columns, evidence.rows[0]))
+    assert (row["rule_name"], row["matched"], row["buyer"]) == ("发送手机号", "138****5678", "买***号")
+    assert len(explain(con, Settings(), "qc_findings", dt.date(2026, 11, 11), account=A).evidence[0].rows) == 9

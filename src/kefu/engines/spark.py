@@ -93,11 +93,14 @@ def to_spark_sql(sql: str, settings: Settings, pretty: bool = True) -> str:
     return tree.sql(dialect="spark", pretty=pretty)
 
 
-def spark_session(master: str = "local[*]", shuffle_partitions: int | None = None) -> SparkSession:
+def spark_session(master: str = "local[*]", shuffle_partitions: int | None = None,
+                  driver_memory: str = "2g") -> SparkSession:
     """A Spark session configured the way the engine needs (UTC session time, partition values as text)."""
     from pyspark.sql import SparkSession
 
     builder = (SparkSession.builder.master(master).appName("kefu")
+               # The cached models of a report live in the driver in local mode; Spark's default 1g is tight.
+               .config("spark.driver.memory", driver_memory)
                .config("spark.sql.session.timeZone", "UTC")
                # Partition folders hold text (a shop called 12345 stays the text '12345').
                .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from argon2 import PasswordHasher
@@ -98,3 +98,17 @@ def web(tmp_path_factory: pytest.TempPathFactory, two_shop_db: Path) -> Iterator
     client_for.app = app  # type: ignore[attr-defined]
     with TestClient(app):  # runs the app's lifespan: the import worker stops and files close at the end
         yield client_for
+
+
+def same_rows(got: list[dict[str, Any]], want: list[dict[str, Any]]) -> bool:
+    """Equal rows, but for the last bits of floats (DuckDB's parallel SUM of doubles varies there)."""
+    if len(got) != len(want) or any(g.keys() != w.keys() for g, w in zip(got, want)):
+        return False
+    for g, w in zip(got, want):
+        for key, value in w.items():
+            if isinstance(value, float) and isinstance(g[key], float):
+                if g[key] != pytest.approx(value, rel=1e-12):
+                    return False
+            elif g[key] != value:
+                return False
+    return True

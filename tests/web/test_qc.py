@@ -1,11 +1,13 @@
 """质检: admins queue a QC run through the single writer; findings are listed and scoped like every other page."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Callable
 
 from fastapi.testclient import TestClient
 
+from kefu.qc import findings
 from tests.web.conftest import SHOP_A, SHOP_B, XIAOYA, csrf_of
 
 WAIT_S = 120
@@ -25,6 +27,9 @@ def test_qc_run_then_findings_per_role(web: Callable[[str], TestClient]) -> None
 
     everything = admin.get("/api/v1/qc").json()["rows"]
     assert {r["shop"] for r in everything} == {SHOP_A, SHOP_B}
+    with web.app.state.parts.store.reader() as cur:  # type: ignore[attr-defined]
+        stored = findings(cur)
+    assert everything[0]["ts"] == str(stored[0]["ts"] + dt.timedelta(hours=8))  # shown in Asia/Shanghai time
     mine = boss.get("/api/v1/qc").json()["rows"]
     assert mine == [r for r in everything if r["shop"] == SHOP_A]
     ya = web("ya").get("/api/v1/qc", params={"mask": "false"}).json()["rows"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 from fastapi import APIRouter, Depends, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from kefu.qc import findings
+from kefu.tz import utc_to_local
 from kefu.web.context import Ctx, current, parse_day
 from kefu.web.pages import check_csrf, render
 from kefu.web.tables import table_download
@@ -16,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 COLUMNS = ("day", "ts", "shop", "account", "buyer", "category", "severity", "rule_name", "points", "matched", "text",
            "rule_id", "run_id")
-LABELS = {"day": "日期", "ts": "时间(UTC)", "shop": "店铺", "account": "客服账号", "buyer": "买家", "category": "类别",
+LABELS = {"day": "日期", "ts": "时间", "shop": "店铺", "account": "客服账号", "buyer": "买家", "category": "类别",
           "severity": "严重程度", "rule_name": "规则", "points": "扣分", "matched": "命中", "text": "原文",
           "rule_id": "规则 id", "run_id": "质检运行"}
 SEVERITIES = ("严重", "一般", "提示")
@@ -31,7 +33,12 @@ def qc_rows(ctx: Ctx, day_from: dt.date | None, day_to: dt.date | None, account:
     with ctx.store.reader() as cur:
         rows = findings(cur, day_from, day_to, account or None, mask=ctx.scope.mask(mask), category=category or None)
     rows = [r for r in ctx.scope.rows(rows) if not severity or r["severity"] == severity]
-    return [{**r, "day": r["day"].isoformat(), "ts": str(r["ts"])} for r in rows]
+    if not rows:
+        return []
+    # Stored times are UTC; people read the shop's local time, as explain() shows it.
+    local = utc_to_local(np.array([r["ts"] for r in rows], dtype="datetime64[us]"), ctx.store.settings.timezone)
+    return [{**r, "day": r["day"].isoformat(), "ts": str(t.astype("datetime64[s]")).replace("T", " ")}
+            for r, t in zip(rows, local)]
 
 
 def _args(ctx: Ctx) -> dict[str, Any]:

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DIR := demo-shop
 DEMO_DB := demo.duckdb
 
-.PHONY: install dev system-deps demo lint test clean
+.PHONY: install dev system-deps demo lint test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
 dev: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 
 demo: install
 	$(BIN)/kefu demo $(DEMO_DIR)
@@ -32,6 +32,11 @@ lint: dev
 
 test: lint system-deps
 	$(BIN)/python -m pytest
+
+# Benchmarks (not part of make test): 1M and 10M messages, writes docs/performance.md.
+bench: dev system-deps
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(DEMO_DIR) $(DEMO_DB) .pytest_cache .hypothesis

@@ -51,15 +51,29 @@ def _aggregates(m: Metric, grain: str, settings: Settings) -> dict[str, str]:
     return out
 
 
-def metric_sql_text(m: Metric, grain: str, settings: Settings) -> str:
-    """The SQL that computes a metric: engine functions, models in build order, the expression."""
+def metric_sql_text(m: Metric, grain: str, settings: Settings, dialect: str = "duckdb") -> str:
+    """The SQL that computes a metric in a dialect (duckdb or spark): engine functions, models, the expression."""
     scope = SCOPE_OF_GRAIN[grain]
-    parts = ["-- engine functions (DuckDB)"] + [s + ";" for s in macro_sql(settings, None)]
+    if dialect == "spark":
+        from kefu.engines.spark import spark_functions, to_spark_sql
+
+        def translate(sql: str) -> str:
+            return to_spark_sql(sql, settings)
+
+        parts = ["-- engine functions (Spark SQL, expanded where the models call them; _0, _1 are the arguments)"]
+        parts += [f"--   {name}(…) = {body}" for name, body in spark_functions(settings).items()]
+        create = "CREATE OR REPLACE TEMPORARY VIEW"
+    else:
+        def translate(sql: str) -> str:
+            return sql
+
+        parts = ["-- engine functions (DuckDB)"] + [s + ";" for s in macro_sql(settings, None)]
+        create = "CREATE TEMP TABLE"
     for model, model_scope in build_order([(name, scope) for name in _models_of(m, grain)]):
-        parts.append(f"\n-- model {model.table(model_scope)}\nCREATE TEMP TABLE {model.table(model_scope)} AS\n"
-                     + render(model, settings, model_scope or "account").rstrip() + ";")
+        sql = translate(render(model, settings, model_scope or "account")).rstrip()
+        parts.append(f"\n-- model {model.table(model_scope)}\n{create} {model.table(model_scope)} AS\n{sql};")
     parts.append(f"\n-- {m.id} per row (grouped by the row's keys: shop[, account], day or period)")
     for measure_id, agg in _aggregates(m, grain, settings).items():
         parts.append(f"--   {measure_id} = {agg}")
-    parts.append(f"SELECT {fill(metric_sql(m, grain, settings), settings)} AS {m.id}")
+    parts.append(translate(f"SELECT {fill(metric_sql(m, grain, settings), settings)} AS {m.id}"))
     return "\n".join(parts)

@@ -73,8 +73,10 @@ def ad_condition_sql(column: str, rule: AdRule = DEFAULT_AD_RULE) -> str:
     contact = rule.rule.regex or ""
     if "i" in rule.rule.flags:
         contact = ascii_case_insensitive(contact)
-    options = ", 's'" if "s" in rule.rule.flags else ""
+    if "s" in rule.rule.flags:
+        # `.` matching a line break as an inline flag, which RE2 (DuckDB) and Java (Spark) both read.
+        contact = "(?s)" + contact
     return (
         f"(regexp_matches({column}, {_sql_string(words)}) "
-        f"AND regexp_matches({column}, {_sql_string(contact)}{options}))"
+        f"AND regexp_matches({column}, {_sql_string(contact)}))"
     )

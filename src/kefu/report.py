@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from kefu.config import Settings
+from kefu.engines.common import Engine
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.metrics.compile import ROWSET_OF_GRAIN, ReportSpec, model_tables, report_sql
 
@@ -60,21 +61,20 @@ def prepared_engine(con: duckdb.DuckDBPyConnection, settings: Settings) -> DuckD
     return engine
 
 
-def run_report(con: duckdb.DuckDBPyConnection, spec: ReportSpec, settings: Settings,
-               engine: DuckDBEngine | None = None) -> Report:
-    """Compute the report rows of a spec on a warehouse connection (reusing an engine's built models)."""
-    engine = engine or prepared_engine(con, settings)
+def run_report(con: duckdb.DuckDBPyConnection | None, spec: ReportSpec, settings: Settings,
+               engine: Engine | None = None) -> Report:
+    """Compute the report rows of a spec on a warehouse connection, or on a prepared engine (reusing its models)."""
+    if engine is None:
+        assert con is not None, "run_report needs a connection or an engine"
+        engine = prepared_engine(con, settings)
     assert engine.first_day is not None and engine.last_day is not None
     tables = engine.build(model_tables(spec.grain))
     # A period runs over the days that have rows (not, say, a presence interval ending at midnight).
-    ((first_row_day, last_row_day),) = con.execute(
-        f"SELECT min(day), max(day) FROM {tables[ROWSET_OF_GRAIN[spec.grain]]}").fetchall()
+    _, ((first_row_day, last_row_day),) = engine.fetch(
+        f"SELECT min(day), max(day) FROM {tables[ROWSET_OF_GRAIN[spec.grain]]}")
     first = spec.day_from or first_row_day or engine.first_day
     last_day = spec.day_to or last_row_day or engine.last_day
-    sql = report_sql(spec, settings, tables, first)
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    raw = cursor.fetchall()
+    names, raw = engine.fetch(report_sql(spec, settings, tables, first))
     rows: list[dict[str, Any]] = []
     for values in raw:
         row = dict(zip(names, values))

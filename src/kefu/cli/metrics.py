@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +11,13 @@ from rich.table import Table
 
 from kefu.cli.app import Grain, app, cli_settings, console, fail, state
 from kefu.metrics.catalog import metric, metrics_of
+
+
+
+class Dialect(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
 
 metrics_app = typer.Typer(help="指标定义：列出、查看公式与 SQL / metric definitions", no_args_is_help=True)
 app.add_typer(metrics_app, name="metrics")
@@ -44,6 +52,7 @@ def metrics_show(
     metric_id: str = typer.Argument(..., help="指标 id"),
     grain: Optional[Grain] = typer.Option(None, "--grain", help="粒度（同名指标在两个粒度都有时）"),
     sql: bool = typer.Option(False, "--sql", help="显示计算它的 SQL"),
+    dialect: Dialect = typer.Option(Dialect.duckdb, "--dialect", help="SQL 方言 duckdb|spark"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
 ) -> None:
@@ -60,4 +69,4 @@ def metrics_show(
     console.print(f"定义：{m.definition_zh}")
     console.print(f"Definition: {m.definition_en}")
     if sql:
-        sys.stdout.write("\n" + metric_sql_text(m, g, cli_settings(config, sets)) + "\n")
+        sys.stdout.write("\n" + metric_sql_text(m, g, cli_settings(config, sets), dialect.value) + "\n")

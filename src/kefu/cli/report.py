@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -15,6 +16,15 @@ from kefu.cli.app import (By, Compare, Fmt, Grain, Period, app, cli_settings, co
 from kefu.metrics.catalog import metric
 from kefu.metrics.compile import ReportError, ReportSpec
 from kefu.output import print_table, to_csv, to_json
+
+if TYPE_CHECKING:
+    from kefu.config import Settings
+    from kefu.report import Report
+
+
+class EngineName(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 @app.command("report")
@@ -30,6 +40,9 @@ def report_cmd(
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件"),
     compare: Optional[Compare] = typer.Option(None, "--compare", help="previous：加上上一周期的数值与变化"),
+    engine_name: EngineName = typer.Option(EngineName.duckdb, "--engine", help="计算引擎 duckdb（默认）| spark"),
+    data: Optional[str] = typer.Option(None, "--data", help="Spark 引擎读取的 Parquet 目录（kefu export parquet）"),
+    master: str = typer.Option("local[*]", "--master", help="Spark master，如 local[*] 或 spark://主机:7077"),
 ) -> None:
     """计算 KPI 报表 / compute the KPI report."""
     from kefu.report import NoData, run_report
@@ -41,11 +54,16 @@ def report_cmd(
                           day_from=parse_day(day_from, "--from"), day_to=parse_day(day_to, "--to"))
     except ReportError as exc:
         fail(str(exc))
-    con = connect_existing()
     try:
-        report = run_report(con, spec, settings)
-        if compare is Compare.previous:
-            report = with_previous(con, report, settings)
+        if engine_name is EngineName.spark:
+            if compare:
+                fail("--compare 目前只在 DuckDB 引擎上可用 / --compare runs on the DuckDB engine only")
+            report = _spark_report(spec, settings, data, master)
+        else:
+            con = connect_existing()
+            report = run_report(con, spec, settings)
+            if compare is Compare.previous:
+                report = with_previous(con, report, settings)
     except NoData as exc:
         fail(str(exc))
     rows = [r for r in report.rows if shop is None or r["shop"] == shop]
@@ -68,6 +86,23 @@ def report_cmd(
         title = {"account_day": "客服报表", "shop_day": "店铺报表"}[spec.grain] if state.lang == "zh" else spec.grain
         target = Console(file=output.open("w", encoding="utf-8"), width=200) if output else console
         print_table(target, title, spec.grain, report.columns, rows, state.lang)
+
+
+def _spark_report(spec: ReportSpec, settings: Settings, data: Optional[str], master: str) -> Report:
+    """The report computed by the Spark engine over a Parquet export."""
+    from kefu.engines.spark import SparkDataError, SparkUnavailable, open_spark_engine
+    from kefu.report import run_report
+
+    if not data:
+        fail("--engine spark 需要 --data 目录（先运行 kefu export parquet 目录） / --engine spark needs --data DIR")
+    try:
+        engine = open_spark_engine(data, master, settings)
+    except (SparkUnavailable, SparkDataError) as exc:
+        fail(str(exc))
+    try:
+        return run_report(None, spec, settings, engine)
+    finally:
+        engine.close()
 
 
 @app.command("explain")

@@ -1,1 +1,1 @@
-"""Engines that run the metric models: DuckDB (default) and, later, Spark."""
+"""Engines that run the metric models: DuckDB (default, embedded) and Spark (scale-out)."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
-from kefu import tz
 from kefu.config import Settings
+from kefu.engines.common import SPAN_SQL, calendar_columns, fixed_offset, local_days
 from kefu.models import build_order, render
 
 log = logging.getLogger(__name__)
@@ -35,18 +35,6 @@ def macro_sql(settings: Settings, fixed_offset_s: int | None) -> list[str]:
     ]
 
 
-_SPAN_SQL = """
-SELECT min(t), max(t) FROM (
-    SELECT min(ts) AS t FROM messages UNION ALL SELECT max(ts) FROM messages
-    UNION ALL SELECT min(created_at) FROM orders UNION ALL SELECT max(coalesce(paid_at, created_at)) FROM orders
-    UNION ALL SELECT min(start) FROM presence UNION ALL SELECT max("end") FROM presence
-    UNION ALL SELECT min(created_at) FROM refunds UNION ALL SELECT max(coalesce(finished_at, created_at)) FROM refunds
-    UNION ALL SELECT min(created_at) FROM complaints UNION ALL SELECT max(created_at) FROM complaints
-    UNION ALL SELECT min(rated_at) FROM ratings UNION ALL SELECT max(rated_at) FROM ratings
-)
-"""
-
-
 @dataclass
 class DuckDBEngine:
     """Runs the SQL models on a DuckDB connection holding the canonical tables."""
@@ -60,15 +48,11 @@ class DuckDBEngine:
     def prepare(self) -> bool:
         """Define the engine functions and the calendar; False when the warehouse holds no data."""
         self.con.execute("SET TimeZone = 'UTC'")
-        ((lo, hi),) = self.con.execute(_SPAN_SQL).fetchall()
+        ((lo, hi),) = self.con.execute(SPAN_SQL).fetchall()
         if lo is None:
             return False
-        local = tz.utc_to_local(np.array([lo, hi], dtype="datetime64[us]"), self.settings.timezone)
-        self.first_day = local[0].astype("datetime64[D]").astype(dt.date)
-        self.last_day = local[1].astype("datetime64[D]").astype(dt.date)
-        fixed = None
-        if tz.is_fixed_offset(self.settings.timezone, self.first_day, self.last_day):
-            fixed = tz.base_offset(self.settings.timezone, self.first_day)
+        self.first_day, self.last_day = local_days(lo, hi, self.settings.timezone)
+        fixed = fixed_offset(self.settings.timezone, self.first_day, self.last_day)
         for stmt in macro_sql(self.settings, fixed):
             self.con.execute(stmt)
         self._build_calendar()
@@ -77,13 +61,11 @@ class DuckDBEngine:
     def _build_calendar(self) -> None:
         """A table of the natural days of the data with the instants they begin and end."""
         assert self.first_day is not None and self.last_day is not None
-        n = (self.last_day - self.first_day).days + 2
-        days = [self.first_day + dt.timedelta(days=i) for i in range(n)]
-        starts = tz.day_start_utc(days, self.settings.timezone)
+        cols = calendar_columns(self.first_day, self.last_day, self.settings.timezone)
         calendar = pa.table({
-            "day": pa.array(days[:-1], pa.date32()),
-            "day_start": pa.array(starts[:-1], pa.timestamp("us")),
-            "day_end": pa.array(starts[1:], pa.timestamp("us")),
+            "day": pa.array(cols["day"], pa.date32()),
+            "day_start": pa.array(cols["day_start"], pa.timestamp("us")),
+            "day_end": pa.array(cols["day_end"], pa.timestamp("us")),
         })
         self.con.register("calendar_arrow", calendar)
         self.con.execute("CREATE OR REPLACE TEMP TABLE calendar AS SELECT * FROM calendar_arrow")
@@ -101,3 +83,9 @@ class DuckDBEngine:
                 self.built[(model.name, scope)] = table
             tables[model.name] = table
         return tables
+
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a query."""
+        cursor = self.con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return names, cursor.fetchall()

@@ -17,10 +17,11 @@ _CONVERSATION_KEYS: dict[str, tuple[str, ...]] = {
     "shop": ("shop", "buyer", "day"),
 }
 
+# Written over the source columns (not the select's aliases), which every engine's window accepts.
 _ATTRIBUTION_ORDER = {
-    "last_touch": "touch_ts DESC, touch_seq DESC",
-    "first_touch": "q0_ts, q0_seq",
-    "all_touch": "q0_ts, q0_seq",
+    "last_touch": "t.ts DESC, t.seq DESC",
+    "first_touch": "c.q0_ts, c.q0_seq",
+    "all_touch": "c.q0_ts, c.q0_seq",
 }
 
 

@@ -3,14 +3,14 @@
 -- session_gap_s apart; sessions that touch overlap, so at one instant every start
 -- is counted before any end.
 WITH gaps AS (
-    SELECT shop, account, buyer, day, ts,
+    SELECT shop, account, buyer, day, ts, seq,
         CASE WHEN seconds_between(LAG(ts) OVER w, ts) > ${session_gap_s} THEN 1 ELSE 0 END AS new_session
     FROM conv_msgs_account
     WINDOW w AS (PARTITION BY shop, account, buyer, day ORDER BY ts, seq)
 ),
 numbered AS (
     SELECT shop, account, buyer, day, ts,
-        SUM(new_session) OVER (PARTITION BY shop, account, buyer, day ORDER BY ts
+        SUM(new_session) OVER (PARTITION BY shop, account, buyer, day ORDER BY ts, seq
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session_no
     FROM gaps
 ),

@@ -1,0 +1,104 @@
+"""One benchmark step per process (so its peak RSS is its own); prints its figures as one JSON line."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from kefu.config import Settings
+from kefu.ingest.canonical import import_paths
+from kefu.metrics.compile import ReportSpec
+from kefu.report import prepared_engine, run_report
+from kefu.store import Warehouse
+
+SETTINGS = Settings()
+
+
+def import_step(src: str, db: str) -> dict[str, Any]:
+    """Import a canonical folder (CSV or Parquet) into a new warehouse."""
+    Path(db).unlink(missing_ok=True)
+    with Warehouse.open(db) as wh:
+        t = time.perf_counter()
+        summary = import_paths(wh, [Path(src)], SETTINGS)
+        seconds = time.perf_counter() - t
+        rows = wh.con.execute("SELECT count(*) FROM messages").fetchone()[0]
+    return {"seconds": seconds, "messages": rows, "rejected": len(summary.rejections)}
+
+
+def report_step(db: str) -> dict[str, Any]:
+    """Both grains, every KPI, from the warehouse (models built from scratch)."""
+    with Warehouse.open(db, read_only=True) as wh:
+        t = time.perf_counter()
+        engine = prepared_engine(wh.con, SETTINGS)
+        account = run_report(wh.con, ReportSpec("account_day"), SETTINGS, engine)
+        t_account = time.perf_counter() - t
+        shop = run_report(wh.con, ReportSpec("shop_day"), SETTINGS, engine)
+        seconds = time.perf_counter() - t
+    return {"seconds": seconds, "account_day_seconds": t_account, "account_rows": len(account.rows),
+            "shop_rows": len(shop.rows)}
+
+
+def pandas_step(db: str) -> dict[str, Any]:
+    """The pandas baseline (timed from tables in memory), checked against kefu's account-day figures."""
+    from bench.pandas_baseline import baseline
+
+    with Warehouse.open(db, read_only=True) as wh:
+        tables = {name: wh.con.execute(f"SELECT * FROM {name}").df()
+                  for name in ("messages", "orders", "presence", "accounts", "blocklist")}
+        t = time.perf_counter()
+        got = baseline(tables, SETTINGS.timezone)
+        seconds = time.perf_counter() - t
+        want = run_report(wh.con, ReportSpec("account_day"), SETTINGS).rows
+    want_rows = {(r["shop"], r["account"], r["day"]): r for r in want if r["inquiry_buyers"]}
+    got_rows = {(r.shop, r.account, r.day.date().isoformat()): r for r in got.itertuples()}
+    mismatches = 0
+    for key, w in want_rows.items():
+        g = got_rows.get(key)
+        if g is None or not all(_same(w[k], getattr(g, k)) for k in ("reply_rate", "avg_response_s",
+                                                                       "conversion_rate")):
+            mismatches += 1
+    mismatches += len(set(got_rows) - set(want_rows))
+    return {"seconds": seconds, "rows": len(want_rows), "mismatches": mismatches}
+
+
+def _same(want: Any, got: Any) -> bool:
+    if want is None:
+        return got is None or (isinstance(got, float) and math.isnan(got))
+    return math.isclose(want, got, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def spark_step(db: str, parquet: str) -> dict[str, Any]:
+    """Export to Parquet, then both grains on Spark local[*], checked against DuckDB's rows."""
+    import shutil
+
+    from kefu.engines.spark import SparkEngine, spark_session
+    from kefu.export import export_parquet
+
+    shutil.rmtree(parquet, ignore_errors=True)
+    with Warehouse.open(db, read_only=True) as wh:
+        t = time.perf_counter()
+        export_parquet(wh.con, Path(parquet))
+        export_s = time.perf_counter() - t
+        want = {g: run_report(wh.con, ReportSpec(g), SETTINGS).rows for g in ("account_day", "shop_day")}
+    t = time.perf_counter()
+    spark = spark_session("local[*]")
+    start_s = time.perf_counter() - t
+    t = time.perf_counter()
+    engine = SparkEngine.open(spark, SETTINGS, parquet)
+    engine.prepare()
+    got = {g: run_report(None, ReportSpec(g), SETTINGS, engine).rows for g in ("account_day", "shop_day")}
+    seconds = time.perf_counter() - t
+    spark.stop()
+    same = all(len(want[g]) == len(got[g]) and all(
+        all(w[k] == v[k] or (isinstance(w[k], float) and math.isclose(w[k], v[k], rel_tol=1e-12)) for k in w)
+        for w, v in zip(want[g], got[g])) for g in want)
+    return {"seconds": seconds, "export_seconds": export_s, "session_seconds": start_s, "same_rows": same}
+
+
+STEPS = {"import": import_step, "report": report_step, "pandas": pandas_step, "spark": spark_step}
+
+if __name__ == "__main__":
+    print(json.dumps(STEPS[sys.argv[1]](*sys.argv[2:])))

@@ -1,0 +1,210 @@
+"""The Spark engine: the same SQL models and metric declarations, transpiled to Spark SQL and run on PySpark.
+
+Only what Spark spells differently lives here: the engine functions the models call
+(local_time, local_day, add_days, seconds_between) and the quantile aggregate. Every
+other piece of SQL is the models' own text, transpiled by sqlglot.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sqlglot
+from sqlglot import exp
+
+from kefu.config import Settings
+from kefu.engines.common import SPAN_SQL, calendar_columns, local_days
+from kefu.models import build_order, render
+from kefu.export import EXPORT_TABLES
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+log = logging.getLogger(__name__)
+
+
+class SparkDataError(RuntimeError):
+    """The data folder cannot be read as a kefu Parquet export."""
+
+
+class SparkUnavailable(RuntimeError):
+    """PySpark or Java is missing on this machine."""
+
+
+def spark_unavailable_reason() -> str | None:
+    """Why the Spark engine cannot start here (Chinese first), or None when it can."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "未安装 PySpark：pip install 'kefu[spark]' / PySpark is not installed: pip install 'kefu[spark]'"
+    java_home = os.environ.get("JAVA_HOME")
+    if not shutil.which("java") and not (java_home and Path(java_home, "bin", "java").exists()):
+        return ("找不到 Java（Spark 需要 Java 17+），Debian/Ubuntu: apt-get install openjdk-17-jre-headless"
+                " / Java not found (Spark needs Java 17+)")
+    return None
+
+
+def spark_functions(settings: Settings) -> dict[str, str]:
+    """The engine functions in Spark SQL; `_0`, `_1` stand for the arguments.
+
+    Spark runs with a UTC session time zone, so a TIMESTAMP holds the UTC wall clock
+    the warehouse stores and from_utc_timestamp gives the shop-local one.
+    """
+    zone = settings.timezone.replace("'", "''")
+    local_time = f"from_utc_timestamp(_0, '{zone}')"
+    return {
+        "local_time": local_time,
+        "local_day": f"CAST({local_time} AS DATE)",
+        "add_days": "date_add(_0, _1)",
+        # Whole microseconds, then one division: the same double DuckDB's epoch_us arithmetic gives.
+        "seconds_between": "CAST(unix_micros(_1) - unix_micros(_0) AS DOUBLE) / 1000000.0",
+    }
+
+
+def _rewriter(functions: dict[str, exp.Expression]) -> Any:
+    """A sqlglot transform expanding engine functions and mapping quantile_cont to Spark's percentile."""
+
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() in functions:
+            args = {f"_{i}": a for i, a in enumerate(node.expressions)}
+            body = functions[str(node.this).lower()].copy()
+            return body.transform(
+                lambda n: args[n.name].copy() if isinstance(n, exp.Column) and n.name in args else n)
+        if isinstance(node, exp.PercentileCont):
+            # Spark's exact percentile interpolates between adjacent ranks like DuckDB's quantile_cont.
+            return exp.Anonymous(this="percentile", expressions=[node.this.copy(), node.expression.copy()])
+        return node
+
+    return rewrite
+
+
+def to_spark_sql(sql: str, settings: Settings, pretty: bool = True) -> str:
+    """A query of the models' (DuckDB) dialect as Spark SQL, engine functions expanded."""
+    functions = {name: sqlglot.parse_one(body, read="spark") for name, body in spark_functions(settings).items()}
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    # A replaced node's arguments are not revisited, so expand until no engine function call is left.
+    while any(str(n.this).lower() in functions for n in tree.find_all(exp.Anonymous)) or tree.find(exp.PercentileCont):
+        tree = tree.transform(_rewriter(functions))
+    return tree.sql(dialect="spark", pretty=pretty)
+
+
+def spark_session(master: str = "local[*]", shuffle_partitions: int | None = None,
+                  driver_memory: str = "2g") -> SparkSession:
+    """A Spark session configured the way the engine needs (UTC session time, partition values as text)."""
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.master(master).appName("kefu")
+               # The cached models of a report live in the driver in local mode; Spark's default 1g is tight.
+               .config("spark.driver.memory", driver_memory)
+               .config("spark.sql.session.timeZone", "UTC")
+               # Partition folders hold text (a shop called 12345 stays the text '12345').
+               .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false"))
+    if shuffle_partitions:
+        builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+@dataclass
+class SparkEngine:
+    """Runs the SQL models on a Spark session (its own temp views) over a Parquet export of the warehouse."""
+
+    spark: SparkSession
+    settings: Settings
+    built: dict[tuple[str, str], str] = field(default_factory=dict)
+    cached: list[DataFrame] = field(default_factory=list)
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+
+    @classmethod
+    def open(cls, spark: SparkSession, settings: Settings, data: str) -> SparkEngine:
+        """An engine in a fresh session of `spark` (temp views of its own) reading the export at `data`."""
+        engine = cls(spark.newSession(), settings)
+        engine.load(data)
+        return engine
+
+    def load(self, data: str) -> None:
+        """Register each table of a `kefu export parquet` folder (local or s3a://…) as a view."""
+        from pyspark.sql.types import TimestampNTZType
+
+        base = data.rstrip("/")
+        for name in EXPORT_TABLES:
+            path = f"{base}/{name}"
+            try:
+                df = self.spark.read.parquet(path)
+            except Exception as exc:  # pyspark raises AnalysisException subclasses for missing paths
+                raise SparkDataError(
+                    f"无法读取 {path}：不是 kefu export parquet 导出的目录？ / cannot read {path}: {exc}") from exc
+            # Parquet's UTC wall-clock times arrive without a zone; in the UTC session they are the same instants.
+            cols = [f"CAST(`{f.name}` AS TIMESTAMP) AS `{f.name}`" if isinstance(f.dataType, TimestampNTZType)
+                    else f"`{f.name}`" for f in df.schema.fields if f.name != "month"]
+            df.selectExpr(*cols).createOrReplaceTempView(name)
+
+    def prepare(self) -> bool:
+        """Find the data's days and build the calendar; False when the data holds nothing."""
+        ((lo, hi),) = self.spark.sql(
+            f"SELECT CAST(lo AS STRING), CAST(hi AS STRING) FROM ({to_spark_sql(SPAN_SQL, self.settings)})"
+        ).collect()
+        if lo is None:
+            return False
+        self.first_day, self.last_day = local_days(lo.replace(" ", "T"), hi.replace(" ", "T"), self.settings.timezone)
+        cols = calendar_columns(self.first_day, self.last_day, self.settings.timezone)
+        rows = [(d.isoformat(), _iso(s), _iso(e)) for d, s, e in zip(cols["day"], cols["day_start"], cols["day_end"])]
+        self.spark.createDataFrame(rows, "day STRING, day_start STRING, day_end STRING").selectExpr(
+            "CAST(day AS DATE) AS day", "CAST(day_start AS TIMESTAMP) AS day_start",
+            "CAST(day_end AS TIMESTAMP) AS day_end").createOrReplaceTempView("calendar")
+        return True
+
+    def build(self, needed: list[tuple[str, str]]) -> dict[str, str]:
+        """Materialise (cache) the models needed and their dependencies; returns model name -> view."""
+        tables: dict[str, str] = {}
+        for model, scope in build_order(needed):
+            table = model.table(scope)
+            if (model.name, scope) not in self.built:
+                sql = to_spark_sql(render(model, self.settings, scope or "account"), self.settings)
+                log.debug("building %s", table)
+                df = self.spark.sql(sql).cache()
+                df.count()
+                df.createOrReplaceTempView(table)
+                self.cached.append(df)
+                self.built[(model.name, scope)] = table
+            tables[model.name] = table
+        return tables
+
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows of a query written in the models' dialect."""
+        df = self.spark.sql(to_spark_sql(sql, self.settings, pretty=False))
+        return df.columns, [tuple(r) for r in df.collect()]
+
+    def close(self) -> None:
+        """Release the cached models."""
+        for df in self.cached:
+            df.unpersist()
+        self.cached.clear()
+        self.built.clear()
+
+
+def open_spark_engine(data: str, master: str, settings: Settings) -> SparkEngine:
+    """A prepared engine on a new (or the running) Spark session; NoData when the export is empty."""
+    from kefu.report import NoData
+
+    reason = spark_unavailable_reason()
+    if reason:
+        raise SparkUnavailable(reason)
+    engine = SparkEngine.open(spark_session(master), settings, data)
+    if not engine.prepare():
+        raise NoData(f"{data} 中没有数据 / no data in {data}")
+    return engine
+
+
+def _iso(value: Any) -> str:
+    """An instant (datetime or datetime64) as text Spark casts to TIMESTAMP."""
+    return str(np.datetime64(value, "us")).replace("T", " ")

@@ -1,0 +1,87 @@
+"""Export the warehouse's canonical tables as Parquet, Hive-style partitioned by shop and month."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+import duckdb
+
+from kefu.schema import WAREHOUSE_DDL
+
+# Every table the models may read: the canonical ones and those other features keep (exam attempts, …).
+EXPORT_TABLES: tuple[str, ...] = tuple(name for name in WAREHOUSE_DDL if name != "kefu_meta")
+
+# The instant that places a row in a month (UTC, as stored); tables without one are split by shop only.
+MONTH_COLUMN: dict[str, str] = {
+    "messages": "ts", "orders": "created_at", "refunds": "created_at", "complaints": "created_at",
+    "ratings": "rated_at", "presence": "start", "exam_attempts": "taken_at",
+}
+
+
+# The characters Hive and Spark escape in a partition folder name (as %XX); everything else, Chinese
+# included, stays as it is. DuckDB percent-encodes every non-ASCII byte, which Spark would decode byte by
+# byte into the wrong characters, so the folders are renamed to this spelling, which all three readers decode.
+_ESCAPED = set(map(chr, range(1, 32))) | set('"#%\'*/:=?\\\x7f{[]^')
+
+
+def hive_escape(value: str) -> str:
+    """A partition value as Spark/Hive spell it in a folder name."""
+    return "".join(f"%{ord(ch):02X}" if ch in _ESCAPED else ch for ch in value)
+
+
+class ExportError(RuntimeError):
+    """The export folder cannot be written."""
+
+
+@dataclass(frozen=True)
+class ExportedTable:
+    """One table written: its folder, rows and files."""
+
+    table: str
+    path: Path
+    rows: int
+    files: int
+
+
+def partition_columns(table: str, columns: list[str]) -> list[str]:
+    """The Hive partition keys of a table: shop when it has one, then month when it has an instant."""
+    return [c for c in ("shop",) if c in columns] + (["month"] if table in MONTH_COLUMN else [])
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path, *, overwrite: bool = False) -> list[ExportedTable]:
+    """Write every table to out_dir/<table>/shop=…/month=YYYY-MM/*.parquet (Hive style, where it has those)."""
+    targets = [out_dir / t for t in EXPORT_TABLES]
+    existing = [p for p in targets if p.exists()]
+    if existing and not overwrite:
+        raise ExportError(f"{existing[0]} 已存在，加 --overwrite 覆盖 / {existing[0]} exists: use --overwrite")
+    for p in existing:
+        shutil.rmtree(p)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table, path in zip(EXPORT_TABLES, targets):
+        columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        month = f", strftime({MONTH_COLUMN[table]}, '%Y-%m') AS month" if table in MONTH_COLUMN else ""
+        select = f"SELECT *{month} FROM {table}"
+        (rows,) = con.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,)
+        keys = partition_columns(table, columns)
+        if rows and keys:
+            con.execute(f"COPY ({select}) TO '{_quote(path)}' (FORMAT PARQUET, PARTITION_BY ({', '.join(keys)}))")
+            if "shop" in keys:
+                for folder in list(path.iterdir()):
+                    folder.rename(path / ("shop=" + hive_escape(unquote(folder.name.removeprefix("shop=")))))
+        else:
+            # One file for a table without partition keys; an empty table is still one file, so readers learn its
+            # columns.
+            path.mkdir(parents=True)
+            name = "data.parquet" if rows else "empty.parquet"
+            con.execute(f"COPY ({select}) TO '{_quote(path / name)}' (FORMAT PARQUET)")
+        files = sum(1 for _ in path.rglob("*.parquet"))
+        written.append(ExportedTable(table, path, rows, files))
+    return written
+
+
+def _quote(path: Path) -> str:
+    """A path as the inside of a SQL string literal."""
+    return str(path).replace("'", "''")

@@ -1,0 +1,228 @@
+"""HTML pages: login, 概览, 客服, explanation, downloads (the import, live and users pages are in their modules)."""
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from kefu.metrics.catalog import metric
+from kefu.output import EVIDENCE_LABELS
+from kefu.reports.excel import write_workbook
+from kefu.reports.html import render_html
+from kefu.web import views
+from kefu.web.access import Forbidden
+from kefu.web.app import templates
+from kefu.web.context import SESSION_COOKIE, Ctx, current, parse_day, parts_of
+from kefu.web.queries import explanation, report_table
+from kefu.web.security import same_token
+from kefu.web.tables import XLSX_TYPE, attachment, table_download
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF_COOKIE = "kefu_login_csrf"
+PAGE_ROWS = 100  # rows of the 客服 table per page (downloads and the API carry them all)
+
+
+def render(ctx: Ctx | None, request: Request, name: str, status: int = 200, **data: Any) -> Response:
+    """A page with the navigation of the signed-in user."""
+    base = {"ctx": ctx, "views": views}
+    return templates.TemplateResponse(request, name, {**base, **data}, status_code=status)
+
+
+def check_csrf(ctx: Ctx, token: str | None) -> None:
+    """Every POST carries the session's CSRF token (form field or X-CSRF-Token header)."""
+    if not same_token(ctx.session.csrf, token or ctx.request.headers.get("x-csrf-token")):
+        raise HTTPException(403, "CSRF 校验失败，请刷新页面后重试 / CSRF check failed")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect a login to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """HttpOnly + SameSite=Lax always; Secure when the app is reached over https."""
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+                        secure=request.url.scheme == "https")
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/", error: str = "") -> Response:
+    parts = parts_of(request)
+    if parts.auth.session(request.cookies.get(SESSION_COOKIE)):
+        return RedirectResponse(_safe_next(next), status_code=303)
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = render(None, request, "login.html", next=_safe_next(next), csrf=token, error=error,
+                      no_users=not parts.auth.has_users())
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/login")
+def login(request: Request, username: str = Form(""), password: str = Form(""), csrf_token: str = Form(""),
+          next: str = Form("/")) -> Response:
+    parts = parts_of(request)
+    if not same_token(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token):
+        raise HTTPException(403, "CSRF 校验失败，请刷新页面后重试 / CSRF check failed")
+    client = request.client.host if request.client else "-"
+    wait = parts.throttle.wait_s(username, client)
+
+    def again(message: str, status: int) -> Response:
+        return render(None, request, "login.html", status, next=_safe_next(next), csrf=csrf_token, error=message,
+                      no_users=False)
+
+    if wait:
+        return again(f"登录失败次数过多，请 {wait // 60 + 1} 分钟后再试 / too many failed logins", 429)
+    user = parts.auth.verify(username, password)
+    if user is None:
+        parts.throttle.failed(username, client)
+        return again("用户名或密码错误 / wrong user name or password", 401)
+    parts.throttle.succeeded(username)
+    token, _ = parts.auth.start_session(user)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(request, response, token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(ctx: Ctx = Depends(current), csrf_token: str = Form("")) -> Response:
+    check_csrf(ctx, csrf_token)
+    ctx.parts.auth.end_session(ctx.request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def overview(ctx: Ctx = Depends(current), shop: str = "", account: str = "", day_from: str = "",
+             day_to: str = "") -> Response:
+    """概览: headline cards of the range and daily trends, for a shop (agents: for one of their accounts)."""
+    d_from, d_to = parse_day(day_from, "开始日期"), parse_day(day_to, "结束日期")
+    span = ctx.store.day_range()
+    if span is None:
+        return render(ctx, ctx.request, "overview.html", empty=True)
+    if ctx.scope.sees_shop_totals:
+        grain, choices = "shop_day", ctx.scope.visible_shops(ctx.store.shops())
+        chosen = shop if shop in choices else (choices[0] if choices else "")
+        pick = {"shop": chosen}
+    else:
+        grain, choices = "account_day", sorted(ctx.scope.accounts or ())
+        chosen = account if account in choices else (choices[0] if choices else "")
+        pick = {"account": chosen}
+    total = report_table(ctx, grain=grain, day_from=d_from, day_to=d_to, period="all", **pick) if chosen else None
+    daily = report_table(ctx, grain=grain, day_from=d_from, day_to=d_to, **pick) if chosen else None
+    row = total.rows[0] if total and total.rows else None
+    trends = [views.trend(c, grain, daily.rows) for c in views.TRENDS[grain]] if daily and daily.rows else []
+    return render(ctx, ctx.request, "overview.html", empty=False, grain=grain, choices=choices, chosen=chosen,
+                  row=row, cards=views.CARDS[grain], trends=trends, span=span, day_from=day_from, day_to=day_to,
+                  chart=(views.CHART_W, views.CHART_H), html_report=ctx.scope.covers(ctx.store.shops()))
+
+
+def _table_args(request: Request) -> dict[str, Any]:
+    """The report parameters shared by the 客服 page and its downloads."""
+    q = request.query_params
+    return {"grain": q.get("grain", "account_day"), "day_from": parse_day(q.get("from"), "from"),
+            "day_to": parse_day(q.get("to"), "to"), "period": q.get("period", "day"), "by": q.get("by") or None,
+            "shop": q.get("shop") or None, "account": q.get("account") or None, "sort": q.get("sort") or None,
+            "desc": q.get("desc", "1") != "0"}
+
+
+@router.get("/agents")
+def agents(ctx: Ctx = Depends(current)) -> Response:
+    """客服: the account-day (or period) table, sortable; each day figure links to its explanation."""
+    args = _table_args(ctx.request)
+    table = report_table(ctx, **args)
+    shops = ctx.scope.visible_shops(ctx.store.shops()) if ctx.scope.sees_shop_totals else []
+    pages = max(1, -(-len(table.rows) // PAGE_ROWS))
+    asked = ctx.request.query_params.get("page", "1")
+    page = min(max(1, int(asked) if asked.isdigit() else 1), pages)
+    rows = table.rows[(page - 1) * PAGE_ROWS:page * PAGE_ROWS]
+    cells = views.table_cells(table.columns, rows, table.spec.grain, table.spec.period)
+    return render(ctx, ctx.request, "agents.html", table=table, cells=cells, page=page, pages=pages, args=args,
+                  shops=shops, query=dict(ctx.request.query_params))
+
+
+@router.get("/download/report.html")
+def download_html(ctx: Ctx = Depends(current), day_from: str = Query("", alias="from"),
+                  day_to: str = Query("", alias="to")) -> Response:
+    """The offline HTML report; it spans every shop, so only users granted all of them get it."""
+    if not ctx.scope.covers(ctx.store.shops()):
+        raise Forbidden("html")
+    with ctx.store.reader() as cur:
+        html = render_html(cur, ctx.store.settings, parse_day(day_from, "from"), parse_day(day_to, "to"))
+    return attachment(html.encode("utf-8"), "kefu-report.html", "text/html; charset=utf-8")
+
+
+@router.get("/download/workbook.xlsx")
+def download_workbook(ctx: Ctx = Depends(current), day_from: str = Query("", alias="from"),
+                      day_to: str = Query("", alias="to")) -> Response:
+    """The manager's Excel workbook (every sheet of kefu.reports.excel); it spans every shop, like the HTML."""
+    if not ctx.scope.covers(ctx.store.shops()):
+        raise Forbidden("workbook")
+    with tempfile.TemporaryDirectory() as tmp, ctx.store.reader() as cur:
+        path = write_workbook(Path(tmp) / "kefu.xlsx", cur, ctx.store.settings, parse_day(day_from, "from"),
+                              parse_day(day_to, "to"))
+        return attachment(path.read_bytes(), "kefu-workbook.xlsx", XLSX_TYPE)
+
+
+@router.get("/download/report.{fmt}")
+def download_report(fmt: str, ctx: Ctx = Depends(current)) -> Response:
+    """The table of the 客服/概览 page as CSV or xlsx, cut to the user's scope."""
+    if fmt not in ("csv", "xlsx"):
+        raise HTTPException(404)
+    args = _table_args(ctx.request)
+    table = report_table(ctx, **args)
+    grain = table.spec.grain
+    return table_download(fmt, f"kefu-{grain}", "客服报表" if grain == "account_day" else "店铺报表",
+                          table.columns, table.rows, lambda c: views.header(c, grain))
+
+
+def _explain(ctx: Ctx, metric_id: str, day: str, account: str, shop: str, mask: str) -> Any:
+    try:
+        metric(metric_id, "account_day" if account else "shop_day")
+    except KeyError:
+        raise ValueError(f"没有指标 {metric_id!r} / unknown metric") from None
+    the_day = parse_day(day, "day")
+    if the_day is None:
+        raise ValueError("需要 day（YYYY-MM-DD） / day is required")
+    return explanation(ctx, metric_id, the_day, account=account or None, shop=shop or None, mask=mask != "0")
+
+
+@router.get("/explain")
+def explain_page(ctx: Ctx = Depends(current), metric: str = "", day: str = "", account: str = "", shop: str = "",
+                 mask: str = "1") -> Response:
+    """The buyers, questions or orders behind one figure."""
+    try:
+        exp = _explain(ctx, metric, day, account, shop, mask)
+    except Forbidden:
+        raise
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return render(ctx, ctx.request, "explain.html", exp=exp, labels=EVIDENCE_LABELS,
+                  query=dict(ctx.request.query_params), masked=ctx.scope.mask(mask != "0"))
+
+
+@router.get("/download/explain.{fmt}")
+def download_explain(fmt: str, ctx: Ctx = Depends(current), metric: str = "", day: str = "", account: str = "",
+                     shop: str = "", mask: str = "1", part: int = 0) -> Response:
+    """One evidence table of an explanation as CSV or xlsx."""
+    if fmt not in ("csv", "xlsx"):
+        raise HTTPException(404)
+    try:
+        exp = _explain(ctx, metric, day, account, shop, mask)
+        ev = exp.evidence[part]
+    except Forbidden:
+        raise
+    except (LookupError, IndexError) as exc:
+        raise HTTPException(404, str(exc)) from None
+    rows = [dict(zip(ev.columns, r)) for r in ev.rows]
+    return table_download(fmt, f"kefu-explain-{metric}-{day}", ev.measure.label_zh, ev.columns, rows,
+                          lambda c: EVIDENCE_LABELS.get(c, c))
+

@@ -1,0 +1,10 @@
+-- Conversion of each inquiry (shop, account, buyer, day): whether it got an order, a paid order,
+-- and the paid orders' count, amount and items.
+SELECT shop, account, buyer, day,
+    1 AS ordered,
+    MAX(paid_in_window) AS paid,
+    SUM(paid_in_window) AS paid_orders,
+    SUM(CASE WHEN paid_in_window = 1 THEN amount ELSE 0 END) AS sales,
+    SUM(CASE WHEN paid_in_window = 1 THEN items ELSE 0 END) AS items
+FROM credited_orders_account
+GROUP BY shop, account, buyer, day

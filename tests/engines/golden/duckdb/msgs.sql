@@ -1,0 +1,3 @@
+-- Messages with the shop-local natural day of their instant.
+SELECT shop, account, buyer, sender, ts, seq, content, msg_type, local_day(ts) AS day, msg_key
+FROM messages

@@ -1,0 +1,75 @@
+/* Orders credited to inquiries (shop, buyer, day). An order of the buyer is in an */
+/* inquiry's window when q0 <= created_at and it was created before 00:00 of the */
+/* inquiry day + 1 + conversion_window_days. Attribution (last_touch) picks, */
+/* among the inquiries whose window holds it: last_touch the one holding the latest */
+/* message at or before the order, first_touch the one that began first, all_touch all. */
+WITH inquiries AS (
+  SELECT
+    shop,
+    buyer,
+    day,
+    q0_ts,
+    q0_seq,
+    DATE_ADD(day, 1 + 1) AS window_end_day
+  FROM conversations_shop
+  WHERE
+    inquiry = 1
+), candidates AS (
+  SELECT
+    i.*,
+    o.order_id,
+    o.created_at,
+    o.paid_at,
+    o.amount,
+    o.items
+  FROM inquiries AS i
+  JOIN orders AS o
+    ON o.shop = i.shop AND o.buyer = i.buyer
+  WHERE
+    o.created_at >= i.q0_ts
+    AND CAST(FROM_UTC_TIMESTAMP(CAST(o.created_at AS TIMESTAMP), 'Asia/Shanghai') AS DATE) < i.window_end_day
+), touches AS (
+  SELECT
+    c.order_id,
+    c.shop,
+    c.buyer,
+    c.day,
+    m.ts,
+    m.seq,
+    ROW_NUMBER() OVER (PARTITION BY c.order_id, c.shop, c.buyer, c.day ORDER BY m.ts DESC, m.seq DESC) AS latest
+  FROM candidates AS c
+  JOIN conv_msgs_shop AS m
+    ON c.shop = m.shop AND c.buyer = m.buyer AND c.day = m.day AND m.ts <= c.created_at
+), ranked AS (
+  SELECT
+    c.*,
+    t.ts AS touch_ts,
+    t.seq AS touch_seq,
+    ROW_NUMBER() OVER (PARTITION BY c.order_id ORDER BY t.ts DESC, t.seq DESC) AS credit_rank
+  FROM candidates AS c
+  JOIN touches AS t
+    ON t.order_id = c.order_id
+    AND c.shop = t.shop
+    AND c.buyer = t.buyer
+    AND c.day = t.day
+    AND t.latest = 1
+)
+SELECT
+  shop,
+  buyer,
+  day,
+  order_id,
+  created_at,
+  paid_at,
+  amount,
+  items,
+  touch_ts,
+  CASE
+    WHEN NOT paid_at IS NULL
+    AND CAST(FROM_UTC_TIMESTAMP(CAST(paid_at AS TIMESTAMP), 'Asia/Shanghai') AS DATE) < window_end_day
+    THEN 1
+    ELSE 0
+  END AS paid_in_window
+FROM ranked
+WHERE
+  credit_rank = 1

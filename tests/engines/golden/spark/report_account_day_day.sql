@@ -1,0 +1,223 @@
+WITH report_rows AS (
+  SELECT DISTINCT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start
+  FROM account_days AS t
+), m0 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
+    SUM(online_hours) AS online_hours
+  FROM account_online AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m1 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
+    MAX(max_concurrent) AS max_concurrent
+  FROM concurrency AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m2 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
+    SUM(inquiry) AS inquiry_buyers,
+    SUM(replied) AS replied_buyers,
+    SUM(buyer_messages) AS buyer_messages,
+    SUM(agent_messages) AS agent_messages,
+    AVG(first_response_s) AS avg_first_response_s,
+    SUM(CASE WHEN first_response_s <= 6 THEN 1 ELSE 0 END) AS fast_first_responses,
+    SUM(unclosed) AS unclosed_buyers
+  FROM conversations_account AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m3 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
+    SUM(ordered) AS ordered_buyers,
+    SUM(paid) AS paid_buyers,
+    SUM(paid_orders) AS inquiry_orders,
+    SUM(sales) AS inquiry_sales,
+    SUM(items) AS inquiry_items
+  FROM conversion_account AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m4 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
+    MAX_BY(score, CASE WHEN NOT score IS NULL THEN seq END) AS exam_score,
+    COUNT(*) AS exam_attempts
+  FROM exam_scores AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m5 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
+    AVG(score) AS qc_score,
+    SUM(findings) AS qc_findings,
+    SUM(violations) AS qc_violations,
+    SUM(extreme_words) AS qc_extreme_words,
+    SUM(off_platform) AS qc_off_platform,
+    SUM(tone) AS qc_tone,
+    SUM(politeness) AS qc_politeness,
+    SUM(flow) AS qc_flow,
+    SUM(risk) AS qc_risk
+  FROM qc_days AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m6 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
+    COUNT(*) AS questions,
+    COUNT(reply_ts) AS responses,
+    AVG(response_s) AS avg_response_s,
+    PERCENTILE(response_s, 0.5) AS median_response_s,
+    PERCENTILE(response_s, 0.9) AS p90_response_s,
+    SUM(CASE WHEN response_s > 15 THEN 1 ELSE 0 END) AS slow_responses
+  FROM questions_account AS t
+  GROUP BY
+    1,
+    2,
+    3
+)
+SELECT
+  `shop`,
+  `account`,
+  period_start,
+  COALESCE(m2.inquiry_buyers, 0) AS inquiry_buyers,
+  COALESCE(m2.replied_buyers, 0) AS replied_buyers,
+  CAST((
+    COALESCE(m2.replied_buyers, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m2.inquiry_buyers, 0)
+  ), 0) AS reply_rate,
+  (
+    COALESCE(m2.inquiry_buyers, 0)
+  ) - (
+    COALESCE(m2.replied_buyers, 0)
+  ) AS unreplied_buyers,
+  COALESCE(m2.buyer_messages, 0) AS buyer_messages,
+  COALESCE(m2.agent_messages, 0) AS agent_messages,
+  CAST((
+    COALESCE(m2.agent_messages, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m2.buyer_messages, 0)
+  ), 0) AS answer_ratio,
+  COALESCE(m6.questions, 0) AS questions,
+  COALESCE(m6.responses, 0) AS responses,
+  (
+    COALESCE(m6.questions, 0)
+  ) - (
+    COALESCE(m6.responses, 0)
+  ) AS unanswered_questions,
+  m6.avg_response_s AS avg_response_s,
+  m6.median_response_s AS median_response_s,
+  m6.p90_response_s AS p90_response_s,
+  m2.avg_first_response_s AS avg_first_response_s,
+  COALESCE(m6.slow_responses, 0) AS slow_responses,
+  CAST((
+    COALESCE(m6.responses, 0)
+  ) - (
+    COALESCE(m6.slow_responses, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m6.responses, 0)
+  ), 0) AS within_threshold_rate,
+  CAST((
+    COALESCE(m2.fast_first_responses, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m2.replied_buyers, 0)
+  ), 0) AS fast_first_response_rate,
+  COALESCE(m2.unclosed_buyers, 0) AS unclosed_buyers,
+  m1.max_concurrent AS max_concurrent,
+  m0.online_hours AS online_hours,
+  COALESCE(m3.ordered_buyers, 0) AS ordered_buyers,
+  COALESCE(m3.paid_buyers, 0) AS paid_buyers,
+  COALESCE(m3.inquiry_orders, 0) AS inquiry_orders,
+  COALESCE(m3.inquiry_sales, 0) AS inquiry_sales,
+  COALESCE(m3.inquiry_items, 0) AS inquiry_items,
+  CAST((
+    COALESCE(m3.ordered_buyers, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m2.inquiry_buyers, 0)
+  ), 0) AS order_conversion_rate,
+  CAST((
+    COALESCE(m3.paid_buyers, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m2.inquiry_buyers, 0)
+  ), 0) AS conversion_rate,
+  CAST((
+    COALESCE(m3.paid_buyers, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m3.ordered_buyers, 0)
+  ), 0) AS payment_conversion_rate,
+  CAST((
+    COALESCE(m3.inquiry_sales, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m3.paid_buyers, 0)
+  ), 0) AS avg_order_value,
+  CAST((
+    COALESCE(m3.inquiry_items, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m3.paid_buyers, 0)
+  ), 0) AS items_per_buyer,
+  (
+    COALESCE(m2.inquiry_buyers, 0)
+  ) - (
+    COALESCE(m3.paid_buyers, 0)
+  ) AS lost_buyers,
+  m5.qc_score AS qc_score,
+  m5.qc_findings AS qc_findings,
+  m5.qc_violations AS qc_violations,
+  m5.qc_extreme_words AS qc_extreme_words,
+  m5.qc_off_platform AS qc_off_platform,
+  m5.qc_tone AS qc_tone,
+  m5.qc_politeness AS qc_politeness,
+  m5.qc_flow AS qc_flow,
+  m5.qc_risk AS qc_risk,
+  m4.exam_score AS exam_score,
+  COALESCE(m4.exam_attempts, 0) AS exam_attempts
+FROM report_rows
+LEFT JOIN m0
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m1
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m2
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m3
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m4
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m5
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m6
+  USING (`shop`, `account`, period_start)
+ORDER BY
+  `shop` NULLS LAST,
+  `account` NULLS LAST,
+  period_start NULLS LAST

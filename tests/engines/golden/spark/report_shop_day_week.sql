@@ -1,0 +1,169 @@
+WITH report_rows AS (
+  SELECT DISTINCT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start
+  FROM shop_days AS t
+), m0 AS (
+  SELECT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
+    MAX_BY(paid_orders_28d, day) AS paid_orders_28d,
+    MAX_BY(refunds_28d, day) AS refunds_28d,
+    MAX_BY(disputes_28d, day) AS disputes_28d,
+    MAX_BY(finished_merchant_28d, day) AS merchant_finished_refunds_28d,
+    MAX_BY(finished_28d, day) AS finished_refunds_28d,
+    MAX_BY(refund_hours_28d, day) AS refund_hours_28d,
+    MAX_BY(complaints_28d, day) AS complaints_28d,
+    MAX_BY(score_sum_180d, day) AS score_sum_180d,
+    MAX_BY(ratings_180d, day) AS ratings_180d
+  FROM after_sales AS t
+  GROUP BY
+    1,
+    2
+), m1 AS (
+  SELECT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
+    SUM(inquiry) AS inquiry_buyers,
+    SUM(replied) AS replied_buyers
+  FROM conversations_shop AS t
+  GROUP BY
+    1,
+    2
+), m2 AS (
+  SELECT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
+    SUM(paid) AS paid_buyers,
+    SUM(sales) AS inquiry_sales
+  FROM conversion_shop AS t
+  GROUP BY
+    1,
+    2
+), m3 AS (
+  SELECT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
+    COUNT(*) AS filtered_buyers,
+    SUM(CASE WHEN reason = 'blocklist' THEN 1 ELSE 0 END) AS filtered_blocklist,
+    SUM(CASE WHEN reason = 'sub_account' THEN 1 ELSE 0 END) AS filtered_sub_account,
+    SUM(CASE WHEN reason = 'internal' THEN 1 ELSE 0 END) AS filtered_internal,
+    SUM(CASE WHEN reason = 'ad' THEN 1 ELSE 0 END) AS filtered_ad
+  FROM filtered_buyers AS t
+  GROUP BY
+    1,
+    2
+), m4 AS (
+  SELECT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
+    SUM(total_orders) AS total_orders,
+    SUM(paid_orders) AS paid_orders,
+    SUM(total_sales) AS total_sales,
+    SUM(silent_sales) AS silent_sales
+  FROM order_facts AS t
+  GROUP BY
+    1,
+    2
+), m5 AS (
+  SELECT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
+    SUM(online_hours_total) AS online_hours_total,
+    SUM(presence_accounts) AS presence_accounts
+  FROM shop_online AS t
+  GROUP BY
+    1,
+    2
+)
+SELECT
+  `shop`,
+  period_start,
+  COALESCE(m1.inquiry_buyers, 0) AS inquiry_buyers,
+  COALESCE(m1.replied_buyers, 0) AS replied_buyers,
+  CAST((
+    COALESCE(m1.replied_buyers, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m1.inquiry_buyers, 0)
+  ), 0) AS reply_rate,
+  COALESCE(m2.paid_buyers, 0) AS paid_buyers,
+  CAST((
+    COALESCE(m2.paid_buyers, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m1.inquiry_buyers, 0)
+  ), 0) AS conversion_rate,
+  COALESCE(m2.inquiry_sales, 0) AS inquiry_sales,
+  COALESCE(m3.filtered_buyers, 0) AS filtered_buyers,
+  COALESCE(m3.filtered_blocklist, 0) AS filtered_blocklist,
+  COALESCE(m3.filtered_sub_account, 0) AS filtered_sub_account,
+  COALESCE(m3.filtered_internal, 0) AS filtered_internal,
+  COALESCE(m3.filtered_ad, 0) AS filtered_ad,
+  COALESCE(m4.total_orders, 0) AS total_orders,
+  COALESCE(m4.paid_orders, 0) AS paid_orders,
+  CAST((
+    COALESCE(m4.paid_orders, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m4.total_orders, 0)
+  ), 0) AS payment_rate,
+  COALESCE(m4.total_sales, 0) AS total_sales,
+  COALESCE(m4.silent_sales, 0) AS silent_sales,
+  1 - CAST((
+    COALESCE(m4.silent_sales, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m4.total_sales, 0)
+  ), 0) AS inquiry_sales_share,
+  CAST((
+    COALESCE(m5.online_hours_total, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m5.presence_accounts, 0)
+  ), 0) AS avg_online_hours,
+  m0.paid_orders_28d AS paid_orders_28d,
+  m0.refunds_28d AS refunds_28d,
+  CAST((
+    m0.refunds_28d
+  ) AS DOUBLE) / NULLIF((
+    m0.paid_orders_28d
+  ), 0) AS refund_rate_28d,
+  m0.disputes_28d AS disputes_28d,
+  CAST((
+    m0.disputes_28d
+  ) AS DOUBLE) / NULLIF((
+    m0.paid_orders_28d
+  ), 0) AS dispute_rate_28d,
+  CAST((
+    m0.merchant_finished_refunds_28d
+  ) AS DOUBLE) / NULLIF((
+    m0.finished_refunds_28d
+  ), 0) AS self_completion_rate_28d,
+  CAST((
+    m0.refund_hours_28d
+  ) AS DOUBLE) / NULLIF((
+    m0.finished_refunds_28d
+  ), 0) AS avg_refund_hours_28d,
+  m0.complaints_28d AS complaints_28d,
+  CAST((
+    m0.complaints_28d
+  ) AS DOUBLE) / NULLIF((
+    m0.paid_orders_28d
+  ), 0) AS complaint_rate_28d,
+  CAST((
+    m0.score_sum_180d
+  ) AS DOUBLE) / NULLIF((
+    m0.ratings_180d
+  ), 0) AS dsr_service_180d
+FROM report_rows
+LEFT JOIN m0
+  USING (`shop`, period_start)
+LEFT JOIN m1
+  USING (`shop`, period_start)
+LEFT JOIN m2
+  USING (`shop`, period_start)
+LEFT JOIN m3
+  USING (`shop`, period_start)
+LEFT JOIN m4
+  USING (`shop`, period_start)
+LEFT JOIN m5
+  USING (`shop`, period_start)
+ORDER BY
+  `shop` NULLS LAST,
+  period_start NULLS LAST

@@ -1,0 +1,68 @@
+"""询单流失 and 绩效 pages/API equal the library's lists and scorecards, cut to the user's grants."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from kefu.config import Settings
+from kefu.reports.lost import lost_buyers
+from kefu.scoring import example_plan, load_plan, score
+from kefu.store import Warehouse
+from tests.web.conftest import SHOP_A, SHOP_B, XIAOWANG, XIAOYA, same_rows
+
+DAY = dt.date(2026, 11, 2)
+
+
+@pytest.fixture(scope="module")
+def library(two_shop_db: Path) -> Iterator[Any]:
+    with Warehouse.open(two_shop_db, read_only=True) as wh:
+        yield wh.con
+
+
+def test_lost_list_equals_library_and_is_scoped(web: Callable[[str], TestClient], library: Any) -> None:
+    expected = json.loads(json.dumps(lost_buyers(library, Settings(), DAY)))
+    assert {r["shop"] for r in expected} == {SHOP_A, SHOP_B}
+    admin = web("admin").get("/api/v1/lost", params={"day": DAY.isoformat()}).json()
+    assert admin["rows"] == expected
+    boss = web("boss_a").get("/api/v1/lost", params={"day": DAY.isoformat()}).json()
+    assert boss["rows"] == [r for r in expected if r["shop"] == SHOP_A]
+    ya = web("ya")
+    own = ya.get("/api/v1/lost", params={"day": DAY.isoformat(), "mask": "false"}).json()["rows"]
+    assert own == [r for r in expected if r["account"] == XIAOYA] and all("***" in r["buyer"] for r in own)
+    assert ya.get("/api/v1/lost", params={"day": DAY.isoformat(), "account": XIAOWANG}).status_code == 404
+    page = ya.get("/lost", params={"day": DAY.isoformat()}).text
+    assert "小王" not in page and SHOP_B not in page
+    book = load_workbook(io.BytesIO(ya.get("/download/lost.xlsx", params={"day": DAY.isoformat()}).content))
+    assert book.active.max_row == len(own) + 1
+
+
+def test_scorecard_equals_library_and_is_scoped(web: Callable[[str], TestClient], library: Any) -> None:
+    card = score(library, Settings(), load_plan(example_plan("售前")), "2026-11")
+    columns, rows = card.flat()
+    expected = json.loads(json.dumps(rows))
+    admin = web("admin").get("/api/v1/scores", params={"plan": "售前", "period": "2026-11"}).json()
+    assert admin["columns"] == columns and same_rows(admin["rows"], expected)
+    boss = web("boss_a").get("/api/v1/scores", params={"plan": "售前", "period": "2026-11"}).json()["rows"]
+    assert same_rows(boss, [{**r, "rank": None} for r in expected if r["shop"] == SHOP_A])
+    ya = web("ya").get("/api/v1/scores", params={"plan": "售前", "period": "2026-11"}).json()["rows"]
+    assert [r["account"] for r in ya] == [XIAOYA]
+    page = web("ya").get("/scores", params={"plan": "售前", "period": "2026-11"}).text
+    assert "计算过程" in page and "小王" not in page
+    bad = web("admin").get("/scores", params={"plan": "售前", "period": "2026-13"})
+    assert bad.status_code == 200 and "不是有效月份" in bad.text
+    assert web("admin").get("/scores", params={"plan": "不存在"}).status_code == 404
+
+
+def test_workbook_only_for_users_granted_every_shop(web: Callable[[str], TestClient]) -> None:
+    r = web("admin").get("/download/workbook.xlsx")
+    assert r.status_code == 200
+    assert len(load_workbook(io.BytesIO(r.content)).sheetnames) >= 4
+    for name in ("boss_a", "ya"):
+        assert web(name).get("/download/workbook.xlsx").status_code == 404

@@ -23,6 +23,8 @@ demo: install
 	$(BIN)/kefu --db $(DEMO_DB) import $(DEMO_DIR)
 	$(BIN)/kefu --db $(DEMO_DB) report --grain account_day --period all
 	$(BIN)/kefu --db $(DEMO_DB) report --grain shop_day --period week
+	$(BIN)/kefu --db $(DEMO_DB) qc run --format csv -o demo-qc.csv
+	$(BIN)/kefu --db $(DEMO_DB) html -o demo-report.html
 
 system-deps:
 	bash scripts/system-deps.sh
@@ -39,4 +41,4 @@ bench: dev system-deps
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(DEMO_DIR) $(DEMO_DB) .pytest_cache .hypothesis
+	rm -rf $(DEMO_DIR) $(DEMO_DB) demo-qc.csv demo-report.html .pytest_cache .hypothesis

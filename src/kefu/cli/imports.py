@@ -66,9 +66,8 @@ def import_cmd(
 def _print_import_summary(summary: Any) -> None:
     """Print per-file and per-table counts, skipped files, file errors and the first rejected rows of an import."""
     table = Table(title="导入结果 / import summary", header_style="bold cyan")
-    # The file name keeps a readable width; the format (with its encoding) is what folds on a narrow terminal.
-    table.add_column("文件", overflow="fold", min_width=12)
-    table.add_column("格式", overflow="fold")
+    table.add_column("文件", overflow="fold")
+    table.add_column("格式", no_wrap=True)
     for col in ("表", "读取", "写入", "更新", "重复", "拒绝"):
         table.add_column(col, justify="left" if col == "表" else "right", no_wrap=True)
     for f in summary.files:

@@ -84,6 +84,14 @@ def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
         fail(f"{option} 需要 YYYY-MM-DD 格式的日期，得到 {value!r} / {option} expects YYYY-MM-DD")
 
 
+def parse_range(day_from: Optional[str], day_to: Optional[str]) -> tuple[Optional[dt.date], Optional[dt.date]]:
+    """Parse --from/--to, refusing a range that ends before it starts."""
+    first, last = parse_day(day_from, "--from"), parse_day(day_to, "--to")
+    if first and last and first > last:
+        fail("开始日期晚于结束日期 / --from is after --to")
+    return first, last
+
+
 def cli_settings(config: Optional[Path], sets: Optional[list[str]]) -> Settings:
     """Load settings from --config and --set, turning bad values into a clear error."""
     path = config

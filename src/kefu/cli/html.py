@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from kefu.cli.app import app, cli_settings, connect_existing, err_console, fail, parse_day, state
+from kefu.cli.app import app, cli_settings, connect_existing, err_console, fail, parse_range, state
 
 
 @app.command("html")
@@ -23,9 +23,7 @@ def html_cmd(
     from kefu.reports.html import render_html
 
     settings = cli_settings(config, sets)
-    lo, hi = parse_day(day_from, "--from"), parse_day(day_to, "--to")
-    if lo and hi and lo > hi:
-        fail("开始日期晚于结束日期 / --from is after --to")
+    lo, hi = parse_range(day_from, day_to)
     con = connect_existing()
     try:
         page = render_html(con, settings, lo, hi, lang=state.lang)

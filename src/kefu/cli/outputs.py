@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kefu.cli.app import (Fmt, app, cli_settings, connect_existing, console, emit, err_console, export_app, fail,
-                          parse_day, state)
+                          parse_day, parse_range, state)
 from kefu.output import to_csv, to_json
 
 
@@ -44,9 +44,7 @@ def export_xlsx_cmd(
     from kefu.reports.excel import write_workbook
 
     settings = cli_settings(config, sets)
-    first, last = parse_day(day_from, "--from"), parse_day(day_to, "--to")
-    if first and last and first > last:
-        fail("开始日期晚于结束日期 / --from is after --to")
+    first, last = parse_range(day_from, day_to)
     try:
         write_workbook(output, connect_existing(), settings, first, last, state.lang)
     except NoData as exc:

@@ -9,7 +9,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from kefu.cli.app import app, cli_settings, connect_existing, console, emit, fail, parse_day, state
+from kefu.cli.app import app, cli_settings, connect_existing, console, emit, fail, parse_range, state
 from kefu.output import to_csv, to_json
 from kefu.qc.rules import RuleError, RuleSet, load_rules
 
@@ -86,9 +86,7 @@ def qc_run(
         fail("xlsx 格式需要用 -o 指定输出文件 / --format xlsx needs -o FILE")
     settings = cli_settings(config, sets)
     rule_set = _rules(rules, no_defaults)
-    start, end = parse_day(day_from, "--from"), parse_day(day_to, "--to")
-    if start and end and start > end:
-        fail("开始日期晚于结束日期 / --from is after --to")
+    start, end = parse_range(day_from, day_to)
     con = connect_existing()
     try:
         run = run_qc(con, settings, rule_set, day_from=start, day_to=end, account=account)

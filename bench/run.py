@@ -53,7 +53,8 @@ def measure(n: int, data_dir: Path, spark: bool, done: dict[str, Any]) -> dict[s
     res: dict[str, Any] = {"n": n, **done}
     res.setdefault("generate_s", gen_s)
     steps = [("import_csv", ("import", str(csv_dir), db + ".csv-import")),
-             ("import_parquet", ("import", str(pq_dir), db)), ("report", ("report", db)), ("pandas", ("pandas", db))]
+             ("import_parquet", ("import", str(pq_dir), db)), ("report", ("report", db)), ("models", ("models", db)),
+             ("pandas", ("pandas", db))]
     if spark:
         steps.append(("spark", ("spark", db, str(data_dir / f"{n}-export"))))
     for key, args in steps:
@@ -140,6 +141,11 @@ def markdown(results: list[dict[str, Any]], info: str) -> str:
               f"| ≥ {TARGETS['pandas_ratio']:.0f}× the pandas baseline | "
               + (f"{_ratio(big):.0f}× | {_verdict(_ratio(big), TARGETS['pandas_ratio'], True)} |" if "pandas" in big
                  else "not measured in this run | — |")]
+    if "models" in big:
+        slow = sorted(big["models"]["models"].items(), key=lambda kv: -kv[1])[:8]
+        lines += ["", f"## Where the report's time goes ({big['n']:,} messages)", "",
+                  "Each model built on its own, in build order (bench/steps.py `models`); the slowest:", "",
+                  "| model | s |", "| --- | --- |"] + [f"| {name} | {sec:.2f} |" for name, sec in slow]
     if len(results) > 1:
         small = results[0]
         k = big["n"] / small["n"]
@@ -147,7 +153,7 @@ def markdown(results: list[dict[str, Any]], info: str) -> str:
         for label, key in (("import CSV", "import_csv"), ("import Parquet", "import_parquet"), ("report", "report"),
                            ("pandas baseline", "pandas")):
             if key in big and key in small:
-                    lines.append(f"- {label}: {big[key]['seconds'] / small[key]['seconds']:.1f}× the time")
+                lines.append(f"- {label}: {big[key]['seconds'] / small[key]['seconds']:.1f}× the time")
     return "\n".join(lines) + "\n"
 
 

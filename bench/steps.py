@@ -41,6 +41,21 @@ def report_step(db: str) -> dict[str, Any]:
             "shop_rows": len(shop.rows)}
 
 
+def models_step(db: str) -> dict[str, Any]:
+    """Seconds to build each model of both grains, in build order (where the report's time goes)."""
+    from kefu.metrics.compile import model_tables
+    from kefu.models import build_order
+
+    with Warehouse.open(db, read_only=True) as wh:
+        engine = prepared_engine(wh.con, SETTINGS)
+        seconds: dict[str, float] = {}
+        for model, scope in build_order(model_tables("account_day") + model_tables("shop_day")):
+            t = time.perf_counter()
+            engine.build([(model.name, scope or "account")])
+            seconds[model.table(scope)] = time.perf_counter() - t
+    return {"seconds": sum(seconds.values()), "models": seconds}
+
+
 def pandas_step(db: str) -> dict[str, Any]:
     """The pandas baseline (timed from tables in memory), checked against kefu's account-day figures."""
     from bench.pandas_baseline import baseline
@@ -98,7 +113,8 @@ def spark_step(db: str, parquet: str) -> dict[str, Any]:
     return {"seconds": seconds, "export_seconds": export_s, "session_seconds": start_s, "same_rows": same}
 
 
-STEPS = {"import": import_step, "report": report_step, "pandas": pandas_step, "spark": spark_step}
+STEPS = {"import": import_step, "report": report_step, "models": models_step, "pandas": pandas_step,
+         "spark": spark_step}
 
 if __name__ == "__main__":
     print(json.dumps(STEPS[sys.argv[1]](*sys.argv[2:])))

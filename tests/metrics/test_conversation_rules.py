@@ -123,6 +123,31 @@ def test_presence_moves_the_start_of_the_clock(make_shop, asked: str, replied: s
     assert report_rows(con)[(A, D)]["avg_response_s"] == expected
 
 
+@pytest.mark.parametrize("asked, expected", [
+    ("10:00:00", 5.0),   # held by the long interval although a later, shorter one has ended: online
+    ("13:00:00", 0.0),   # after both: no later online interval that day, so time 0
+])
+def test_any_online_interval_holding_the_question_counts_even_when_intervals_overlap(
+        make_shop, asked: str, expected: float) -> None:
+    presence = "account,start,end,status\n" + "\n".join([
+        f"{A},{D} 08:00:00,{D} 12:00:00,online",
+        f"{A},{D} 09:00:00,{D} 09:30:00,busy",
+    ])
+    con = make_shop(presence=presence, messages=message_csv(
+        f"b1|{A}|buyer|{D} {asked}", f"b1|{A}|agent|{D} {asked[:-2]}05"))
+    assert report_rows(con)[(A, D)]["avg_response_s"] == expected
+
+
+def test_an_interval_begun_the_day_before_holds_the_morning_questions(make_shop) -> None:
+    presence = f"account,start,end,status\n{A},2026-11-10 22:00:00,{D} 08:00:00,online\n"
+    con = make_shop(presence=presence, messages=message_csv(
+        f"b1|{A}|buyer|{D} 07:00:00", f"b1|{A}|agent|{D} 07:00:09",
+        f"b2|{A}|buyer|{D} 09:00:00", f"b2|{A}|agent|{D} 09:00:09"))
+    row = report_rows(con)[(A, D)]
+    # 07:00 is online (9 s); 09:00 is offline with no later interval (0 s).
+    assert (row["responses"], row["avg_response_s"]) == (2, 4.5)
+
+
 def test_online_hours_count_online_and_busy_within_the_natural_day(make_shop) -> None:
     presence = "account,start,end,status\n" + "\n".join([
         f"{A},2026-11-10 22:00:00,{D} 02:00:00,online",   # 2 h fall on D

@@ -79,7 +79,8 @@ class DuckDBEngine:
             if (model.name, scope) not in self.built:
                 sql = render(model, self.settings, scope or "account")
                 log.debug("building %s", table)
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS\n{sql}")
+                kind = "VIEW" if model.is_view(scope) else "TABLE"
+                self.con.execute(f"CREATE OR REPLACE TEMP {kind} {table} AS\n{sql}")
                 self.built[(model.name, scope)] = table
             tables[model.name] = table
         return tables

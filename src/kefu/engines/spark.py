@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The shop scope is computed over all its conversations here, not from the account scope's
+# rows (models/reused.sql): in local mode the union plans made the shop report several times
+# slower and ran the driver out of memory.
+REUSE_ACCOUNT_ROWS = False
+
 
 class SparkDataError(RuntimeError):
     """The data folder cannot be read as a kefu Parquet export."""
@@ -166,11 +171,13 @@ class SparkEngine:
     def build(self, needed: list[tuple[str, str]]) -> dict[str, str]:
         """Materialise (cache) the models needed and their dependencies; returns model name -> view."""
         tables: dict[str, str] = {}
-        for model, scope in build_order(needed):
+        for model, scope in build_order(needed, reuse=REUSE_ACCOUNT_ROWS):
             table = model.table(scope)
             if (model.name, scope) not in self.built:
-                sql = to_spark_sql(render(model, self.settings, scope or "account"), self.settings)
+                sql = to_spark_sql(render(model, self.settings, scope or "account", REUSE_ACCOUNT_ROWS), self.settings)
                 log.debug("building %s", table)
+                # Every model is cached, projections too: a cached model cuts the lineage later queries
+                # plan over, and re-reading Parquet for each reader of a view costs more than keeping it.
                 df = self.spark.sql(sql).cache()
                 df.count()
                 df.createOrReplaceTempView(table)

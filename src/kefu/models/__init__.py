@@ -9,46 +9,85 @@ from kefu.config import Settings
 from kefu.filters import ad_condition_sql
 
 SCOPES = ("account", "shop")
+"""The scopes reports read. Inside the shop scope, `shared` holds the buyer-days several accounts served."""
 
 # The keys of one conversation in each scope: an account's talk with a buyer on a
 # day, or the shop's (all its accounts) with a buyer on a day.
 _CONVERSATION_KEYS: dict[str, tuple[str, ...]] = {
     "account": ("shop", "account", "buyer", "day"),
     "shop": ("shop", "buyer", "day"),
+    "shared": ("shop", "buyer", "day"),
 }
 
-# Written over the source columns (not the select's aliases), which every engine's window accepts.
+# Over the columns of credited_orders' `touched` step.
 _ATTRIBUTION_ORDER = {
-    "last_touch": "t.ts DESC, t.seq DESC",
-    "first_touch": "c.q0_ts, c.q0_seq",
-    "all_touch": "c.q0_ts, c.q0_seq",
+    "last_touch": "touch_ts DESC, touch_seq DESC",
+    "first_touch": "q0_ts, q0_seq",
+    "all_touch": "q0_ts, q0_seq",
+}
+
+# The conversations conv_msgs numbers in each scope: every kept message per account;
+# in the shared scope only the buyer-days that several accounts served.
+_CONV_INPUT = {
+    "account": "kept",
+    "shop": "kept",
+    "shared": "(SELECT k.* FROM kept k JOIN shared_days s ON s.shop = k.shop AND s.buyer = k.buyer AND s.day = k.day)",
+}
+
+# The columns of the models whose shop rows are, outside shared buyer-days, the account
+# scope's rows (models/reused.sql); tests check them against the built tables.
+REUSED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "conv_msgs": ("shop", "account", "buyer", "day", "sender", "ts", "seq", "is_reply", "pos", "pos_from_end",
+                  "buyer_msg_no", "prev_sender", "prev_ts", "next_ts", "next_reply_ts"),
+    "questions": ("shop", "account", "buyer", "day", "ts", "seq", "reply_ts", "clock_start", "question_no",
+                  "is_first", "response_s"),
+    "conversations": ("shop", "buyer", "day", "inquiry", "buyer_messages", "agent_messages", "last_word_buyer",
+                      "last_ts", "last_seq", "q0_ts", "q0_seq", "replied", "unclosed", "first_response_s"),
 }
 
 
 @dataclass(frozen=True)
 class Model:
-    """One SQL model: its file, the models it reads, and whether it exists per scope."""
+    """One SQL model: its file, the models it reads, whether it exists per scope, whether it is a view."""
 
     name: str
     deps: tuple[str, ...]
     scoped: bool = False
-    doc: str = ""
+    view: bool = False  # a cheap projection: engines define it as a view instead of storing its rows
+    shared_deps: tuple[str, ...] = ()  # more models read in the shared scope only
+
+    @property
+    def reused(self) -> bool:
+        """True when the shop scope can reuse the account scope's rows (models/reused.sql)."""
+        return self.name in REUSED_COLUMNS
 
     def table(self, scope: str) -> str:
         """The name of the table this model materialises to in a scope."""
         return f"{self.name}_{scope}" if self.scoped else self.name
 
-    def source(self) -> str:
-        """The model's SQL template text."""
-        return resources.files("kefu.models").joinpath(f"{self.name}.sql").read_text(encoding="utf-8")
+    def is_view(self, scope: str, reuse: bool = True) -> bool:
+        """True when the engine defines the model as a view in this scope."""
+        return self.view or (reuse and self.reused and scope == "shop")
+
+    def deps_in(self, scope: str, reuse: bool = True) -> tuple[str, ...]:
+        """The models this model reads in a scope."""
+        if reuse and self.reused and scope == "shop":
+            return (f"{self.name}@shared", f"{self.name}@account", "shared_days")
+        return self.deps + (self.shared_deps if scope == "shared" else ())
+
+    def source(self, scope: str = "account", reuse: bool = True) -> str:
+        """The model's SQL template text in a scope."""
+        name = "reused" if reuse and self.reused and scope == "shop" else self.name
+        return resources.files("kefu.models").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
 # In dependency order. `calendar` is built by the engine from the data's range of days.
 MODELS: tuple[Model, ...] = (
     Model("shop_accounts", ()),
-    Model("msgs", ()),
+    Model("msgs", (), view=True),
     Model("filtered_buyers", ("msgs", "shop_accounts")),
-    Model("conv_msgs", ("msgs", "filtered_buyers"), scoped=True),
+    Model("conv_msgs", ("msgs", "filtered_buyers"), scoped=True, shared_deps=("shared_days",)),
+    Model("shared_days", ("conv_msgs@account",)),
     Model("questions", ("conv_msgs",), scoped=True),
     Model("conversations", ("conv_msgs", "questions"), scoped=True),
     Model("credited_orders", ("conversations", "conv_msgs"), scoped=True),
@@ -88,22 +127,27 @@ def template_values(settings: Settings, scope: str) -> dict[str, str]:
         "conv_m": _keys(scope, "m."),
         "conv_c": _keys(scope, "c."),
         "conv_join_cm": _join(scope, "c", "m"),
-        "conv_join_ct": _join(scope, "c", "t"),
+        "conv_join_cd": _join(scope, "c", "d"),
         "window_days": str(settings.conversion_window_days),
         "session_gap_s": str(settings.session_gap_s),
         "attribution": settings.attribution,
         "attribution_order": _ATTRIBUTION_ORDER[settings.attribution],
         "credit_condition": "TRUE" if settings.attribution == "all_touch" else "credit_rank = 1",
         "ad_condition": ad_condition_sql("content"),
+        "conv_input": _CONV_INPUT.get(scope, ""),
     }
 
 
-def render(model: Model, settings: Settings, scope: str = "account") -> str:
-    """The model's SQL with settings and scope filled in."""
-    return Template(model.source()).substitute(template_values(settings, scope))
+def render(model: Model, settings: Settings, scope: str = "account", reuse: bool = True) -> str:
+    """The model's SQL with settings and scope filled in (reuse: the shop scope reuses account rows)."""
+    values = template_values(settings, scope)
+    if reuse and model.reused and scope == "shop":
+        columns = REUSED_COLUMNS[model.name]
+        values.update(model=model.name, columns=", ".join(columns), columns_a=", ".join(f"a.{c}" for c in columns))
+    return Template(model.source(scope, reuse)).substitute(values)
 
 
-def build_order(needed: list[tuple[str, str]]) -> list[tuple[Model, str]]:
+def build_order(needed: list[tuple[str, str]], reuse: bool = True) -> list[tuple[Model, str]]:
     """Every (model, scope) needed for the given (model name, scope) pairs, dependencies first."""
     done: list[tuple[Model, str]] = []
     seen: set[tuple[str, str]] = set()
@@ -116,7 +160,7 @@ def build_order(needed: list[tuple[str, str]]) -> list[tuple[Model, str]]:
         if (name, scope) in seen:
             return
         seen.add((name, scope))
-        for dep in model.deps:
+        for dep in model.deps_in(scope, reuse):
             dep_name, _, dep_scope = dep.partition("@")
             visit(dep_name, dep_scope or scope or "account")
         done.append((model, scope))

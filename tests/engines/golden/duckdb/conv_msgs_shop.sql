@@ -1,14 +1,11 @@
--- The messages of each conversation (shop, buyer, day) of non-filtered buyers that
--- the conversation rules read: buyer, agent and bot (auto and system are skipped),
--- numbered in message order (ts, then source order).
-SELECT m.shop, m.account, m.buyer, m.day, m.sender, m.ts, m.seq,
-    m.sender <> 'buyer' AS is_reply,
-    ROW_NUMBER() OVER (PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq) AS pos,
-    ROW_NUMBER() OVER (PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts DESC, m.seq DESC) AS pos_from_end,
-    LAG(m.sender) OVER (PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq) AS prev_sender,
-    MIN(CASE WHEN m.sender <> 'buyer' THEN m.ts END) OVER (
-        PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq
-        ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_reply_ts
-FROM msgs m
-LEFT JOIN filtered_buyers f ON f.shop = m.shop AND f.day = m.day AND f.buyer = m.buyer
-WHERE f.buyer IS NULL AND m.sender IN ('buyer', 'agent', 'bot')
+-- conv_msgs in the shop scope. A shop's conversation with a buyer on a day that one
+-- account served is that account's conversation, message for message, so its rows
+-- are the account scope's; only buyer-days that several accounts served
+-- (shared_days: the buyer was passed on) are computed over the shop's
+-- conversations, in conv_msgs_shared.
+SELECT shop, account, buyer, day, sender, ts, seq, is_reply, pos, pos_from_end, buyer_msg_no, prev_sender, prev_ts, next_ts, next_reply_ts FROM conv_msgs_shared
+UNION ALL
+SELECT a.shop, a.account, a.buyer, a.day, a.sender, a.ts, a.seq, a.is_reply, a.pos, a.pos_from_end, a.buyer_msg_no, a.prev_sender, a.prev_ts, a.next_ts, a.next_reply_ts
+FROM conv_msgs_account a
+LEFT JOIN shared_days s ON s.shop = a.shop AND s.buyer = a.buyer AND s.day = a.day
+WHERE s.buyer IS NULL

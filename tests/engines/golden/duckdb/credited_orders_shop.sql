@@ -4,7 +4,7 @@
 -- among the inquiries whose window holds it: last_touch the one holding the latest
 -- message at or before the order, first_touch the one that began first, all_touch all.
 WITH inquiries AS (
-    SELECT shop, buyer, day, q0_ts, q0_seq, add_days(day, 1 + 1) AS window_end_day
+    SELECT shop, buyer, day, q0_ts, q0_seq, last_ts, last_seq, add_days(day, 1 + 1) AS window_end_day
     FROM conversations_shop
     WHERE inquiry = 1
 ),
@@ -14,17 +14,26 @@ candidates AS (
     JOIN orders o ON o.shop = i.shop AND o.buyer = i.buyer
     WHERE o.created_at >= i.q0_ts AND local_day(o.created_at) < i.window_end_day
 ),
-touches AS (
-    SELECT c.order_id, c.shop, c.buyer, c.day, m.ts, m.seq,
-        ROW_NUMBER() OVER (PARTITION BY c.order_id, c.shop, c.buyer, c.day ORDER BY m.ts DESC, m.seq DESC) AS latest
+-- An inquiry's latest message at or before the order is its last message when the
+-- order came after the talk; only orders placed while it went on search its messages.
+during AS (
+    SELECT order_id, shop, buyer, day, ts, seq FROM (
+        SELECT c.order_id, c.shop, c.buyer, c.day, m.ts, m.seq,
+            ROW_NUMBER() OVER (PARTITION BY c.order_id, c.shop, c.buyer, c.day ORDER BY m.ts DESC, m.seq DESC) AS latest
+        FROM candidates c
+        JOIN conv_msgs_shop m ON c.shop = m.shop AND c.buyer = m.buyer AND c.day = m.day AND m.ts <= c.created_at
+        WHERE c.last_ts > c.created_at
+    ) t
+    WHERE latest = 1
+),
+touched AS (
+    SELECT c.*, COALESCE(d.ts, c.last_ts) AS touch_ts, COALESCE(d.seq, c.last_seq) AS touch_seq
     FROM candidates c
-    JOIN conv_msgs_shop m ON c.shop = m.shop AND c.buyer = m.buyer AND c.day = m.day AND m.ts <= c.created_at
+    LEFT JOIN during d ON d.order_id = c.order_id AND c.shop = d.shop AND c.buyer = d.buyer AND c.day = d.day
 ),
 ranked AS (
-    SELECT c.*, t.ts AS touch_ts, t.seq AS touch_seq,
-        ROW_NUMBER() OVER (PARTITION BY c.order_id ORDER BY t.ts DESC, t.seq DESC) AS credit_rank
-    FROM candidates c
-    JOIN touches t ON t.order_id = c.order_id AND c.shop = t.shop AND c.buyer = t.buyer AND c.day = t.day AND t.latest = 1
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY touch_ts DESC, touch_seq DESC) AS credit_rank
+    FROM touched
 )
 SELECT shop, buyer, day, order_id, created_at, paid_at, amount, items, touch_ts,
     CASE WHEN paid_at IS NOT NULL AND local_day(paid_at) < window_end_day THEN 1 ELSE 0 END AS paid_in_window

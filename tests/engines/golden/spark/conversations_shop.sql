@@ -1,5 +1,5 @@
 /* One row per conversation (shop, buyer, day): who wrote, whether the buyer got a */
-/* valid reply after their first message, who had the last word, the first response. */
+/* valid reply after their first message, who had the last word and when, the first response. */
 WITH agg AS (
   SELECT
     shop,
@@ -8,7 +8,9 @@ WITH agg AS (
     MAX(CASE WHEN sender = 'buyer' THEN 1 ELSE 0 END) AS inquiry,
     SUM(CASE WHEN sender = 'buyer' THEN 1 ELSE 0 END) AS buyer_messages,
     SUM(CASE WHEN is_reply THEN 1 ELSE 0 END) AS agent_messages,
-    MAX(CASE WHEN pos_from_end = 1 AND sender = 'buyer' THEN 1 ELSE 0 END) AS last_word_buyer
+    MAX(CASE WHEN pos_from_end = 1 AND sender = 'buyer' THEN 1 ELSE 0 END) AS last_word_buyer,
+    MAX(CASE WHEN pos_from_end = 1 THEN ts END) AS last_ts,
+    MAX(CASE WHEN pos_from_end = 1 THEN seq END) AS last_seq
   FROM conv_msgs_shop
   GROUP BY
     shop,

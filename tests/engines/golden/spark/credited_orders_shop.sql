@@ -10,6 +10,8 @@ WITH inquiries AS (
     day,
     q0_ts,
     q0_seq,
+    last_ts,
+    last_seq,
     DATE_ADD(day, 1 + 1) AS window_end_day
   FROM conversations_shop
   WHERE
@@ -28,31 +30,44 @@ WITH inquiries AS (
   WHERE
     o.created_at >= i.q0_ts
     AND CAST(FROM_UTC_TIMESTAMP(CAST(o.created_at AS TIMESTAMP), 'Asia/Shanghai') AS DATE) < i.window_end_day
-), touches AS (
+), during /* An inquiry's latest message at or before the order is its last message when the */ /* order came after the talk; only orders placed while it went on search its messages. */ AS (
   SELECT
-    c.order_id,
-    c.shop,
-    c.buyer,
-    c.day,
-    m.ts,
-    m.seq,
-    ROW_NUMBER() OVER (PARTITION BY c.order_id, c.shop, c.buyer, c.day ORDER BY m.ts DESC, m.seq DESC) AS latest
-  FROM candidates AS c
-  JOIN conv_msgs_shop AS m
-    ON c.shop = m.shop AND c.buyer = m.buyer AND c.day = m.day AND m.ts <= c.created_at
-), ranked AS (
+    order_id,
+    shop,
+    buyer,
+    day,
+    ts,
+    seq
+  FROM (
+    SELECT
+      c.order_id,
+      c.shop,
+      c.buyer,
+      c.day,
+      m.ts,
+      m.seq,
+      ROW_NUMBER() OVER (PARTITION BY c.order_id, c.shop, c.buyer, c.day ORDER BY m.ts DESC, m.seq DESC) AS latest
+    FROM candidates AS c
+    JOIN conv_msgs_shop AS m
+      ON c.shop = m.shop AND c.buyer = m.buyer AND c.day = m.day AND m.ts <= c.created_at
+    WHERE
+      c.last_ts > c.created_at
+  ) AS t
+  WHERE
+    latest = 1
+), touched AS (
   SELECT
     c.*,
-    t.ts AS touch_ts,
-    t.seq AS touch_seq,
-    ROW_NUMBER() OVER (PARTITION BY c.order_id ORDER BY t.ts DESC, t.seq DESC) AS credit_rank
+    COALESCE(d.ts, c.last_ts) AS touch_ts,
+    COALESCE(d.seq, c.last_seq) AS touch_seq
   FROM candidates AS c
-  JOIN touches AS t
-    ON t.order_id = c.order_id
-    AND c.shop = t.shop
-    AND c.buyer = t.buyer
-    AND c.day = t.day
-    AND t.latest = 1
+  LEFT JOIN during AS d
+    ON d.order_id = c.order_id AND c.shop = d.shop AND c.buyer = d.buyer AND c.day = d.day
+), ranked AS (
+  SELECT
+    *,
+    ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY touch_ts DESC, touch_seq DESC) AS credit_rank
+  FROM touched
 )
 SELECT
   shop,

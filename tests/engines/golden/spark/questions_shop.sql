@@ -1,12 +1,14 @@
 /* One row per question: a buyer message whose previous message in the conversation */
 /* is not the buyer's (a burst is one question, timed from its first message). Its */
 /* response is the first valid reply after it on the same day. When the account has */
-/* presence rows and was offline at the question, the clock starts at its next */
-/* online interval, or at the reply when that comes later or never. The interval a */
-/* question falls in (latest online start at or before it) and the next one (earliest */
-/* start after it) come from one time line per account of questions and interval */
-/* starts, an interval starting at the question's instant first: window functions */
-/* stand in for an as-of join, which not every engine has. */
+/* presence rows and was offline at the question (no online or busy interval holds */
+/* it), the clock starts at its next online interval, or at the reply when that */
+/* comes later or never. Both come from one time line per account and day of its */
+/* questions and the online intervals overlapping the day, an interval starting at */
+/* the question's instant first: the latest end among intervals started so far says */
+/* whether one holds the question, and the earliest later start is the next one. A */
+/* reply is on the question's day, so no interval beyond the day matters; window */
+/* functions over small account-days stand in for an interval join. */
 WITH q AS (
   SELECT
     shop,
@@ -16,24 +18,28 @@ WITH q AS (
     ts,
     seq,
     next_reply_ts AS reply_ts,
+    buyer_msg_no = 1 AS is_first,
     ROW_NUMBER() OVER (PARTITION BY shop, buyer, day ORDER BY ts NULLS LAST, seq NULLS LAST) AS question_no
   FROM conv_msgs_shop
   WHERE
     sender = 'buyer' AND (
       prev_sender IS NULL OR prev_sender <> 'buyer'
     )
-), online AS (
-  SELECT
-    account,
-    start,
-    `end`
-  FROM presence
-  WHERE
-    status IN ('online', 'busy')
 ), with_presence AS (
   SELECT DISTINCT
     account
   FROM presence
+), online_days AS (
+  SELECT
+    p.account,
+    c.day,
+    p.start,
+    p.`end`
+  FROM presence AS p
+  JOIN calendar AS c
+    ON p.start < c.day_end AND p.`end` > c.day_start
+  WHERE
+    p.status IN ('online', 'busy')
 ), timeline AS (
   SELECT
     shop,
@@ -43,33 +49,37 @@ WITH q AS (
     ts,
     seq,
     reply_ts,
+    is_first,
     question_no,
     ts AS t,
-    1 AS kind
+    1 AS kind,
+    CAST(NULL AS TIMESTAMP_NTZ) AS online_end
   FROM q
   UNION ALL
   SELECT
     NULL,
     account,
     NULL,
+    day,
     NULL,
     NULL,
     NULL,
     NULL,
     NULL,
     start,
-    0
-  FROM online
+    0,
+    `end`
+  FROM online_days
 ), marked AS (
   SELECT
     *,
-    MAX(CASE WHEN kind = 0 THEN t END) OVER (
-      PARTITION BY account
+    MAX(online_end) OVER (
+      PARTITION BY account, day
       ORDER BY t NULLS LAST, kind NULLS LAST
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS cur_start,
+    ) AS online_until,
     MIN(CASE WHEN kind = 0 THEN t END) OVER (
-      PARTITION BY account
+      PARTITION BY account, day
       ORDER BY t NULLS LAST, kind NULLS LAST
       ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
     ) AS next_start
@@ -84,12 +94,13 @@ WITH q AS (
     m.seq,
     m.reply_ts,
     m.question_no,
+    m.is_first,
     CASE
       WHEN m.reply_ts IS NULL
       THEN NULL
       WHEN wp.account IS NULL
       THEN m.ts
-      WHEN NOT cur.start IS NULL AND m.ts < cur.`end`
+      WHEN m.online_until > m.ts
       THEN m.ts
       WHEN NOT m.next_start IS NULL AND m.next_start <= m.reply_ts
       THEN m.next_start
@@ -98,8 +109,6 @@ WITH q AS (
   FROM marked AS m
   LEFT JOIN with_presence AS wp
     ON wp.account = m.account
-  LEFT JOIN online AS cur
-    ON cur.account = m.account AND cur.start = m.cur_start
   WHERE
     m.kind = 1
 )
@@ -113,6 +122,6 @@ SELECT
   reply_ts,
   clock_start,
   question_no,
-  question_no = 1 AS is_first,
+  is_first,
   CAST(UNIX_MICROS(reply_ts) - UNIX_MICROS(clock_start) AS DOUBLE) / 1000000.0 AS response_s
 FROM clocked

@@ -1,0 +1,31 @@
+-- The messages of each conversation (shop, buyer, day) of non-filtered buyers that
+-- the conversation rules read: buyer, agent and bot (auto and system are skipped),
+-- numbered in message order (ts, then source order), with their neighbours' sender
+-- and times. Every window shares one partition and order, so the engine sorts the
+-- messages once; the position from the end comes from the partition's size rather
+-- than from a second, descending sort. The shared scope numbers only the buyer-days
+-- that several accounts served (shared_days).
+WITH kept AS (
+    SELECT m.shop, m.account, m.buyer, m.day, m.sender, m.ts, m.seq
+    FROM msgs m
+    LEFT JOIN filtered_buyers f ON f.shop = m.shop AND f.day = m.day AND f.buyer = m.buyer
+    WHERE f.buyer IS NULL AND m.sender IN ('buyer', 'agent', 'bot')
+),
+numbered AS (
+    SELECT m.shop, m.account, m.buyer, m.day, m.sender, m.ts, m.seq,
+        m.sender <> 'buyer' AS is_reply,
+        ROW_NUMBER() OVER (PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq) AS pos,
+        COUNT(*) OVER (PARTITION BY m.shop, m.buyer, m.day) + 1
+            - ROW_NUMBER() OVER (PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq) AS pos_from_end,
+        SUM(CASE WHEN m.sender = 'buyer' THEN 1 ELSE 0 END) OVER (
+            PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS buyer_msg_no,
+        LAG(m.sender) OVER (PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq) AS prev_sender,
+        LAG(m.ts) OVER (PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq) AS prev_ts,
+        LEAD(m.ts) OVER (PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq) AS next_ts,
+        MIN(CASE WHEN m.sender <> 'buyer' THEN m.ts END) OVER (
+            PARTITION BY m.shop, m.buyer, m.day ORDER BY m.ts, m.seq
+            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_reply_ts
+    FROM (SELECT k.* FROM kept k JOIN shared_days s ON s.shop = k.shop AND s.buyer = k.buyer AND s.day = k.day) m
+)
+SELECT * FROM numbered

@@ -59,8 +59,11 @@ def baseline(t: dict[str, pd.DataFrame], zone: str = "Asia/Shanghai") -> pd.Data
     # The response clock waits for the account's next online interval when it was offline.
     p = t["presence"]
     online = p[p["status"].isin(["online", "busy"])].sort_values("start")
+    # Online when any interval holds the question: the latest end among intervals begun by then is after it.
+    online = online.assign(open_until=online.groupby("account")["end"].cummax())
     q = q.sort_values("ts")
-    q = pd.merge_asof(q, online[["account", "start", "end"]].rename(columns={"start": "cur_start", "end": "cur_end"}),
+    q = pd.merge_asof(q, online[["account", "start", "open_until"]].rename(columns={"start": "cur_start",
+                                                                                   "open_until": "cur_end"}),
                       left_on="ts", right_on="cur_start", by="account", direction="backward")
     q = pd.merge_asof(q, online[["account", "start"]].rename(columns={"start": "next_start"}), left_on="ts",
                       right_on="next_start", by="account", direction="forward", allow_exact_matches=False)

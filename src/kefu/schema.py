@@ -109,7 +109,9 @@ TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 # Stored column types. Times are instants, kept as UTC wall-clock TIMESTAMPs;
 # money is DECIMAL so that sums are exact. `seq` orders messages that share a ts
-# (file position within an import, imports in the order they were made).
+# (file position within an import, imports in the order they were made). Messages have no
+# primary key: its index over tens of millions of keys would cost more memory than the rows,
+# and the importer keeps (shop, msg_key) unique by inserting only keys not yet stored.
 WAREHOUSE_DDL: dict[str, str] = {
     "accounts": """CREATE TABLE IF NOT EXISTS accounts (
         account VARCHAR PRIMARY KEY, shop VARCHAR NOT NULL, agent_name VARCHAR,
@@ -117,8 +119,7 @@ WAREHOUSE_DDL: dict[str, str] = {
     "messages": """CREATE TABLE IF NOT EXISTS messages (
         shop VARCHAR NOT NULL, msg_key VARCHAR NOT NULL, msg_id VARCHAR,
         buyer VARCHAR NOT NULL, account VARCHAR NOT NULL, sender VARCHAR NOT NULL,
-        ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, content VARCHAR, msg_type VARCHAR,
-        PRIMARY KEY (shop, msg_key))""",
+        ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, content VARCHAR, msg_type VARCHAR)""",
     "orders": """CREATE TABLE IF NOT EXISTS orders (
         order_id VARCHAR PRIMARY KEY, shop VARCHAR NOT NULL, buyer VARCHAR,
         created_at TIMESTAMP NOT NULL, paid_at TIMESTAMP, amount DECIMAL(18,4) NOT NULL,

@@ -83,16 +83,26 @@ def _write_messages(con: duckdb.DuckDBPyConnection, summary: FileSummary, good: 
     # Without a msg_id the key is a hash of the row plus its rank among identical rows of the file,
     # so re-importing the same export gives the same keys, and two identical messages stay two.
     # Such keys are unique within the file by construction; only given msg_ids need the in-file check.
+    # Ranks and repeats are looked for by grouping, and only repeated rows are numbered: sorting every
+    # row of a large file by its key would cost more than the rest of the import.
     inserted = con.execute(
         "INSERT INTO messages "
         "WITH good AS (SELECT * FROM kefu_typed WHERE _err_col IS NULL), "
         f"hashed AS (SELECT *, md5(concat_ws(chr(31), {identity})) AS kefu_h FROM good WHERE msg_id IS NULL), "
-        "keyed AS ("
-        "SELECT * EXCLUDE (kefu_h), 'h:' || md5(kefu_h || chr(31) || CAST(row_number() OVER "
-        "(PARTITION BY kefu_h ORDER BY _row) AS VARCHAR)) AS msg_key FROM hashed "
+        "repeated_h AS (SELECT kefu_h FROM hashed GROUP BY kefu_h HAVING count(*) > 1), "
+        "ranked AS ("
+        "SELECT h.* EXCLUDE (kefu_h), h.kefu_h, 1 AS kefu_rank FROM hashed h ANTI JOIN repeated_h r USING (kefu_h) "
         "UNION ALL "
-        "SELECT *, msg_id AS msg_key FROM good WHERE msg_id IS NOT NULL "
-        "QUALIFY row_number() OVER (PARTITION BY shop, msg_id ORDER BY _row) = 1) "
+        "SELECT h.* EXCLUDE (kefu_h), h.kefu_h, row_number() OVER (PARTITION BY h.kefu_h ORDER BY h._row) "
+        "FROM hashed h SEMI JOIN repeated_h r USING (kefu_h)), "
+        "repeated_id AS (SELECT shop, msg_id, min(_row) AS first_row FROM good WHERE msg_id IS NOT NULL "
+        "GROUP BY shop, msg_id HAVING count(*) > 1), "
+        "keyed AS ("
+        "SELECT * EXCLUDE (kefu_h, kefu_rank), 'h:' || md5(kefu_h || chr(31) || CAST(kefu_rank AS VARCHAR)) AS msg_key "
+        "FROM ranked "
+        "UNION ALL "
+        "SELECT g.*, g.msg_id AS msg_key FROM good g WHERE g.msg_id IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM repeated_id r WHERE r.shop = g.shop AND r.msg_id = g.msg_id AND r.first_row <> g._row)) "
         f"SELECT shop, msg_key, msg_id, buyer, account, sender, ts, {seq_base} + _row AS seq, content, msg_type "
         "FROM keyed k WHERE NOT EXISTS "
         "(SELECT 1 FROM messages m WHERE m.shop = k.shop AND m.msg_key = k.msg_key)"

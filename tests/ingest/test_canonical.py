@@ -101,6 +101,19 @@ def test_messages_without_ids_are_keyed_by_content_and_rank(wh: Warehouse, tmp_p
     assert rows(wh, "SELECT DISTINCT shop, msg_id FROM messages") == [("店", None)]
 
 
+def test_keys_of_messages_without_ids_stay_those_earlier_imports_stored(wh: Warehouse, tmp_path: Path) -> None:
+    # The key is part of the warehouse: a re-import must find the keys an earlier version wrote.
+    import hashlib
+
+    path = write_csv(tmp_path / "messages.csv", ["buyer", "account", "sender", "ts", "content"],
+                     [["b1", "店:a", "buyer", "2026-03-01 10:00:00", "在吗"]] * 2)
+    import_paths(wh, [path], SH)
+    identity = "\x1f".join(["店", "b1", "店:a", "buyer", "1772330400000000", "在吗"])  # ts as UTC epoch µs
+    h = hashlib.md5(identity.encode()).hexdigest()
+    want = sorted("h:" + hashlib.md5(f"{h}\x1f{rank}".encode()).hexdigest() for rank in (1, 2))
+    assert [r[0] for r in rows(wh, "SELECT msg_key FROM messages ORDER BY msg_key")] == want
+
+
 def test_duplicate_msg_id_in_file_keeps_the_first(wh: Warehouse, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "messages.csv", MSG_HEADER, [
         ["m1", "s", "b", "s:a", "buyer", "2026-03-01 10:00:00", "first", ""],

@@ -119,6 +119,7 @@ def _import_file(
     table = read.source.table
     typed = validate(con, read.canon, table, timezone)
     rejected = _rejections(typed, read)
+    read.release()
     summary.rejected.extend(rejected)
     good = typed.num_rows - len(rejected)
     con.register("kefu_typed", typed)
@@ -178,9 +179,10 @@ def import_paths(
             if read.error is not None:
                 fs.error = read.error
             elif read.canon is not None:
+                rows = read.num_rows
                 _import_file(con, read, fs, settings.timezone, seq_next)
                 if source.table.name == "messages":
-                    seq_next += read.num_rows
+                    seq_next += rows
             fs.rejected.sort(key=lambda r: (r.line is None, r.line or 0))
             if progress is not None:
                 progress(source.path, fs.rows_read, fs.rows_read)

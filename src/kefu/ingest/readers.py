@@ -50,7 +50,7 @@ class ReadFile:
     canon: pa.Table | None = None  # the table's canonical columns (absent optional ones are null)
     bad: list[Rejection] = field(default_factory=list)  # rows the CSV parser could not split
     error: str | None = None
-    data: bytes | None = None  # the CSV bytes, kept to find line numbers when a row is rejected
+    delimited: bool = False  # read from delimited text: line numbers come from the file's bytes
     skipped_records: dict[int, str] = field(default_factory=dict)  # unsplittable rows: record number -> text
     encoding: str | None = None  # the text encoding the file was read in
     _lines: np.ndarray | None = None
@@ -62,14 +62,25 @@ class ReadFile:
 
     @property
     def lines(self) -> np.ndarray:
-        """The line of each data row, computed on first use (only rejected rows need it)."""
+        """The line of each data row, computed on first use (only rejected rows need it).
+
+        A delimited file's bytes are read again rather than kept: a large file would otherwise
+        stay in memory for the whole import for the sake of the few rows that may be rejected.
+        """
         if self._lines is None:
-            if self.data is None:
+            if not self.delimited:
                 self._lines = np.arange(1, self.num_rows + 1, dtype=np.int64)
             else:
                 assert self.raw is not None
-                self._lines = csv_row_lines(self.data, self.raw, self.skipped_records)[0]
+                data, _ = utf8_bytes(self.source.path.read_bytes(), self.encoding)
+                self._lines = csv_row_lines(data, self.raw, self.skipped_records)[0]
         return self._lines
+
+    def release(self) -> None:
+        """Drop the rows read once they are validated (the summary keeps what it needs)."""
+        self.raw = self.canon = None
+        # Arrow's allocator keeps freed pages for reuse; the writes that follow allocate in DuckDB.
+        pa.default_memory_pool().release_unused()
 
 
 def recognise(path: Path) -> SourceFile | None:
@@ -207,7 +218,7 @@ def read_csv(source: SourceFile, delimiter: str | None = ",") -> ReadFile:
     header = [str(v).lstrip("\ufeff") for v in table.slice(0, 1).to_pylist()[0].values()]
     body = table.slice(1)
     out.raw = pa.Table.from_arrays(body.columns, names=header)
-    out.data = data
+    out.delimited = True
     out.skipped_records = {n: text for n, text, _ in invalid if n is not None}
     if not invalid:
         return out

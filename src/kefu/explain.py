@@ -78,10 +78,15 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
             continue
         table = engine.build([(model, scope)])[model]
         conds = ["shop = $shop", "day = $day"] + (["account = $account"] if account else [])
-        if measure.explain:
-            conds.append(fill(measure.explain, settings))
+        rows_sql = f"SELECT * FROM {table} WHERE {' AND '.join(conds)}"
+        if model == "questions":
+            # 第几问 is numbered here, among all of the conversation's questions (before the measure's own
+            # filter), rather than stored by the model: only an explanation shows it.
+            number = "ROW_NUMBER() OVER (PARTITION BY buyer ORDER BY ts, seq) AS question_no"
+            rows_sql = f"SELECT *, {number} FROM ({rows_sql})"
+        where = f" WHERE {fill(measure.explain, settings)}" if measure.explain else ""
         cursor = con.execute(
-            f"SELECT * FROM {table} WHERE {' AND '.join(conds)} ORDER BY ALL",
+            f"SELECT * FROM ({rows_sql}) e{where} ORDER BY ALL",
             {"shop": row["shop"], "day": day, **({"account": account} if account else {})},
         )
         names = [d[0] for d in cursor.description]

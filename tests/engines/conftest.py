@@ -16,6 +16,8 @@ def spark() -> Iterator[Any]:
         pytest.skip(f"Spark 引擎测试跳过 / Spark tests skipped: {reason}")
     from kefu.engines.spark import spark_session
 
-    session = spark_session("local[2]", shuffle_partitions=2)
+    # One session serves every Spark test: each test's cached models are released, but the JVM's managed
+    # memory is reclaimed lazily, and with the default 2g the later parity cases ran out of it.
+    session = spark_session("local[2]", shuffle_partitions=2, driver_memory="4g")
     yield session
     session.stop()

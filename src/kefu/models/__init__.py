@@ -39,8 +39,8 @@ _CONV_INPUT = {
 REUSED_COLUMNS: dict[str, tuple[str, ...]] = {
     "conv_msgs": ("shop", "account", "buyer", "day", "sender", "ts", "seq", "is_reply", "pos", "pos_from_end",
                   "buyer_msg_no", "prev_sender", "prev_ts", "next_ts", "next_reply_ts"),
-    "questions": ("shop", "account", "buyer", "day", "ts", "seq", "reply_ts", "clock_start", "question_no",
-                  "is_first", "response_s"),
+    "questions": ("shop", "account", "buyer", "day", "ts", "seq", "reply_ts", "clock_start", "is_first",
+                  "response_s"),
     "conversations": ("shop", "buyer", "day", "inquiry", "buyer_messages", "agent_messages", "last_word_buyer",
                       "last_ts", "last_seq", "q0_ts", "q0_seq", "replied", "unclosed", "first_response_s"),
 }

@@ -1,15 +1,17 @@
 -- One row per conversation (shop, account, buyer, day): who wrote, whether the buyer got a
 -- valid reply after their first message, who had the last word and when, the first response.
-WITH agg AS (
+-- A conversation's last message carries its counts (its position, and how many of the
+-- messages up to it are the buyer's), so no aggregation over the messages is needed.
+WITH last_msg AS (
     SELECT shop, account, buyer, day,
-        MAX(CASE WHEN sender = 'buyer' THEN 1 ELSE 0 END) AS inquiry,
-        SUM(CASE WHEN sender = 'buyer' THEN 1 ELSE 0 END) AS buyer_messages,
-        SUM(CASE WHEN is_reply THEN 1 ELSE 0 END) AS agent_messages,
-        MAX(CASE WHEN pos_from_end = 1 AND sender = 'buyer' THEN 1 ELSE 0 END) AS last_word_buyer,
-        MAX(CASE WHEN pos_from_end = 1 THEN ts END) AS last_ts,
-        MAX(CASE WHEN pos_from_end = 1 THEN seq END) AS last_seq
+        CASE WHEN buyer_msg_no > 0 THEN 1 ELSE 0 END AS inquiry,
+        buyer_msg_no AS buyer_messages,
+        pos - buyer_msg_no AS agent_messages,
+        CASE WHEN sender = 'buyer' THEN 1 ELSE 0 END AS last_word_buyer,
+        ts AS last_ts,
+        seq AS last_seq
     FROM conv_msgs_account
-    GROUP BY shop, account, buyer, day
+    WHERE pos_from_end = 1
 )
 SELECT a.*,
     q.ts AS q0_ts,
@@ -17,5 +19,5 @@ SELECT a.*,
     CASE WHEN q.reply_ts IS NOT NULL THEN 1 ELSE 0 END AS replied,
     a.inquiry * a.last_word_buyer AS unclosed,
     q.response_s AS first_response_s
-FROM agg a
+FROM last_msg a
 LEFT JOIN (SELECT * FROM questions_account WHERE is_first) q USING (shop, account, buyer, day)

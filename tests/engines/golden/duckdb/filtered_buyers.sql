@@ -1,9 +1,6 @@
 -- Buyers left out of the statistics of a shop-day, one row each, under the first
 -- reason in the order blocklist, sub_account, internal, ad (metrics.md §1).
-WITH day_buyers AS (
-    SELECT DISTINCT shop, day, buyer FROM msgs
-),
-internal_names AS (
+WITH internal_names AS (
     SELECT DISTINCT shop, shop AS name FROM msgs
     UNION
     SELECT shop, account AS name FROM shop_accounts
@@ -11,6 +8,17 @@ internal_names AS (
 ad_buyers AS (
     SELECT DISTINCT shop, day, buyer FROM msgs
     WHERE sender = 'buyer' AND content IS NOT NULL AND (regexp_matches(content, '刷单|兼职|日结|招聘|代运营|推广合作|引流|返利|贷款|加群') AND regexp_matches(content, '(?s)([Hh][Tt][Tt][Pp][Ss]?://|[Ww][Ww][Ww]\.)|[0-9]{6,}|(微信|[Vv][Xx]|[Vv]信|[Qq][Qq]|[Qq]群).{0,3}[A-Za-z0-9]'))
+),
+-- Only buyer-days that some reason names are looked at: listing every buyer-day of
+-- the messages first would cost a pass over all of them for the few left out.
+day_buyers AS (
+    SELECT DISTINCT m.shop, m.day, m.buyer
+    FROM msgs m
+    LEFT JOIN blocklist b ON b.shop = m.shop AND b.buyer = m.buyer
+    LEFT JOIN internal_names i ON i.shop = m.shop AND i.name = m.buyer
+    WHERE b.buyer IS NOT NULL OR i.name IS NOT NULL OR strpos(m.buyer, ':') > 0
+    UNION
+    SELECT shop, day, buyer FROM ad_buyers
 )
 SELECT d.shop, d.day, d.buyer,
     CASE

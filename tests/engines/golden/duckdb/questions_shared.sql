@@ -10,8 +10,7 @@
 -- reply is on the question's day, so no interval beyond the day matters; window
 -- functions over small account-days stand in for an interval join.
 WITH q AS (
-    SELECT shop, account, buyer, day, ts, seq, next_reply_ts AS reply_ts, buyer_msg_no = 1 AS is_first,
-        ROW_NUMBER() OVER (PARTITION BY shop, buyer, day ORDER BY ts, seq) AS question_no
+    SELECT shop, account, buyer, day, ts, seq, next_reply_ts AS reply_ts, buyer_msg_no = 1 AS is_first
     FROM conv_msgs_shared
     WHERE sender = 'buyer' AND (prev_sender IS NULL OR prev_sender <> 'buyer')
 ),
@@ -25,11 +24,11 @@ online_days AS (
     WHERE p.status IN ('online', 'busy')
 ),
 timeline AS (
-    SELECT shop, account, buyer, day, ts, seq, reply_ts, is_first, question_no,
+    SELECT shop, account, buyer, day, ts, seq, reply_ts, is_first,
         ts AS t, 1 AS kind, CAST(NULL AS TIMESTAMP) AS online_end
     FROM q
     UNION ALL
-    SELECT NULL, account, NULL, day, NULL, NULL, NULL, NULL, NULL, start, 0, "end"
+    SELECT NULL, account, NULL, day, NULL, NULL, NULL, NULL, start, 0, "end"
     FROM online_days
 ),
 marked AS (
@@ -41,7 +40,7 @@ marked AS (
     FROM timeline
 ),
 clocked AS (
-    SELECT m.shop, m.account, m.buyer, m.day, m.ts, m.seq, m.reply_ts, m.question_no, m.is_first,
+    SELECT m.shop, m.account, m.buyer, m.day, m.ts, m.seq, m.reply_ts, m.is_first,
         CASE
             WHEN m.reply_ts IS NULL THEN NULL
             WHEN wp.account IS NULL THEN m.ts
@@ -53,6 +52,6 @@ clocked AS (
     LEFT JOIN with_presence wp ON wp.account = m.account
     WHERE m.kind = 1
 )
-SELECT shop, account, buyer, day, ts, seq, reply_ts, clock_start, question_no, is_first,
+SELECT shop, account, buyer, day, ts, seq, reply_ts, clock_start, is_first,
     seconds_between(clock_start, reply_ts) AS response_s
 FROM clocked

@@ -3,9 +3,9 @@
 -- are the account scope's; only buyer-days that several accounts served
 -- (shared_days: the buyer was passed on) are computed over the shop's
 -- conversations, in questions_shared.
-SELECT shop, account, buyer, day, ts, seq, reply_ts, clock_start, question_no, is_first, response_s FROM questions_shared
+SELECT shop, account, buyer, day, ts, seq, reply_ts, clock_start, is_first, response_s FROM questions_shared
 UNION ALL
-SELECT a.shop, a.account, a.buyer, a.day, a.ts, a.seq, a.reply_ts, a.clock_start, a.question_no, a.is_first, a.response_s
+SELECT a.shop, a.account, a.buyer, a.day, a.ts, a.seq, a.reply_ts, a.clock_start, a.is_first, a.response_s
 FROM questions_account a
 LEFT JOIN shared_days s ON s.shop = a.shop AND s.buyer = a.buyer AND s.day = a.day
 WHERE s.buyer IS NULL

@@ -18,8 +18,7 @@ WITH q AS (
     ts,
     seq,
     next_reply_ts AS reply_ts,
-    buyer_msg_no = 1 AS is_first,
-    ROW_NUMBER() OVER (PARTITION BY shop, account, buyer, day ORDER BY ts NULLS LAST, seq NULLS LAST) AS question_no
+    buyer_msg_no = 1 AS is_first
   FROM conv_msgs_account
   WHERE
     sender = 'buyer' AND (
@@ -50,7 +49,6 @@ WITH q AS (
     seq,
     reply_ts,
     is_first,
-    question_no,
     ts AS t,
     1 AS kind,
     CAST(NULL AS TIMESTAMP_NTZ) AS online_end
@@ -61,7 +59,6 @@ WITH q AS (
     account,
     NULL,
     day,
-    NULL,
     NULL,
     NULL,
     NULL,
@@ -93,7 +90,6 @@ WITH q AS (
     m.ts,
     m.seq,
     m.reply_ts,
-    m.question_no,
     m.is_first,
     CASE
       WHEN m.reply_ts IS NULL
@@ -121,7 +117,6 @@ SELECT
   seq,
   reply_ts,
   clock_start,
-  question_no,
   is_first,
   CAST(UNIX_MICROS(reply_ts) - UNIX_MICROS(clock_start) AS DOUBLE) / 1000000.0 AS response_s
 FROM clocked

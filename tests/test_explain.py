@@ -1,0 +1,27 @@
+"""kefu.explain: the rows behind a figure, with what only an explanation shows."""
+from __future__ import annotations
+
+import datetime as dt
+
+from kefu.config import Settings
+from kefu.explain import explain
+from tests.conftest import message_csv
+
+D = "2026-11-11"
+A = "店:甲"
+
+
+def test_questions_are_numbered_within_their_conversation_before_the_measure_filters_them(make_shop) -> None:
+    con = make_shop(messages=message_csv(
+        f"b1|{A}|buyer|{D} 10:00:00", f"b1|{A}|agent|{D} 10:00:05", f"b1|{A}|buyer|{D} 10:01:00",
+        f"b2|{A}|buyer|{D} 10:02:00",
+    ))
+    day = dt.date.fromisoformat(D)
+    unanswered = explain(con, Settings(), "unanswered_questions", day, account=A, mask=False).evidence[0]
+    numbers = {(r[unanswered.columns.index("buyer")], r[unanswered.columns.index("question_no")])
+               for r in unanswered.rows}
+    # b1's second question stays its second although the first (answered) one is filtered out.
+    assert numbers == {("b1", 2), ("b2", 1)}
+    every = explain(con, Settings(), "questions", day, account=A, mask=False).evidence[0]
+    assert sorted((r[every.columns.index("buyer")], r[every.columns.index("question_no")]) for r in every.rows) == [
+        ("b1", 1), ("b1", 2), ("b2", 1)]

@@ -56,10 +56,9 @@ class Model:
     view: bool = False  # a cheap projection: engines define it as a view instead of storing its rows
     shared_deps: tuple[str, ...] = ()  # more models read in the shared scope only
 
-    @property
-    def reused(self) -> bool:
-        """True when the shop scope can reuse the account scope's rows (models/reused.sql)."""
-        return self.name in REUSED_COLUMNS
+    def reuses_in(self, scope: str, reuse: bool) -> bool:
+        """True when, in this scope and build graph, the model reuses account rows (models/reused.sql)."""
+        return reuse and scope == "shop" and self.name in REUSED_COLUMNS
 
     def table(self, scope: str) -> str:
         """The name of the table this model materialises to in a scope."""
@@ -67,17 +66,17 @@ class Model:
 
     def is_view(self, scope: str, reuse: bool = True) -> bool:
         """True when the engine defines the model as a view in this scope."""
-        return self.view or (reuse and self.reused and scope == "shop")
+        return self.view or self.reuses_in(scope, reuse)
 
     def deps_in(self, scope: str, reuse: bool = True) -> tuple[str, ...]:
         """The models this model reads in a scope."""
-        if reuse and self.reused and scope == "shop":
+        if self.reuses_in(scope, reuse):
             return (f"{self.name}@shared", f"{self.name}@account", "shared_days")
         return self.deps + (self.shared_deps if scope == "shared" else ())
 
     def source(self, scope: str = "account", reuse: bool = True) -> str:
         """The model's SQL template text in a scope."""
-        name = "reused" if reuse and self.reused and scope == "shop" else self.name
+        name = "reused" if self.reuses_in(scope, reuse) else self.name
         return resources.files("kefu.models").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
 
@@ -134,14 +133,14 @@ def template_values(settings: Settings, scope: str) -> dict[str, str]:
         "attribution_order": _ATTRIBUTION_ORDER[settings.attribution],
         "credit_condition": "TRUE" if settings.attribution == "all_touch" else "credit_rank = 1",
         "ad_condition": ad_condition_sql("content"),
-        "conv_input": _CONV_INPUT.get(scope, ""),
+        "conv_input": _CONV_INPUT[scope],
     }
 
 
 def render(model: Model, settings: Settings, scope: str = "account", reuse: bool = True) -> str:
     """The model's SQL with settings and scope filled in (reuse: the shop scope reuses account rows)."""
     values = template_values(settings, scope)
-    if reuse and model.reused and scope == "shop":
+    if model.reuses_in(scope, reuse):
         columns = REUSED_COLUMNS[model.name]
         values.update(model=model.name, columns=", ".join(columns), columns_a=", ".join(f"a.{c}" for c in columns))
     return Template(model.source(scope, reuse)).substitute(values)

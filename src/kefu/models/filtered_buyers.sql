@@ -10,7 +10,8 @@ ad_buyers AS (
     WHERE sender = 'buyer' AND content IS NOT NULL AND ${ad_condition}
 ),
 -- Only buyer-days that some reason names are looked at: listing every buyer-day of
--- the messages first would cost a pass over all of them for the few left out.
+-- the messages first would cost a pass over all of them for the few left out. Every
+-- row here has a reason, so one that is no other is an ad.
 day_buyers AS (
     SELECT DISTINCT m.shop, m.day, m.buyer
     FROM msgs m
@@ -30,5 +31,3 @@ SELECT d.shop, d.day, d.buyer,
 FROM day_buyers d
 LEFT JOIN blocklist b ON b.shop = d.shop AND b.buyer = d.buyer
 LEFT JOIN internal_names i ON i.shop = d.shop AND i.name = d.buyer
-LEFT JOIN ad_buyers a ON a.shop = d.shop AND a.day = d.day AND a.buyer = d.buyer
-WHERE b.buyer IS NOT NULL OR strpos(d.buyer, ':') > 0 OR i.name IS NOT NULL OR a.buyer IS NOT NULL

@@ -10,7 +10,8 @@ ad_buyers AS (
     WHERE sender = 'buyer' AND content IS NOT NULL AND (regexp_matches(content, '刷单|兼职|日结|招聘|代运营|推广合作|引流|返利|贷款|加群') AND regexp_matches(content, '(?s)([Hh][Tt][Tt][Pp][Ss]?://|[Ww][Ww][Ww]\.)|[0-9]{6,}|(微信|[Vv][Xx]|[Vv]信|[Qq][Qq]|[Qq]群).{0,3}[A-Za-z0-9]'))
 ),
 -- Only buyer-days that some reason names are looked at: listing every buyer-day of
--- the messages first would cost a pass over all of them for the few left out.
+-- the messages first would cost a pass over all of them for the few left out. Every
+-- row here has a reason, so one that is no other is an ad.
 day_buyers AS (
     SELECT DISTINCT m.shop, m.day, m.buyer
     FROM msgs m
@@ -30,5 +31,3 @@ SELECT d.shop, d.day, d.buyer,
 FROM day_buyers d
 LEFT JOIN blocklist b ON b.shop = d.shop AND b.buyer = d.buyer
 LEFT JOIN internal_names i ON i.shop = d.shop AND i.name = d.buyer
-LEFT JOIN ad_buyers a ON a.shop = d.shop AND a.day = d.day AND a.buyer = d.buyer
-WHERE b.buyer IS NOT NULL OR strpos(d.buyer, ':') > 0 OR i.name IS NOT NULL OR a.buyer IS NOT NULL

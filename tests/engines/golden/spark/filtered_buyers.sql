@@ -23,7 +23,7 @@ WITH internal_names AS (
       content RLIKE '刷单|兼职|日结|招聘|代运营|推广合作|引流|返利|贷款|加群'
       AND content RLIKE '(?s)([Hh][Tt][Tt][Pp][Ss]?://|[Ww][Ww][Ww]\\.)|[0-9]{6,}|(微信|[Vv][Xx]|[Vv]信|[Qq][Qq]|[Qq]群).{0,3}[A-Za-z0-9]'
     )
-), day_buyers /* Only buyer-days that some reason names are looked at: listing every buyer-day of */ /* the messages first would cost a pass over all of them for the few left out. */ AS (
+), day_buyers /* Only buyer-days that some reason names are looked at: listing every buyer-day of */ /* the messages first would cost a pass over all of them for the few left out. Every */ /* row here has a reason, so one that is no other is an ad. */ AS (
   SELECT DISTINCT
     m.shop,
     m.day,
@@ -60,10 +60,3 @@ LEFT JOIN blocklist AS b
   ON b.shop = d.shop AND b.buyer = d.buyer
 LEFT JOIN internal_names AS i
   ON i.shop = d.shop AND i.name = d.buyer
-LEFT JOIN ad_buyers AS a
-  ON a.shop = d.shop AND a.day = d.day AND a.buyer = d.buyer
-WHERE
-  NOT b.buyer IS NULL
-  OR LOCATE(':', d.buyer) > 0
-  OR NOT i.name IS NULL
-  OR NOT a.buyer IS NULL

@@ -30,3 +30,11 @@ def test_every_command_is_documented() -> None:
 
 def test_the_two_commands_are_there() -> None:
     assert "make demo" in README and "make test" in README
+
+
+def test_architecture_fact_table_is_generated_from_the_declarations() -> None:
+    from kefu.docs import facts_markdown
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("<!-- facts:start -->\n", 1)[1].split("<!-- facts:end -->", 1)[0]
+    assert block == facts_markdown(), "regenerate the block with kefu.docs.facts_markdown()"

@@ -29,15 +29,18 @@ class Setting:
         """Convert a raw value (text from --set, or a TOML value) and validate it."""
         value: Any = raw
         try:
-            if self.type is int:
+            if self.type is bool:
+                value = _parse_bool(raw)
+            elif self.type is int:
                 if isinstance(raw, bool):
                     raise ValueError
                 value = int(str(raw).strip())
             elif self.type is str:
                 value = str(raw).strip()
         except ValueError:
+            kind_zh, kind_en = ("true 或 false", "true or false") if self.type is bool else ("整数", "an integer")
             raise SettingError(
-                f"设置 {self.name} 的值 {raw!r} 无效：应为整数 / setting {self.name}: {raw!r} is not an integer"
+                f"设置 {self.name} 的值 {raw!r} 无效：应为{kind_zh} / setting {self.name}: {raw!r} is not {kind_en}"
             ) from None
         if self.choices and value not in self.choices:
             raise SettingError(
@@ -49,6 +52,18 @@ class Setting:
                 f"设置 {self.name} 的值 {raw!r} 无效：{self.allowed_zh} / setting {self.name}: invalid value {raw!r}"
             )
         return value
+
+
+def _parse_bool(raw: Any) -> bool:
+    """A TOML boolean, or true/false, on/off, 1/0 written as text."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "on", "1", "yes"):
+        return True
+    if text in ("false", "off", "0", "no"):
+        return False
+    raise ValueError(raw)
 
 
 def _is_timezone(name: str) -> bool:
@@ -109,6 +124,13 @@ SETTINGS: tuple[Setting, ...] = (
         "多选 scoring: all_or_nothing, or partial (a subset of the key scores its share; any wrong choice scores 0)",
         choices=("all_or_nothing", "partial"),
     ),
+    Setting(
+        "csv_escape_formulas", bool, True,
+        "导出 CSV 时，以 = + - @ 制表符或回车开头的文字前加单引号，防止 Excel 把买家写的内容当公式执行；"
+        "仅供程序读取时可设为 false",
+        "CSV exports prefix text starting with = + - @ tab or CR with a quote so spreadsheets never run it as "
+        "a formula (OWASP); false for machine use",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -126,6 +148,7 @@ class Settings:
     session_gap_s: int = 600
     refund_completed_by: str = "merchant"
     exam_multi_credit: str = "all_or_nothing"
+    csv_escape_formulas: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         """The values by setting name, in declaration order."""

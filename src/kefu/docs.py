@@ -77,3 +77,30 @@ def metric_sql_text(m: Metric, grain: str, settings: Settings, dialect: str = "d
         parts.append(f"--   {measure_id} = {agg}")
     parts.append(translate(f"SELECT {fill(metric_sql(m, grain, settings), settings)} AS {m.id}"))
     return "\n".join(parts)
+
+
+_STORED_AS = {"table": "表（按店铺维护）", "view": "视图", "temp": "每次连接定义"}
+
+
+def _summary(sql: str) -> str:
+    """The first sentence of a model's leading comment."""
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line.removeprefix("--").strip())
+    text = " ".join(lines)
+    end = text.find(". ")
+    return (text if end < 0 else text[: end + 1]).replace("|", "\\|")
+
+
+def facts_markdown() -> str:
+    """A Markdown table of every stored fact: name, how it is stored, its grain and what it holds."""
+    from kefu.facts import FACTS
+
+    out = ["| fact | 存储 / stored as | 粒度 / grain | 内容 / holds |", "| --- | --- | --- | --- |"]
+    for f in FACTS:
+        grain = ", ".join(f.model.grain_in(f.scope)) or "—"
+        sql = render(f.model, Settings(), f.scope or "account")
+        out.append(f"| `{f.table}` | {_STORED_AS[f.kind]} | {grain} | {_summary(sql)} |")
+    return "\n".join(out) + "\n"

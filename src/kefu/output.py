@@ -89,13 +89,24 @@ def to_json(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=1)
 
 
-def to_csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
-    """CSV with the exact metric ids as headers; null is an empty cell."""
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value: Any, enabled: bool = True) -> Any:
+    """Text that a spreadsheet would run as a formula, prefixed with a quote (when enabled); else as it is."""
+    if enabled and isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(columns: list[str], rows: Iterable[dict[str, Any]], *, escape_formulas: bool = True) -> str:
+    """CSV with the exact metric ids as headers; null is an empty cell; formula-like text defused unless told."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+        writer.writerow(["" if row.get(c) is None else defuse(row.get(c), escape_formulas) for c in columns])
     return buf.getvalue()
 
 

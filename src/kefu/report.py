@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from kefu import facts
 from kefu.config import Settings
 from kefu.engines.common import Engine
 from kefu.engines.duckdb import DuckDBEngine
@@ -54,10 +55,17 @@ def _plain(value: Any) -> Any:
 
 
 def prepared_engine(con: duckdb.DuckDBPyConnection, settings: Settings) -> DuckDBEngine:
-    """An engine ready to build models on the warehouse; NoData when it holds nothing."""
+    """An engine on the warehouse that reads the stored facts, or builds the models when settings differ.
+
+    NoData when the warehouse holds nothing.
+    """
     engine = DuckDBEngine(con, settings)
     if not engine.prepare():
         raise NoData("仓库中没有数据，请先用 kefu import 导入 / the warehouse holds no data: run kefu import first")
+    if facts.usable(con, settings):
+        engine.built.update(facts.stored_tables(con))
+    else:
+        engine.note = facts.difference(con, settings)
     return engine
 
 

@@ -67,7 +67,7 @@ TABLES: tuple[Table, ...] = (
         Column("amount", "decimal"),
         Column("items", "integer", required=False, default="1"),
         Column("status", "text", required=False),
-    ), key=("order_id",)),
+    ), key=("shop", "order_id")),
     Table("refunds", "退款", (
         Column("refund_id", "text"),
         Column("order_id", "text"),
@@ -79,19 +79,19 @@ TABLES: tuple[Table, ...] = (
         Column("disputed", "bool", required=False, default="false"),
         Column("amount", "decimal", required=False),
         Column("handler", "text", required=False),
-    ), key=("refund_id",)),
+    ), key=("shop", "refund_id")),
     Table("complaints", "投诉", (
         Column("complaint_id", "text"),
         Column("order_id", "text", required=False),
         Column("shop", "text"),
         Column("created_at", "time"),
-    ), key=("complaint_id",)),
+    ), key=("shop", "complaint_id")),
     Table("ratings", "评价(DSR)", (
         Column("order_id", "text"),
         Column("shop", "text"),
         Column("rated_at", "time"),
         Column("service_score", "integer"),
-    ), key=("order_id",)),
+    ), key=("shop", "order_id")),
     Table("presence", "在线状态", (
         Column("account", "text"),
         Column("start", "time"),
@@ -112,6 +112,8 @@ TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 # (file position within an import, imports in the order they were made). Messages have no
 # primary key: its index over tens of millions of keys would cost more memory than the rows,
 # and the importer keeps (shop, msg_key) unique by inserting only keys not yet stored.
+# Keys are scoped to a shop (data.md): two shops may both have order 1001. An account's nick
+# names one shop's account, so accounts stay keyed by nick and the importer refuses to move one.
 WAREHOUSE_DDL: dict[str, str] = {
     "accounts": """CREATE TABLE IF NOT EXISTS accounts (
         account VARCHAR PRIMARY KEY, shop VARCHAR NOT NULL, agent_name VARCHAR,
@@ -121,19 +123,20 @@ WAREHOUSE_DDL: dict[str, str] = {
         buyer VARCHAR NOT NULL, account VARCHAR NOT NULL, sender VARCHAR NOT NULL,
         ts TIMESTAMP NOT NULL, seq BIGINT NOT NULL, content VARCHAR, msg_type VARCHAR)""",
     "orders": """CREATE TABLE IF NOT EXISTS orders (
-        order_id VARCHAR PRIMARY KEY, shop VARCHAR NOT NULL, buyer VARCHAR,
+        order_id VARCHAR NOT NULL, shop VARCHAR NOT NULL, buyer VARCHAR,
         created_at TIMESTAMP NOT NULL, paid_at TIMESTAMP, amount DECIMAL(18,4) NOT NULL,
-        items INTEGER NOT NULL, status VARCHAR)""",
+        items INTEGER NOT NULL, status VARCHAR, PRIMARY KEY (shop, order_id))""",
     "refunds": """CREATE TABLE IF NOT EXISTS refunds (
-        refund_id VARCHAR PRIMARY KEY, order_id VARCHAR NOT NULL, shop VARCHAR NOT NULL,
+        refund_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, shop VARCHAR NOT NULL,
         buyer VARCHAR, created_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
-        completed_by VARCHAR, disputed BOOLEAN NOT NULL, amount DECIMAL(18,4), handler VARCHAR)""",
+        completed_by VARCHAR, disputed BOOLEAN NOT NULL, amount DECIMAL(18,4), handler VARCHAR,
+        PRIMARY KEY (shop, refund_id))""",
     "complaints": """CREATE TABLE IF NOT EXISTS complaints (
-        complaint_id VARCHAR PRIMARY KEY, order_id VARCHAR, shop VARCHAR NOT NULL,
-        created_at TIMESTAMP NOT NULL)""",
+        complaint_id VARCHAR NOT NULL, order_id VARCHAR, shop VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL, PRIMARY KEY (shop, complaint_id))""",
     "ratings": """CREATE TABLE IF NOT EXISTS ratings (
-        order_id VARCHAR PRIMARY KEY, shop VARCHAR NOT NULL, rated_at TIMESTAMP NOT NULL,
-        service_score INTEGER NOT NULL)""",
+        order_id VARCHAR NOT NULL, shop VARCHAR NOT NULL, rated_at TIMESTAMP NOT NULL,
+        service_score INTEGER NOT NULL, PRIMARY KEY (shop, order_id))""",
     "presence": """CREATE TABLE IF NOT EXISTS presence (
         account VARCHAR NOT NULL, start TIMESTAMP NOT NULL, "end" TIMESTAMP NOT NULL,
         status VARCHAR NOT NULL, PRIMARY KEY (account, start))""",

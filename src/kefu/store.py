@@ -1,6 +1,7 @@
 """The warehouse: one DuckDB file holding the canonical tables as stored by schema.WAREHOUSE_DDL."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,8 @@ import duckdb
 
 from kefu.config import SettingError
 from kefu.schema import TABLES, WAREHOUSE_DDL
+
+log = logging.getLogger(__name__)
 
 DATA_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES)
 """The canonical tables, in contract order (kefu_meta is bookkeeping, not data)."""
@@ -67,7 +70,29 @@ class Warehouse:
         else:
             for ddl in WAREHOUSE_DDL.values():
                 con.execute(ddl)
+            wh._migrate_keys()
         return wh
+
+    def _primary_key(self, table: str) -> tuple[str, ...]:
+        """The columns of a stored table's primary key."""
+        rows = self.con.execute(
+            "SELECT constraint_column_names FROM duckdb_constraints() "
+            "WHERE schema_name = 'main' AND table_name = ? AND constraint_type = 'PRIMARY KEY'", [table]
+        ).fetchall()
+        return tuple(rows[0][0]) if rows else ()
+
+    def _migrate_keys(self) -> None:
+        """Re-key tables a warehouse of an older kefu keyed by id alone: their keys are now scoped to a shop."""
+        for table in TABLES:
+            if not table.key or self._primary_key(table.name) in ((), table.key):
+                continue
+            log.info("migrating %s to the primary key (%s)", table.name, ", ".join(table.key))
+            cols = ", ".join(f'"{c}"' for c in table.column_names)
+            with self.transaction() as con:
+                con.execute(f"ALTER TABLE {table.name} RENAME TO kefu_old_{table.name}")
+                con.execute(WAREHOUSE_DDL[table.name])
+                con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM kefu_old_{table.name}")
+                con.execute(f"DROP TABLE kefu_old_{table.name}")
 
     def _table_names(self) -> set[str]:
         """Names of the tables in the main schema."""

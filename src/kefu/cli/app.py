@@ -103,16 +103,25 @@ def cli_settings(config: Optional[Path], sets: Optional[list[str]]) -> Settings:
         fail(str(exc))
 
 
-def connect_existing() -> duckdb.DuckDBPyConnection:
-    """Open the warehouse for reading; a missing file is a clear error."""
+def connect_existing(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for reading (facts of an older kefu rebuilt first); a missing file is a clear error.
+
+    Given the command's settings, says in one line when they differ from those of the stored facts.
+    """
     if not state.db.exists():
         fail(f"找不到仓库文件 {state.db}，请先运行 kefu --db {state.db} import 目录 / warehouse not found")
+    from kefu import facts
     from kefu.store import Warehouse, WarehouseError
 
     try:
-        return Warehouse.open(state.db).con
+        con = Warehouse.open(state.db).con
     except WarehouseError as exc:
         fail(str(exc))
+    facts.ensure_current(con, lambda line: err_console.print(line, soft_wrap=True))
+    note = facts.difference(con, settings) if settings is not None else ""
+    if note:
+        err_console.print(f"[yellow]{note}[/]", soft_wrap=True)
+    return con
 
 
 def emit(text: str, output: Optional[Path]) -> None:

@@ -24,7 +24,7 @@ def html_cmd(
 
     settings = cli_settings(config, sets)
     lo, hi = parse_range(day_from, day_to)
-    con = connect_existing()
+    con = connect_existing(settings)
     try:
         page = render_html(con, settings, lo, hi, lang=state.lang)
     except NoData as exc:

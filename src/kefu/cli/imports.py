@@ -88,6 +88,11 @@ def _print_import_summary(summary: Any) -> None:
         console.print(f"[yellow]未识别格式，已跳过 {len(summary.skipped)} 个文件[/]：{names}", soft_wrap=True)
     for error in summary.errors:
         console.print(f"[red]文件错误[/] {error}", soft_wrap=True)
+    if summary.facts_note:
+        console.print(f"[yellow]{summary.facts_note}[/]", soft_wrap=True)
+    if summary.facts_shops and summary.committed:
+        console.print(f"已更新 {len(summary.facts_shops)} 个店铺的事实表，报表可直接读取"
+                      f" / facts updated for {len(summary.facts_shops)} shop(s)", soft_wrap=True)
     shown = 0
     for f in summary.files:
         for r in f.rejected:

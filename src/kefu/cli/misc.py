@@ -29,6 +29,28 @@ def settings_cmd() -> None:
         table.add_row(s.name, s.type.__name__, str(s.default), help_text)
     console.print(table)
     console.print("用法：--set 名称=值，或在 kefu.toml 中写 名称 = 值 / use --set NAME=VALUE or kefu.toml")
+    _print_stored_settings()
+
+
+def _print_stored_settings() -> None:
+    """The settings the warehouse's stored facts were computed under, when there is a warehouse."""
+    from kefu import facts
+    from kefu.store import Warehouse, WarehouseError
+
+    if not state.db.exists():
+        return
+    try:
+        with Warehouse.open(state.db, read_only=True) as wh:
+            recorded = facts.recorded_settings(wh.con)
+    except WarehouseError:
+        return
+    if recorded is None:
+        console.print(f"仓库 {state.db} 还没有当前版本的事实表 / no current facts in {state.db}", soft_wrap=True)
+        return
+    shown = "，".join(f"{k}={v}" for k, v in recorded.items())
+    console.print(f"仓库 {state.db} 的事实表按 {shown} 计算；其他取值的报表临时计算，"
+                  f"kefu rebuild --set … 可按新设置重建 / stored facts were computed under these settings",
+                  soft_wrap=True)
 
 
 @app.command("demo")

@@ -46,7 +46,7 @@ def export_xlsx_cmd(
     settings = cli_settings(config, sets)
     first, last = parse_range(day_from, day_to)
     try:
-        write_workbook(output, connect_existing(), settings, first, last, state.lang)
+        write_workbook(output, connect_existing(settings), settings, first, last, state.lang)
     except NoData as exc:
         fail(str(exc))
     err_console.print(f"已写入 {output}")
@@ -72,13 +72,13 @@ def lost_cmd(
     the_day = parse_day(day, "--day")
     assert the_day is not None
     try:
-        rows = lost_buyers(connect_existing(), settings, the_day, account, mask=not no_mask)
+        rows = lost_buyers(connect_existing(settings), settings, the_day, account, mask=not no_mask)
     except NoData as exc:
         fail(str(exc))
     if fmt is Fmt.json:
         emit(to_json({"day": day, "account": account, "rows": rows}), output)
     elif fmt is Fmt.csv:
-        emit(to_csv(list(COLUMNS), rows), output)
+        emit(to_csv(list(COLUMNS), rows, escape_formulas=settings.csv_escape_formulas), output)
     elif fmt is Fmt.xlsx:
         from kefu.reports.excel import write_lost_xlsx
 
@@ -132,7 +132,7 @@ def score_cmd(
     _need_file(fmt, output)
     settings = cli_settings(config, sets)
     try:
-        card = score(connect_existing(), settings, load_plan(_plan_path(plan)), period, by.value)
+        card = score(connect_existing(settings), settings, load_plan(_plan_path(plan)), period, by.value)
     except (PlanError, NoData) as exc:
         fail(str(exc))
     columns, rows = card.flat()
@@ -143,7 +143,7 @@ def score_cmd(
             payload["explain"] = {r[card.by]: r["explain"] for r in card.rows}
         emit(to_json(payload), output)
     elif fmt is Fmt.csv:
-        emit(to_csv(columns, rows), output)
+        emit(to_csv(columns, rows, escape_formulas=settings.csv_escape_formulas), output)
     elif fmt is Fmt.xlsx:
         from kefu.reports.excel import write_score_xlsx
 

@@ -50,19 +50,6 @@ def _shown(rows: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
             for r, t in zip(rows, local)]
 
 
-def _write_xlsx(path: Path, rows: list[dict[str, Any]], headers: list[str]) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "质检" if state.lang == "zh" else "QC"
-    sheet.append(headers)
-    for r in rows:
-        sheet.append([r[k] for k in COLUMNS])
-    sheet.freeze_panes = "A2"
-    book.save(path)
-
-
 @qc_app.command("run")
 def qc_run(
     day_from: Optional[str] = typer.Option(None, "--from", help="开始日期 YYYY-MM-DD（默认：最早）"),
@@ -80,6 +67,7 @@ def qc_run(
     """运行质检并保存结果（同一范围重跑会替换旧结果） / run QC and store the findings."""
     from kefu.qc.runner import run_qc
     from kefu.qc.store import findings
+    from kefu.reports.xlsx import write_rows
     from kefu.report import NoData
 
     if fmt is QcFmt.xlsx and output is None:
@@ -87,7 +75,7 @@ def qc_run(
     settings = cli_settings(config, sets)
     rule_set = _rules(rules, no_defaults)
     start, end = parse_range(day_from, day_to)
-    con = connect_existing()
+    con = connect_existing(settings)
     try:
         run = run_qc(con, settings, rule_set, day_from=start, day_to=end, account=account)
     except NoData as exc:
@@ -104,10 +92,10 @@ def qc_run(
         emit(to_json({"run_id": run.run_id, "day_from": run.scope.day_from.isoformat(),
                       "day_to": run.scope.day_to.isoformat(), "findings": rows}), output)
     elif fmt is QcFmt.csv:
-        emit(to_csv(list(COLUMNS), rows), output)
+        emit(to_csv(list(COLUMNS), rows, escape_formulas=settings.csv_escape_formulas), output)
     elif fmt is QcFmt.xlsx:
         assert output is not None
-        _write_xlsx(output, rows, headers)
+        write_rows(output, "质检" if zh else "QC", headers, ([r[k] for k in COLUMNS] for r in rows))
         console.print(summary, soft_wrap=True)
         console.print(f"已写入 {output}", soft_wrap=True)
     else:

@@ -60,7 +60,7 @@ def report_cmd(
                 fail("--compare 目前只在 DuckDB 引擎上可用 / --compare runs on the DuckDB engine only")
             report = _spark_report(spec, settings, data, master)
         else:
-            con = connect_existing()
+            con = connect_existing(settings)
             report = run_report(con, spec, settings)
             if compare is Compare.previous:
                 report = with_previous(con, report, settings)
@@ -81,7 +81,7 @@ def report_cmd(
                    **({"compare": compare.value} if compare else {}), "settings": settings.as_dict(), "rows": rows}
         emit(to_json(payload), output)
     elif fmt is Fmt.csv:
-        emit(to_csv(report.columns, rows), output)
+        emit(to_csv(report.columns, rows, escape_formulas=settings.csv_escape_formulas), output)
     else:
         title = {"account_day": "客服报表", "shop_day": "店铺报表"}[spec.grain] if state.lang == "zh" else spec.grain
         target = Console(file=output.open("w", encoding="utf-8"), width=200) if output else console
@@ -128,7 +128,7 @@ def explain_cmd(
         metric(metric_id, grain)
     except KeyError:
         fail(f"粒度 {grain} 没有指标 {metric_id!r}，用 kefu metrics list 查看 / unknown metric")
-    con = connect_existing()
+    con = connect_existing(settings)
     try:
         exp = explain(con, settings, metric_id, parse_day(day, "--day") or dt.date.min, account=account, shop=shop,
                       mask=not no_mask)

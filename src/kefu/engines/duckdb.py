@@ -44,6 +44,7 @@ class DuckDBEngine:
     built: dict[tuple[str, str], str] = field(default_factory=dict)
     first_day: dt.date | None = None
     last_day: dt.date | None = None
+    note: str = ""  # why the models are built on the fly rather than read from the stored facts
 
     def prepare(self) -> bool:
         """Define the engine functions and the calendar; False when the warehouse holds no data."""

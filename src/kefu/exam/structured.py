@@ -11,11 +11,11 @@ from typing import Any
 import openpyxl
 import tomli_w
 import yaml
-from openpyxl.utils import get_column_letter
 
 from kefu.exam.model import JUDGE, JUDGE_OPTIONS, LETTERS, MULTI, SINGLE, TYPES, AnswerError, Question, \
     infer_type, normalize, parse_choice
 from kefu.ingest.summary import Rejection
+from kefu.reports.xlsx import write_rows
 
 # Column (or key) names users may write, mapped to the canonical Chinese ones.
 ALIASES = {"题目": "题目", "question": "题目", "text": "题目", "答案": "答案", "answer": "答案",
@@ -217,14 +217,6 @@ def write_csv(questions: list[Question]) -> str:
 
 
 def write_xlsx(questions: list[Question], path: Path) -> None:
-    """An xlsx bank of the questions (one sheet)."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "题库"
+    """An xlsx bank of the questions (one sheet), by the product's one xlsx writer."""
     header, rows = _rows(questions)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for i in range(1, len(header) + 1):
-        sheet.column_dimensions[get_column_letter(i)].width = 40 if i == 1 else 20
-    book.save(path)
+    write_rows(path, "题库", header, rows)

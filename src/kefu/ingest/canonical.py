@@ -6,14 +6,16 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from kefu import facts
 from kefu.config import Settings
 from kefu.ingest.detect import discover
 from kefu.ingest.options import ImportOptions
 from kefu.ingest.readers import ReadFile, SourceFile, read_source
 from kefu.ingest.summary import FileSummary, ImportFailed, ImportSummary, Rejection, write_rejects
 from kefu.ingest.tabular import read_profiled
-from kefu.ingest.validate import install_macros, q, validate
+from kefu.ingest.validate import install_macros, mark_bad, q, validate
 from kefu.schema import Table
 from kefu.store import Warehouse, WarehouseError
 
@@ -30,6 +32,26 @@ def _seq_base(con: duckdb.DuckDBPyConnection) -> int:
     """The first seq of this import: the block after the highest stored seq."""
     top = con.execute("SELECT max(seq) FROM messages").fetchall()[0][0]
     return 0 if top is None else (int(top) // SEQ_BLOCK + 1) * SEQ_BLOCK
+
+
+# A reason an account row is refused: its nick is already another shop's account (data.md: keys are
+# scoped to a shop). The other shop is not named: a manager of one shop need not learn another's.
+FOREIGN_ACCOUNT = "账号已属于另一个店铺，不能改到本店铺 / the account belongs to another shop"
+
+
+def _refuse_foreign_accounts(con: duckdb.DuckDBPyConnection, typed: pa.Table) -> pa.Table:
+    """Mark as bad each valid account row whose account is stored under another shop."""
+    con.register("kefu_typed", typed)
+    try:
+        foreign = con.execute(
+            "SELECT t._row FROM kefu_typed t JOIN accounts a ON a.account = t.account WHERE a.shop <> t.shop"
+        ).fetchall()
+    finally:
+        con.unregister("kefu_typed")
+    if not foreign:
+        return typed
+    bad = pc.is_in(typed.column("_row"), pa.array([r[0] for r in foreign], pa.int64()))
+    return mark_bad(typed, bad, "shop", FOREIGN_ACCOUNT)
 
 
 def _rejections(typed: pa.Table, read: ReadFile) -> list[Rejection]:
@@ -111,13 +133,26 @@ def _write_messages(con: duckdb.DuckDBPyConnection, summary: FileSummary, good: 
     summary.duplicates = good - summary.inserted
 
 
+def _touched_shops(con: duckdb.DuckDBPyConnection, table: Table) -> set[str]:
+    """The shops whose facts the good rows of kefu_typed may change."""
+    if "shop" in table.column_names:
+        sql = "SELECT DISTINCT shop FROM kefu_typed WHERE _err_col IS NULL"
+    else:  # presence: the shop that lists the account, talks through it, or whose nick it extends
+        sql = ("WITH t AS (SELECT DISTINCT account FROM kefu_typed WHERE _err_col IS NULL) "
+               "SELECT coalesce(a.shop, split_part(t.account, ':', 1)) FROM t LEFT JOIN accounts a USING (account) "
+               "UNION SELECT DISTINCT m.shop FROM messages m SEMI JOIN t USING (account)")
+    return {r[0] for r in con.execute(sql).fetchall()}
+
+
 def _import_file(
     con: duckdb.DuckDBPyConnection, read: ReadFile, summary: FileSummary, timezone: str, seq_base: int
-) -> None:
-    """Validate one read file and write its good rows."""
+) -> set[str]:
+    """Validate one read file, write its good rows, and say which shops' facts they change."""
     assert read.canon is not None
     table = read.source.table
     typed = validate(con, read.canon, table, timezone)
+    if table.name == "accounts":
+        typed = _refuse_foreign_accounts(con, typed)
     rejected = _rejections(typed, read)
     read.release()
     summary.rejected.extend(rejected)
@@ -128,6 +163,7 @@ def _import_file(
             _write_messages(con, summary, good, seq_base)
         else:
             _write_keyed(con, table, summary, good)
+        return _touched_shops(con, table) if summary.inserted or summary.replaced else set()
     finally:
         con.unregister("kefu_typed")
 
@@ -155,8 +191,13 @@ def import_paths(
     rejects_path: Path | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    keep_facts: bool = True,
 ) -> ImportSummary:
-    """Import folders/files of any known format into the warehouse in one transaction and say what happened."""
+    """Import folders/files of any known format into the warehouse in one transaction and say what happened.
+
+    The stored facts of the shops whose rows changed are recomputed in the same transaction
+    (keep_facts=False leaves them alone, for a throw-away staging warehouse).
+    """
     if wh.read_only:
         raise WarehouseError("数据仓库以只读方式打开，不能导入 / the warehouse is open read-only; cannot import")
     options = options or ImportOptions()
@@ -168,6 +209,7 @@ def import_paths(
     try:
         install_macros(con)
         seq_next = _seq_base(con)
+        touched: set[str] = set()
         for source in sources:
             read = _read(con, source, options, settings)
             fs = FileSummary(source.path, source.table.name, source.format, read.encoding,
@@ -180,7 +222,7 @@ def import_paths(
                 fs.error = read.error
             elif read.canon is not None:
                 rows = read.num_rows
-                _import_file(con, read, fs, settings.timezone, seq_next)
+                touched |= _import_file(con, read, fs, settings.timezone, seq_next)
                 if source.table.name == "messages":
                     seq_next += rows
             fs.rejected.sort(key=lambda r: (r.line is None, r.line or 0))
@@ -189,6 +231,9 @@ def import_paths(
         if any(f.inserted or f.replaced for f in summary.files):
             wh.record_import_timezone(settings.timezone)
         failed = strict and not summary.ok
+        if keep_facts and touched and not (dry_run or failed):
+            summary.facts_note = facts.refresh(con, settings, touched)
+            summary.facts_shops = sorted(touched)
     except BaseException:
         con.rollback()
         raise
@@ -198,7 +243,7 @@ def import_paths(
         con.commit()
         summary.committed = True
     if rejects_path is not None:
-        write_rejects(summary, Path(rejects_path))
+        write_rejects(summary, Path(rejects_path), settings.csv_escape_formulas)
         summary.rejects_path = Path(rejects_path)
     if failed:
         raise ImportFailed(summary)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kefu.output import defuse
+
 COUNTS = ("rows_read", "inserted", "replaced", "duplicates", "rejected")
 
 
@@ -69,6 +71,8 @@ class ImportSummary:
     strict: bool = False
     committed: bool = False  # True once the rows are in the warehouse
     rejects_path: Path | None = None  # where rejected rows were written, if asked
+    facts_shops: list[str] = field(default_factory=list)  # shops whose stored facts the import recomputed
+    facts_note: str = ""  # said when the import rebuilt every shop's facts (new fact settings)
 
     @property
     def rejections(self) -> list[Rejection]:
@@ -103,6 +107,7 @@ class ImportSummary:
         return {"timezone": self.timezone, "dry_run": self.dry_run, "strict": self.strict,
                 "committed": self.committed, "ok": self.ok,
                 "rejects_path": None if self.rejects_path is None else str(self.rejects_path),
+                "facts_shops": self.facts_shops,
                 "totals": self.totals(), "files": [f.to_dict() for f in self.files],
                 "skipped": [str(p) for p in self.skipped], "errors": self.errors}
 
@@ -119,8 +124,12 @@ class ImportFailed(Exception):
         self.summary = summary
 
 
-def write_rejects(summary: ImportSummary, path: Path) -> None:
-    """Write every rejected row (and file-level error) to a CSV that Excel opens (UTF-8 with BOM)."""
+def write_rejects(summary: ImportSummary, path: Path, escape_formulas: bool = True) -> None:
+    """Write every rejected row (and file-level error) to a CSV that Excel opens (UTF-8 with BOM).
+
+    The rows come from outside, so text a spreadsheet would run as a formula is defused unless told.
+    """
+
     extra: dict[str, None] = {}  # original column names in order of first appearance, across files
     for r in summary.rejections:
         extra.update(dict.fromkeys(r.values))
@@ -136,4 +145,4 @@ def write_rejects(summary: ImportSummary, path: Path) -> None:
                 writer.writerow([str(f.path), "", "", f.error] + [""] * len(extra_names))
             for r in f.rejected:
                 row = [str(r.file), "" if r.line is None else r.line, r.column, r.reason]
-                writer.writerow(row + [r.values.get(c) or "" for c in extra_names])
+                writer.writerow(row + [defuse(r.values.get(c) or "", escape_formulas) for c in extra_names])

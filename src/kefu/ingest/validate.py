@@ -226,12 +226,16 @@ def post_checks(typed: pa.Table, table: Table) -> pa.Table:
     if table.name != "presence":
         return typed
     start, end = typed.column("start"), typed.column("end")
-    bad = pc.and_(pc.is_null(typed.column("_err_col")), pc.less_equal(end, start))
-    bad = pc.fill_null(bad, False)
-    err_col = pc.if_else(bad, pa.scalar("end"), typed.column("_err_col"))
-    reason = pc.if_else(bad, pa.scalar("结束时间应晚于开始时间 / end must be after start"), typed.column("_err_reason"))
+    return mark_bad(typed, pc.less_equal(end, start), "end", "结束时间应晚于开始时间 / end must be after start")
+
+
+def mark_bad(typed: pa.Table, bad: pa.ChunkedArray | pa.Array, column: str, reason: str) -> pa.Table:
+    """Give each still-valid row where bad holds the error (column, reason)."""
+    bad = pc.fill_null(pc.and_(pc.is_null(typed.column("_err_col")), bad), False)
+    err_col = pc.if_else(bad, pa.scalar(column), typed.column("_err_col"))
+    err_reason = pc.if_else(bad, pa.scalar(reason), typed.column("_err_reason"))
     typed = typed.set_column(typed.schema.get_field_index("_err_col"), "_err_col", err_col)
-    return typed.set_column(typed.schema.get_field_index("_err_reason"), "_err_reason", reason)
+    return typed.set_column(typed.schema.get_field_index("_err_reason"), "_err_reason", err_reason)
 
 
 def validate(con: duckdb.DuckDBPyConnection, canon: pa.Table, table: Table, timezone: str) -> pa.Table:

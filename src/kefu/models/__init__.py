@@ -55,6 +55,12 @@ class Model:
     scoped: bool = False
     view: bool = False  # a cheap projection: engines define it as a view instead of storing its rows
     shared_deps: tuple[str, ...] = ()  # more models read in the shared scope only
+    grain: str = ""  # the columns that identify a row (${conv}: the scope's conversation keys); "" for none
+
+    def grain_in(self, scope: str) -> tuple[str, ...]:
+        """The columns that identify one of the model's rows in a scope."""
+        text = Template(self.grain).substitute(conv=_keys(scope or "account"))
+        return tuple(c.strip() for c in text.split(",") if c.strip())
 
     def reuses_in(self, scope: str, reuse: bool) -> bool:
         """True when, in this scope and build graph, the model reuses account rows (models/reused.sql)."""
@@ -82,26 +88,26 @@ class Model:
 
 # In dependency order. `calendar` is built by the engine from the data's range of days.
 MODELS: tuple[Model, ...] = (
-    Model("shop_accounts", ()),
-    Model("msgs", (), view=True),
-    Model("filtered_buyers", ("msgs", "shop_accounts")),
-    Model("conv_msgs", ("msgs", "filtered_buyers"), scoped=True, shared_deps=("shared_days",)),
-    Model("shared_days", ("conv_msgs@account",)),
-    Model("questions", ("conv_msgs",), scoped=True),
-    Model("conversations", ("conv_msgs", "questions"), scoped=True),
-    Model("credited_orders", ("conversations", "conv_msgs"), scoped=True),
-    Model("conversion", ("credited_orders",), scoped=True),
-    Model("concurrency", ("conv_msgs@account",)),
-    Model("online_hours", ("calendar",)),
-    Model("exam_scores", ()),
-    Model("account_days", ("conversations@account", "exam_scores")),
-    Model("account_online", ("account_days", "online_hours")),
-    Model("order_days", ("conversations@shop",)),
-    Model("shop_days", ("msgs", "order_days")),
-    Model("order_facts", ("order_days",)),
-    Model("after_sales", ("order_days", "shop_days")),
-    Model("shop_online", ("shop_days", "shop_accounts", "online_hours")),
-    Model("qc_days", ("account_days",)),
+    Model("shop_accounts", (), grain="shop, account"),
+    Model("msgs", (), view=True, grain="shop, msg_key"),
+    Model("filtered_buyers", ("msgs", "shop_accounts"), grain="shop, day, buyer"),
+    Model("conv_msgs", ("msgs", "filtered_buyers"), scoped=True, shared_deps=("shared_days",), grain="${conv}, seq"),
+    Model("shared_days", ("conv_msgs@account",), grain="shop, buyer, day"),
+    Model("questions", ("conv_msgs",), scoped=True, grain="${conv}, seq"),
+    Model("conversations", ("conv_msgs", "questions"), scoped=True, grain="${conv}"),
+    Model("credited_orders", ("conversations", "conv_msgs"), scoped=True, grain="${conv}, order_id"),
+    Model("conversion", ("credited_orders",), scoped=True, grain="${conv}"),
+    Model("concurrency", ("conv_msgs@account",), grain="shop, account, day"),
+    Model("online_hours", ("calendar",), grain="account, day"),
+    Model("exam_scores", (), grain="attempt_id"),
+    Model("account_days", ("conversations@account", "exam_scores"), grain="shop, account, day"),
+    Model("account_online", ("account_days", "online_hours"), grain="shop, account, day"),
+    Model("order_days", ("conversations@shop",), grain="shop, order_id"),
+    Model("shop_days", ("msgs", "order_days"), grain="shop, day"),
+    Model("order_facts", ("order_days",), grain="shop, day"),
+    Model("after_sales", ("order_days", "shop_days"), grain="shop, day"),
+    Model("shop_online", ("shop_days", "shop_accounts", "online_hours"), grain="shop, day"),
+    Model("qc_days", ("account_days",), grain="shop, account, day"),
     Model("qc_finding_rows", ("qc_days",)),
 )
 

@@ -32,7 +32,7 @@ touched AS (
     LEFT JOIN during d ON d.order_id = c.order_id AND ${conv_join_cd}
 ),
 ranked AS (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY ${attribution_order}) AS credit_rank
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY shop, order_id ORDER BY ${attribution_order}) AS credit_rank
     FROM touched
 )
 SELECT ${conv}, order_id, created_at, paid_at, amount, items, touch_ts,

@@ -1,8 +1,11 @@
 """Tables into xlsx: typed cells (text never becomes a formula), unit number formats, frozen header, filter."""
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 from rich.cells import cell_len
@@ -45,8 +48,8 @@ class Sheet:
                 self.ws.write_blank(self.row, col, None, fmt)
             elif isinstance(value, bool):
                 self.ws.write_boolean(self.row, col, value, fmt)
-            elif isinstance(value, (int, float)):
-                self.ws.write_number(self.row, col, value, fmt)
+            elif isinstance(value, (int, float, Decimal)):
+                self.ws.write_number(self.row, col, float(value), fmt)
             else:
                 text = str(value)
                 self.ws.write_string(self.row, col, text, fmt)
@@ -74,9 +77,27 @@ def column_format(column: str, grain: str) -> str | None:
     return UNIT_FORMATS[unit]
 
 
-def workbook(path: Path) -> Workbook:
-    """A workbook that never turns strings into formulas or links."""
-    return xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                           "strings_to_numbers": False})
+def workbook(target: Path | BinaryIO) -> Workbook:
+    """A workbook, to a file or an in-memory buffer, that never turns strings into formulas or links."""
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    if isinstance(target, Path):
+        return xlsxwriter.Workbook(str(target), options)
+    return xlsxwriter.Workbook(target, {**options, "in_memory": True})
+
+
+def sheet_name(title: str) -> str:
+    """A title Excel accepts as a sheet name: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "Sheet1"
+
+
+def write_rows(target: Path | BinaryIO, title: str, headers: list[str], rows: Iterable[list[Any]],
+               formats: list[str | None] | None = None) -> None:
+    """One sheet of rows under a header row, written with Sheet (so no cell is ever a formula)."""
+    wb = workbook(target)
+    sheet = Sheet(wb, sheet_name(title), headers, formats or [None] * len(headers))
+    for values in rows:
+        sheet.add(values)
+    sheet.close()
+    wb.close()
 
 

@@ -103,5 +103,5 @@ def import_rejects(job_id: str, ctx: Ctx = Depends(current)) -> Response:
         raise HTTPException(404, "导入尚未完成 / the import has not finished")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rejects.csv"
-        write_rejects(job.summary, path)
+        write_rejects(job.summary, path, ctx.store.settings.csv_escape_formulas)
         return attachment(path.read_bytes(), f"kefu-rejects-{job.id}.csv", "text/csv; charset=utf-8")

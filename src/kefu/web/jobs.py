@@ -171,7 +171,7 @@ def _check_shops(folder: Path, scope: Scope, known: dict[str, str], settings: Se
                  options: ImportOptions) -> None:
     """A manager may import only their shops' data: stage the files in memory and look before writing."""
     with Warehouse.open(":memory:") as staging:
-        import_paths(staging, [folder], settings, options=options)
+        import_paths(staging, [folder], settings, options=options, keep_facts=False)
         shops = set(staging.shops())
         staged = dict(staging.con.execute("SELECT account, shop FROM accounts").fetchall())
         for (account,) in staging.con.execute("SELECT DISTINCT account FROM presence").fetchall():

@@ -50,7 +50,8 @@ def lost_download(fmt: str, ctx: Ctx = Depends(current), day: str = "", account:
     the_day, rows = lost_rows(ctx, parse_day(day, "day"), account, mask != "0")
     name = f"kefu-lost-{the_day}"
     if fmt == "csv":
-        return attachment(csv_bytes(list(COLUMNS), rows), f"{name}.csv", "text/csv; charset=utf-8")
+        content = csv_bytes(list(COLUMNS), rows, ctx.store.settings.csv_escape_formulas)
+        return attachment(content, f"{name}.csv", "text/csv; charset=utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         path = write_lost_xlsx(Path(tmp) / "lost.xlsx", rows)
         return attachment(path.read_bytes(), f"{name}.xlsx", XLSX_TYPE)

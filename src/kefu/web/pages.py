@@ -181,7 +181,8 @@ def download_report(fmt: str, ctx: Ctx = Depends(current)) -> Response:
     table = report_table(ctx, **args)
     grain = table.spec.grain
     return table_download(fmt, f"kefu-{grain}", "客服报表" if grain == "account_day" else "店铺报表",
-                          table.columns, table.rows, lambda c: views.header(c, grain))
+                          table.columns, table.rows, lambda c: views.header(c, grain),
+                          escape_formulas=ctx.store.settings.csv_escape_formulas)
 
 
 def _explain(ctx: Ctx, metric_id: str, day: str, account: str, shop: str, mask: str) -> Any:
@@ -224,5 +225,6 @@ def download_explain(fmt: str, ctx: Ctx = Depends(current), metric: str = "", da
         raise HTTPException(404, str(exc)) from None
     rows = [dict(zip(ev.columns, r)) for r in ev.rows]
     return table_download(fmt, f"kefu-explain-{metric}-{day}", ev.measure.label_zh, ev.columns, rows,
-                          lambda c: EVIDENCE_LABELS.get(c, c))
+                          lambda c: EVIDENCE_LABELS.get(c, c),
+                          escape_formulas=ctx.store.settings.csv_escape_formulas)
 

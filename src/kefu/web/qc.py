@@ -63,7 +63,8 @@ def qc_download(fmt: str, ctx: Ctx = Depends(current)) -> Response:
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(404)
     rows = qc_rows(ctx, **_args(ctx))
-    return table_download(fmt, "kefu-qc", "质检发现", list(COLUMNS), rows, lambda c: LABELS[c])
+    return table_download(fmt, "kefu-qc", "质检发现", list(COLUMNS), rows, lambda c: LABELS[c],
+                          escape_formulas=ctx.store.settings.csv_escape_formulas)
 
 
 @router.post("/qc/run")

@@ -79,7 +79,8 @@ def scores_download(fmt: str, ctx: Ctx = Depends(current), plan: str = SHIPPED[0
     except PlanError as exc:
         raise ValueError(str(exc)) from None
     columns, rows = card.flat()
-    return table_download(fmt, f"kefu-scores-{plan}-{card.period}", card.plan.name, columns, rows, _header)
+    return table_download(fmt, f"kefu-scores-{plan}-{card.period}", card.plan.name, columns, rows, _header,
+                          escape_formulas=ctx.store.settings.csv_escape_formulas)
 
 
 def _header(column: str) -> str:

@@ -1,14 +1,15 @@
 """The warehouse as the web app uses it: one process-wide connection, cursors for readers, cached reports.
 
-DuckDB lets a single process write a file. The server opens the warehouse once (read-write). Reports are
-computed on one cursor that keeps the models (TEMP tables) of the current data built, one computation at a
-time, and cached per data generation; explanations and lookups read on cursors of their own. Imports go one
-at a time through the import worker (see jobs.py) on another cursor, so readers keep seeing the last committed
-data while an import runs. After a commit the cached reports are recomputed on the new data first and then
+DuckDB lets a single process write a file. The server opens the warehouse once (read-write). Reports read
+the stored facts (kefu.facts) on one cursor, one computation at a time, cached per data generation; only a
+server started with other fact settings than the warehouse's builds the models there (TEMP tables);
+explanations and lookups read on cursors of their own. Imports go one at a time through the import worker
+(see jobs.py) on another cursor, so readers keep seeing the last committed data while an import runs. After a commit the cached reports are recomputed on the new data first and then
 swapped in at once (`generation` moves on), so dashboards never wait for a cold cache.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from typing import Any, Callable
 
 import duckdb
 
+from kefu import facts
 from kefu.config import Settings
 from kefu.explain import Explanation, explain
 from kefu.metrics.compile import ReportSpec
@@ -26,6 +28,7 @@ from kefu.report import NoData, Report, prepared_engine, run_report
 from kefu.store import Warehouse
 
 CACHE_SIZE = 64
+log = logging.getLogger(__name__)
 
 
 class WebWarehouse:
@@ -33,6 +36,7 @@ class WebWarehouse:
 
     def __init__(self, path: Path | str, settings: Settings) -> None:
         self.warehouse = Warehouse.open(path)
+        facts.ensure_current(self.warehouse.con, log.info)
         self.settings = settings
         self.generation = 0
         self._lock = threading.Lock()

@@ -6,10 +6,9 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from fastapi.responses import Response
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from kefu.output import to_csv
+from kefu.reports.xlsx import write_rows
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -20,37 +19,21 @@ def attachment(content: bytes, filename: str, media_type: str) -> Response:
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
-def csv_bytes(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
+def csv_bytes(columns: list[str], rows: list[dict[str, Any]], escape_formulas: bool = True) -> bytes:
     """The CLI's CSV form, with a BOM so Excel reads the Chinese."""
-    return to_csv(columns, rows).encode("utf-8-sig")
+    return to_csv(columns, rows, escape_formulas=escape_formulas).encode("utf-8-sig")
 
 
 def xlsx_bytes(title: str, columns: list[str], rows: list[dict[str, Any]], header: Callable[[str], str]) -> bytes:
-    """One sheet: Chinese headers, raw values (numbers stay numbers), frozen header row."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append([header(c) for c in columns])
-    for row in rows:
-        ws.append([_cell(row.get(c)) for c in columns])
-    ws.freeze_panes = "A2"
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(header(c)) * 2 + 2))
+    """One sheet by the product's one xlsx writer: Chinese headers, typed cells, never a formula."""
     buf = io.BytesIO()
-    wb.save(buf)
+    write_rows(buf, title, [header(c) for c in columns], ([row.get(c) for c in columns] for row in rows))
     return buf.getvalue()
 
 
-def _cell(value: Any) -> Any:
-    """Values openpyxl can store (lists and dicts become text)."""
-    if isinstance(value, (list, tuple, dict)):
-        return str(value)
-    return value
-
-
 def table_download(fmt: str, name: str, title: str, columns: list[str], rows: list[dict[str, Any]],
-                   header: Callable[[str], str]) -> Response:
+                   header: Callable[[str], str], escape_formulas: bool = True) -> Response:
     """The table as name.csv or name.xlsx."""
     if fmt == "csv":
-        return attachment(csv_bytes(columns, rows), f"{name}.csv", "text/csv; charset=utf-8")
+        return attachment(csv_bytes(columns, rows, escape_formulas), f"{name}.csv", "text/csv; charset=utf-8")
     return attachment(xlsx_bytes(title, columns, rows, header), f"{name}.xlsx", XLSX_TYPE)

@@ -32,7 +32,7 @@ touched AS (
     LEFT JOIN during d ON d.order_id = c.order_id AND c.shop = d.shop AND c.account = d.account AND c.buyer = d.buyer AND c.day = d.day
 ),
 ranked AS (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY touch_ts DESC, touch_seq DESC) AS credit_rank
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY shop, order_id ORDER BY touch_ts DESC, touch_seq DESC) AS credit_rank
     FROM touched
 )
 SELECT shop, account, buyer, day, order_id, created_at, paid_at, amount, items, touch_ts,

@@ -1,7 +1,8 @@
 -- Orders with the natural days they were created and paid, and whether they lie
--- in the window of no inquiry of the shop on any day (silent: 静默下单).
+-- in the window of no inquiry of the shop on any day (silent: 静默下单). Order ids
+-- are a shop's own: two shops may both have order 1001.
 WITH windowed AS (
-    SELECT DISTINCT o.order_id
+    SELECT DISTINCT o.shop, o.order_id
     FROM orders o
     JOIN conversations_shop i ON i.shop = o.shop AND i.buyer = o.buyer AND i.inquiry = 1
     WHERE o.created_at >= i.q0_ts AND local_day(o.created_at) < add_days(i.day, 1 + 1)
@@ -11,4 +12,4 @@ SELECT o.order_id, o.shop, o.buyer, o.created_at, o.paid_at, o.amount, o.items,
     local_day(o.paid_at) AS paid_day,
     w.order_id IS NULL AS silent
 FROM orders o
-LEFT JOIN windowed w ON w.order_id = o.order_id
+LEFT JOIN windowed w ON w.shop = o.shop AND w.order_id = o.order_id

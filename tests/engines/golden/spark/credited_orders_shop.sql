@@ -66,7 +66,7 @@ WITH inquiries AS (
 ), ranked AS (
   SELECT
     *,
-    ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY touch_ts DESC, touch_seq DESC) AS credit_rank
+    ROW_NUMBER() OVER (PARTITION BY shop, order_id ORDER BY touch_ts DESC, touch_seq DESC) AS credit_rank
   FROM touched
 )
 SELECT

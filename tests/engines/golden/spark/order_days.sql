@@ -1,7 +1,9 @@
 /* Orders with the natural days they were created and paid, and whether they lie */
-/* in the window of no inquiry of the shop on any day (silent: 静默下单). */
+/* in the window of no inquiry of the shop on any day (silent: 静默下单). Order ids */
+/* are a shop's own: two shops may both have order 1001. */
 WITH windowed AS (
   SELECT DISTINCT
+    o.shop,
     o.order_id
   FROM orders AS o
   JOIN conversations_shop AS i
@@ -23,4 +25,4 @@ SELECT
   w.order_id IS NULL AS silent
 FROM orders AS o
 LEFT JOIN windowed AS w
-  ON w.order_id = o.order_id
+  ON w.shop = o.shop AND w.order_id = o.order_id

@@ -1,0 +1,284 @@
+"""Persisted facts: the models reports read, stored in the warehouse and kept current by every import.
+
+Each model is stored in one of three ways (FACTS):
+- `table`: its rows are stored, one shop at a time; an import recomputes the shops it touched.
+- `view`: a stored view over stored tables and canonical rows that other commands write (exams, QC),
+  or a shop-scope model that reuses account rows (models/reused.sql): always current, nothing to maintain.
+- `temp`: defined per connection by the engine (msgs needs the engine's time-zone functions).
+
+The warehouse records the fact schema version and the settings the facts were computed under
+(kefu_meta). A report whose fact-affecting settings match reads the stored rows; any other report
+computes its models on the fly, as before facts existed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import duckdb
+
+from kefu.config import Settings
+from kefu.engines.duckdb import DuckDBEngine
+from kefu.models import MODELS, SCOPES, Model, build_order, render
+
+log = logging.getLogger(__name__)
+
+FACTS_VERSION = 1
+"""Move it whenever a model's SQL or the stored layout changes: older warehouses then rebuild their facts."""
+
+FACT_SETTINGS = ("timezone", "conversion_window_days", "attribution", "session_gap_s")
+"""The settings the models read; the others only change how stored facts are aggregated or shown."""
+
+VERSION_KEY = "facts_version"
+SETTINGS_KEY = "facts_settings"
+
+# Models read by commands that write no canonical rows (exams, QC runs): stored as views so they
+# follow those writes without maintenance.
+_LIVE = {"exam_scores", "account_days", "account_online", "qc_days", "qc_finding_rows"}
+_TEMP = {"msgs"}
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """How one (model, scope) is kept in the warehouse."""
+
+    model: Model
+    scope: str
+    kind: str  # table | view | temp
+
+    @property
+    def table(self) -> str:
+        """The stored table or view name (the model's table in its scope)."""
+        return self.model.table(self.scope)
+
+
+def _facts() -> tuple[Fact, ...]:
+    """Every model in every scope reports read, dependencies first, with how it is stored."""
+    needed = [(m.name, s) for m in MODELS for s in (SCOPES if m.scoped else ("",))]
+    out = []
+    for model, scope in build_order(needed):
+        if model.name in _TEMP:
+            kind = "temp"
+        elif model.name in _LIVE or model.reuses_in(scope, True):
+            kind = "view"
+        else:
+            kind = "table"
+        out.append(Fact(model, scope, kind))
+    return tuple(out)
+
+
+FACTS: tuple[Fact, ...] = _facts()
+STORED_TABLES: tuple[Fact, ...] = tuple(f for f in FACTS if f.kind == "table")
+STORED_VIEWS: tuple[Fact, ...] = tuple(f for f in FACTS if f.kind == "view")
+
+
+def models_digest() -> str:
+    """A digest of every model's SQL: the stale-facts test pins it to FACTS_VERSION."""
+    text = "\n".join(f"{f.model.name}@{f.scope}:{f.kind}:{f.model.source(f.scope or 'account')}" for f in FACTS)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fact_settings(settings: Settings) -> dict[str, object]:
+    """The fact-affecting part of settings."""
+    return {name: getattr(settings, name) for name in FACT_SETTINGS}
+
+
+def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM kefu_meta WHERE key = ?", [key]).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def recorded_settings(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
+    """The fact-affecting settings the stored facts were computed under (None: no current facts)."""
+    if _meta(con, VERSION_KEY) != str(FACTS_VERSION):
+        return None
+    raw = _meta(con, SETTINGS_KEY)
+    return None if raw is None else dict(json.loads(raw))
+
+
+def usable(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """True when the stored facts are current and were computed under these settings."""
+    return recorded_settings(con) == fact_settings(settings)
+
+
+def difference(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
+    """One line saying why a report with these settings is computed on the fly (empty when it is not)."""
+    recorded = recorded_settings(con)
+    if recorded is None:
+        return ("仓库中没有当前版本的事实表，本次临时计算；运行 kefu rebuild 可保存"
+                " / no current facts stored: computed on the fly (kefu rebuild stores them)")
+    wanted = fact_settings(settings)
+    changed = [f"{k}={wanted[k]}（仓库为 {recorded.get(k)}）" for k in FACT_SETTINGS if wanted[k] != recorded.get(k)]
+    if not changed:
+        return ""
+    return (f"设置与仓库事实表不同：{'，'.join(changed)}，本次按所给设置临时计算；"
+            f"用 kefu rebuild --set … 可按新设置重建 / settings differ from the stored facts: computed on the fly")
+
+
+def stored_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(model, scope) -> table of every stored fact (tables and views) the warehouse holds."""
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary "
+        "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT temporary"
+    ).fetchall()
+    present = {r[0] for r in rows}
+    return {(f.model.name, f.scope): f.table for f in FACTS if f.kind != "temp" and f.table in present}
+
+
+def _lit(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+# The canonical tables a shop's facts read, each cut to the shop. Presence has no shop column: an
+# account's intervals belong to the shop that lists it, that talks through it, or whose nick it extends.
+_SHOP_ROWS = {
+    "messages": "shop = {shop}",
+    "orders": "shop = {shop}",
+    "refunds": "shop = {shop}",
+    "complaints": "shop = {shop}",
+    "ratings": "shop = {shop}",
+    "blocklist": "shop = {shop}",
+    "accounts": "shop = {shop}",
+    "presence": ("account IN (SELECT account FROM {db}.main.accounts WHERE shop = {shop} "
+                 "UNION SELECT DISTINCT account FROM {db}.main.messages WHERE shop = {shop}) "
+                 "OR (split_part(account, ':', 1) = {shop} "
+                 "AND account NOT IN (SELECT account FROM {db}.main.accounts))"),
+}
+
+
+def _database(con: duckdb.DuckDBPyConnection) -> str:
+    """The quoted catalog name of the warehouse file (temp objects shadow bare names)."""
+    name = con.execute("SELECT current_database()").fetchall()[0][0]
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    rows = con.execute("SELECT 1 FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary "
+                       "AND table_name = ?", [table]).fetchall()
+    return bool(rows)
+
+
+def _refresh_shop(con: duckdb.DuckDBPyConnection, settings: Settings, db: str, shop: str) -> None:
+    """Recompute one shop's stored facts: the models over the shop's rows, replacing its stored rows."""
+    for table, cond in _SHOP_ROWS.items():
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {db}.main.{table} "
+                    f"WHERE {cond.format(db=db, shop=_lit(shop))}")
+    engine = DuckDBEngine(con, settings)
+    has_rows = engine.prepare()
+    if has_rows:
+        engine.build([(f.model.name, f.scope) for f in STORED_TABLES])
+    for fact in STORED_TABLES:
+        target = f"{db}.main.{fact.table}"
+        if not _exists(con, fact.table):
+            if has_rows:
+                con.execute(f"CREATE TABLE {target} AS SELECT * FROM temp.main.{fact.table}")
+            continue
+        # online_hours is keyed by account (an account nick names one shop's account).
+        if fact.model.name == "online_hours":
+            if has_rows:
+                con.execute(f"DELETE FROM {target} WHERE account IN (SELECT account FROM temp.main.online_hours)")
+        else:
+            con.execute(f"DELETE FROM {target} WHERE shop = {_lit(shop)}")
+        if has_rows:
+            con.execute(f"INSERT INTO {target} SELECT * FROM temp.main.{fact.table}")
+    _drop_temp(con, engine)
+
+
+def _drop_temp(con: duckdb.DuckDBPyConnection, engine: DuckDBEngine) -> None:
+    """Drop what one shop's refresh defined on the connection, so later reads see the stored facts."""
+    for (name, scope), table in reversed(list(engine.built.items())):
+        model = next(f.model for f in FACTS if f.model.name == name)
+        kind = "VIEW" if model.is_view(scope) else "TABLE"
+        con.execute(f"DROP {kind} IF EXISTS temp.main.{table}")
+    con.execute("DROP TABLE IF EXISTS temp.main.calendar")
+    for table in _SHOP_ROWS:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, settings: Settings, db: str) -> None:
+    """(Re)define the stored views over the stored tables (none before any shop had a dated row)."""
+    if not all(_exists(con, f.table) for f in STORED_TABLES):
+        return
+    for fact in STORED_VIEWS:
+        sql = render(fact.model, settings, fact.scope or "account")
+        con.execute(f"CREATE OR REPLACE VIEW {db}.main.{fact.table} AS\n{sql}")
+
+
+def _record(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    con.execute("INSERT OR REPLACE INTO kefu_meta VALUES (?, ?)", [VERSION_KEY, str(FACTS_VERSION)])
+    con.execute("INSERT OR REPLACE INTO kefu_meta VALUES (?, ?)",
+                [SETTINGS_KEY, json.dumps(fact_settings(settings), ensure_ascii=False, sort_keys=True)])
+
+
+def all_shops(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every shop whose rows facts are computed from."""
+    rows = con.execute(
+        "SELECT shop FROM messages UNION SELECT shop FROM orders UNION SELECT shop FROM refunds "
+        "UNION SELECT shop FROM complaints UNION SELECT shop FROM ratings UNION SELECT shop FROM accounts "
+        "UNION SELECT shop FROM blocklist ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, notify: Notify | None = None) -> None:
+    """Recompute every stored fact under settings (call inside a transaction: it is all or nothing)."""
+    db = _database(con)
+    for fact in reversed(FACTS):
+        if fact.kind == "view":
+            con.execute(f"DROP VIEW IF EXISTS {db}.main.{fact.table}")
+        elif fact.kind == "table":
+            con.execute(f"DROP TABLE IF EXISTS {db}.main.{fact.table}")
+    shops = all_shops(con)
+    for i, shop in enumerate(shops, start=1):
+        if notify is not None:
+            notify(f"计算事实表 {i}/{len(shops)}：{shop} / building facts")
+        _refresh_shop(con, settings, db, shop)
+    _create_views(con, settings, db)
+    _record(con, settings)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, shops: Iterable[str],
+            notify: Notify | None = None) -> str:
+    """Bring the stored facts up to date after rows of these shops changed; says what it did.
+
+    Facts missing, of an older version or under other fact settings are rebuilt whole under settings.
+    """
+    recorded = recorded_settings(con)
+    if recorded is None or recorded != fact_settings(settings):
+        note = ("" if recorded is None and _meta(con, VERSION_KEY) is None else
+                "事实表按本次导入的设置全部重建 / facts rebuilt under this import's settings")
+        rebuild(con, settings, notify)
+        return note
+    db = _database(con)
+    for shop in sorted(set(shops)):
+        _refresh_shop(con, settings, db, shop)
+    _create_views(con, settings, db)
+    return ""
+
+
+def ensure_current(con: duckdb.DuckDBPyConnection, notify: Notify | None = None) -> bool:
+    """Rebuild facts written by an older kefu (or never written) under the settings they had; True if rebuilt.
+
+    Without recorded fact settings, the defaults apply, in the time zone the data was imported in.
+    """
+    if _meta(con, VERSION_KEY) == str(FACTS_VERSION) or not all_shops(con):
+        return False
+    raw = _meta(con, SETTINGS_KEY)
+    values: dict[str, object] = dict(json.loads(raw)) if raw is not None else {}
+    values.setdefault("timezone", _meta(con, "import_timezone") or Settings().timezone)
+    if notify is not None:
+        notify("事实表由旧版本生成或尚未生成，正在重建… / facts are from an older kefu or missing: rebuilding")
+    con.begin()
+    try:
+        rebuild(con, Settings(**values), notify)  # type: ignore[arg-type]
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+    return True

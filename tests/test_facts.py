@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 import shutil
@@ -205,6 +206,21 @@ def split_by_day(src: Path, dest: Path, batches: list[list[str]]) -> list[Path]:
     return out
 
 
+def newer_orders(src: Path, dest: Path, late_days: int) -> Path:
+    """A newer order export: unpaid orders paid late_days after they were created, every other paid one later."""
+    rows = list(csv.reader((src / "orders.csv").open(encoding="utf-8")))
+    created, paid, amount = (rows[0].index(c) for c in ("created_at", "paid_at", "amount"))
+    for i, row in enumerate(rows[1:]):
+        if not row[paid] or i % 2 == 0:
+            when = dt.datetime.fromisoformat(row[created]) + dt.timedelta(days=late_days, hours=3)
+            row[paid] = when.strftime("%Y-%m-%d %H:%M:%S")
+            row[amount] = f"{float(row[amount]) + 1:.2f}"
+    dest.mkdir(parents=True)
+    with (dest / "orders.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return dest
+
+
 SHOP_DAYS = [f"2026-03-{d:02d}" for d in range(6, 14)]
 
 
@@ -216,10 +232,11 @@ SHOP_DAYS = [f"2026-03-{d:02d}" for d in range(6, 14)]
     attribution=st.sampled_from(["last_touch", "first_touch", "all_touch"]),
     window=st.integers(1, 3),
     timezone=st.sampled_from(["Asia/Shanghai", "America/New_York"]),
+    late_days=st.integers(0, 4),
 )
 def test_facts_after_any_batches_equal_a_full_recompute(
     tmp_path_factory: pytest.TempPathFactory, shops: list[Path], assignment: list[int], order: list[int],
-    again: int, attribution: str, window: int, timezone: str,
+    again: int, attribution: str, window: int, timezone: str, late_days: int,
 ) -> None:
     settings = Settings(attribution=attribution, conversion_window_days=window, timezone=timezone)
     root = tmp_path_factory.mktemp("prop")
@@ -227,6 +244,7 @@ def test_facts_after_any_batches_equal_a_full_recompute(
     folders = [f for s, shop in enumerate(shops) for f in split_by_day(shop, root / f"s{s}", batches)]
     # Some batches overlap: the shop's folder again, as a re-import of data already there.
     steps = [folders[i] for i in order] + [folders[3 + i] for i in order] + [shops[again % 2]]
+    steps.append(newer_orders(shops[again % 2], root / "newer", late_days))  # orders paid or changed later
     with Warehouse.open(root / "kefu.duckdb") as wh:
         for folder in steps:
             import_paths(wh, [folder], settings)

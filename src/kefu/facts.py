@@ -12,21 +12,23 @@ computes its models on the fly, as before facts existed.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
+from kefu.facts_range import RangeRefresh
 from kefu.models import MODELS, SCOPES, Model, build_order, render
 
 log = logging.getLogger(__name__)
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 """Move it whenever a model's SQL or the stored layout changes: older warehouses then rebuild their facts."""
 
 FACT_SETTINGS = ("timezone", "conversion_window_days", "attribution", "session_gap_s")
@@ -152,6 +154,65 @@ _SHOP_ROWS = {
 }
 
 
+DayRange = tuple[dt.date, dt.date]
+Touched = dict[str, "DayRange | None"]
+"""Per shop, the range of local days changed rows name; None when every day of the shop may change."""
+
+# The time columns whose local days say which facts a canonical row can change; a table without any
+# (accounts, blocklist) changes every day of its shop.
+DAY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "messages": ("ts",), "orders": ("created_at", "paid_at"), "refunds": ("created_at", "finished_at"),
+    "complaints": ("created_at",), "ratings": ("rated_at",), "presence": ("start", "end"),
+}
+
+# The shops of a presence row's account: the one that lists it, those that talk through it, and, for an
+# account no shop lists, the one whose main nick it extends.
+_PRESENCE_OWNERS = (
+    "(SELECT account, shop FROM accounts UNION SELECT DISTINCT m.account, m.shop FROM messages m "
+    "SEMI JOIN {relation} t ON t.account = m.account UNION SELECT t.account, split_part(t.account, ':', 1) "
+    "FROM {relation} t WHERE t.account NOT IN (SELECT account FROM accounts))")
+
+
+def touched_days(con: duckdb.DuckDBPyConnection, relation: str, table: str, timezone: str) -> Touched:
+    """The shops and local days whose facts the rows of relation (canonical columns of table) can change."""
+    columns = DAY_COLUMNS.get(table)
+    if columns is None:
+        return {s: None for (s,) in con.execute(f"SELECT DISTINCT shop FROM {relation} r").fetchall()}
+    source = f"{relation} r"
+    if table == "presence":
+        source = f"{relation} r JOIN {_PRESENCE_OWNERS.format(relation=relation)} o USING (account)"
+    zone = _lit(timezone)
+    days = [f"CAST(timezone({zone}, CAST(r.{c} AS TIMESTAMPTZ)) AS DATE)" for c in columns]
+    lo = f"least({', '.join(days)})" if len(days) > 1 else days[0]
+    hi = f"greatest({', '.join(days)})" if len(days) > 1 else days[0]
+    whole = "FALSE"
+    if table == "presence":  # an account's first intervals turn its online hours from null to a figure
+        whole = "NOT EXISTS (SELECT 1 FROM presence p WHERE p.account = r.account)"
+    elif table == "messages" and _exists(con, "shop_accounts"):  # a new account may make buyers internal
+        whole = "NOT EXISTS (SELECT 1 FROM shop_accounts s WHERE s.shop = r.shop AND s.account = r.account)"
+    elif table == "messages":
+        whole = "TRUE"
+    shop = "o.shop" if table == "presence" else "r.shop"
+    rows = con.execute(f"SELECT {shop}, min({lo}), max({hi}), bool_or({whole}) FROM {source} GROUP BY 1").fetchall()
+    out: Touched = {}
+    for s, first, last, every in rows:
+        out[s] = None if every else (first, last)
+    return out
+
+
+def merge_touched(a: Touched, b: Touched) -> Touched:
+    """Both changes: ranges of a shop joined, None (every day) winning."""
+    out = dict(a)
+    for shop, rng in b.items():
+        if shop not in out:
+            out[shop] = rng
+        elif out[shop] is None or rng is None:
+            out[shop] = None
+        else:
+            out[shop] = (min(out[shop][0], rng[0]), max(out[shop][1], rng[1]))
+    return out
+
+
 def _database(con: duckdb.DuckDBPyConnection) -> str:
     """The quoted catalog name of the warehouse file (temp objects shadow bare names)."""
     name = con.execute("SELECT current_database()").fetchall()[0][0]
@@ -243,11 +304,20 @@ def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, notify: Notify |
     _record(con, settings)
 
 
-def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, shops: Iterable[str],
-            notify: Notify | None = None) -> str:
-    """Bring the stored facts up to date after rows of these shops changed; says what it did.
+def _shops_with_facts(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The shops whose facts are stored (every stored table exists and the shop has shop-days)."""
+    if not all(_exists(con, f.table) for f in STORED_TABLES):
+        return set()
+    return {r[0] for r in con.execute("SELECT DISTINCT shop FROM shop_days").fetchall()}
 
-    Facts missing, of an older version or under other fact settings are rebuilt whole under settings.
+
+def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, touched: Touched,
+            notify: Notify | None = None) -> str:
+    """Bring the stored facts up to date after rows of these shops and days changed; says what it did.
+
+    A shop's facts are recomputed for the days its changed rows name, widened by what reaches across
+    days (facts_range), or whole when a change reaches every day. Facts missing, of an older version
+    or under other fact settings are rebuilt whole under settings.
     """
     recorded = recorded_settings(con)
     if recorded is None or recorded != fact_settings(settings):
@@ -256,8 +326,13 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, shops: Iterable[
         rebuild(con, settings, notify)
         return note
     db = _database(con)
-    for shop in sorted(set(shops)):
-        _refresh_shop(con, settings, db, shop)
+    stored = _shops_with_facts(con)
+    for shop, days in sorted(touched.items()):
+        if days is None or shop not in stored:
+            _refresh_shop(con, settings, db, shop)
+        else:
+            presence = _SHOP_ROWS["presence"].format(db=db, shop=_lit(shop))
+            RangeRefresh(con, settings, db, shop, presence).run(*days)
     _create_views(con, settings, db)
     return ""
 

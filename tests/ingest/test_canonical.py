@@ -384,10 +384,10 @@ def test_failure_midway_rolls_back_everything(wh: Warehouse, monkeypatch: pytest
     import_paths(wh, [EXAMPLE / "blocklist.csv"], SH)
     real = canonical._write_keyed
 
-    def failing(con, table, summary, good):  # type: ignore[no-untyped-def]
+    def failing(con, table, summary, good, timezone):  # type: ignore[no-untyped-def]
         if table.name == "refunds":  # after accounts, messages and orders were written
             raise RuntimeError("disk full")
-        return real(con, table, summary, good)
+        return real(con, table, summary, good, timezone)
 
     monkeypatch.setattr(canonical, "_write_keyed", failing)
     with pytest.raises(RuntimeError, match="disk full"):

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from kefu.cli.app import app, cli_settings, console, err_console, fail, state
 from kefu.config import SettingError
+from kefu.ingest.excel import WorkbookLimits
 
 
 @app.command("import")
@@ -22,6 +23,10 @@ def import_cmd(
     profile: Optional[Path] = typer.Option(None, "--profile", help="自定义格式文件 (TOML)，优先于内置格式"),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="文本编码，如 gb18030、utf-16；默认自动识别"),
     sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel 工作表名称或序号，默认第一个"),
+    max_workbook_mb: int = typer.Option(WorkbookLimits.max_mb, "--max-workbook-mb", min=1,
+                                        help="Excel 文件解压后的大小上限 (MB)，防止压缩炸弹"),
+    max_workbook_rows: int = typer.Option(WorkbookLimits.max_rows, "--max-workbook-rows", min=1,
+                                          help="每个工作表的行数上限"),
     strict: bool = typer.Option(False, "--strict", help="有任何坏行就整体失败，仓库不变"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="把被拒绝的行写入此 CSV 文件"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并统计，不写入仓库"),
@@ -35,7 +40,8 @@ def import_cmd(
 
     settings = cli_settings(config, sets)
     options = ImportOptions(format=format_, shop=shop, account=account, maps=tuple(maps or ()), profile=profile,
-                            encoding=encoding, sheet=sheet)
+                            encoding=encoding, sheet=sheet,
+                            workbook=WorkbookLimits(max_mb=max_workbook_mb, max_rows=max_workbook_rows))
     for p in paths:
         if not p.exists():
             fail(f"路径不存在：{p} / path not found")

@@ -32,6 +32,7 @@ def macro_sql(settings: Settings, fixed_offset_s: int | None) -> list[str]:
         "CREATE OR REPLACE TEMP MACRO local_day(ts) AS CAST(local_time(ts) AS DATE)",
         "CREATE OR REPLACE TEMP MACRO add_days(d, n) AS CAST(d + to_days(CAST(n AS INTEGER)) AS DATE)",
         "CREATE OR REPLACE TEMP MACRO seconds_between(a, b) AS (epoch_us(b) - epoch_us(a)) / 1000000.0",
+        "CREATE OR REPLACE TEMP MACRO micros_between(a, b) AS epoch_us(b) - epoch_us(a)",
     ]
 
 
@@ -53,11 +54,16 @@ class DuckDBEngine:
         if lo is None:
             return False
         self.first_day, self.last_day = local_days(lo, hi, self.settings.timezone)
+        self.define()
+        return True
+
+    def define(self) -> None:
+        """Define the engine functions and the calendar of the days first_day..last_day."""
+        assert self.first_day is not None and self.last_day is not None
         fixed = fixed_offset(self.settings.timezone, self.first_day, self.last_day)
         for stmt in macro_sql(self.settings, fixed):
             self.con.execute(stmt)
         self._build_calendar()
-        return True
 
     def _build_calendar(self) -> None:
         """A table of the natural days of the data with the instants they begin and end."""

@@ -1,7 +1,7 @@
 """The Spark engine: the same SQL models and metric declarations, transpiled to Spark SQL and run on PySpark.
 
 Only what Spark spells differently lives here: the engine functions the models call
-(local_time, local_day, add_days, seconds_between) and the quantile aggregate. Every
+(local_time, local_day, add_days, seconds_between, micros_between) and the quantile aggregate. Every
 other piece of SQL is the models' own text, transpiled by sqlglot.
 """
 from __future__ import annotations
@@ -68,6 +68,7 @@ def spark_functions(settings: Settings) -> dict[str, str]:
         "add_days": "date_add(_0, _1)",
         # Whole microseconds, then one division: the same double DuckDB's epoch_us arithmetic gives.
         "seconds_between": "CAST(unix_micros(_1) - unix_micros(_0) AS DOUBLE) / 1000000.0",
+        "micros_between": "unix_micros(_1) - unix_micros(_0)",
     }
 
 

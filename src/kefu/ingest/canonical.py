@@ -77,8 +77,13 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
 
 
-def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSummary, good: int) -> None:
-    """Upsert the good rows of kefu_typed into a keyed table: the last row of a key wins."""
+def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSummary, good: int,
+                 timezone: str) -> facts.Touched:
+    """Upsert the good rows of kefu_typed into a keyed table (the last row of a key wins); say what it touched.
+
+    The facts touched are those of the new rows and of the stored rows they replace (an order paid later
+    leaves the day it was first paid).
+    """
     cols = ", ".join(q(c) for c in table.column_names)
     key = ", ".join(q(k) for k in table.key)
     con.execute(
@@ -91,10 +96,14 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
     existing = _count(
         con, f"SELECT count(*) FROM kefu_new n WHERE EXISTS (SELECT 1 FROM {table.name} s WHERE {match})"
     )
+    replaced = f"(SELECT s.* FROM {table.name} s SEMI JOIN kefu_new n ON {match})"
+    touched = facts.merge_touched(facts.touched_days(con, "kefu_new", table.name, timezone),
+                                  facts.touched_days(con, replaced, table.name, timezone))
     con.execute(f"INSERT OR REPLACE INTO {table.name} ({cols}) SELECT {cols} FROM kefu_new")
     con.execute("DROP TABLE kefu_new")
     summary.inserted = distinct - existing
     summary.replaced = (good - distinct) + existing
+    return touched
 
 
 def _write_messages(con: duckdb.DuckDBPyConnection, summary: FileSummary, good: int, seq_base: int) -> None:
@@ -133,21 +142,10 @@ def _write_messages(con: duckdb.DuckDBPyConnection, summary: FileSummary, good: 
     summary.duplicates = good - summary.inserted
 
 
-def _touched_shops(con: duckdb.DuckDBPyConnection, table: Table) -> set[str]:
-    """The shops whose facts the good rows of kefu_typed may change."""
-    if "shop" in table.column_names:
-        sql = "SELECT DISTINCT shop FROM kefu_typed WHERE _err_col IS NULL"
-    else:  # presence: the shop that lists the account, talks through it, or whose nick it extends
-        sql = ("WITH t AS (SELECT DISTINCT account FROM kefu_typed WHERE _err_col IS NULL) "
-               "SELECT coalesce(a.shop, split_part(t.account, ':', 1)) FROM t LEFT JOIN accounts a USING (account) "
-               "UNION SELECT DISTINCT m.shop FROM messages m SEMI JOIN t USING (account)")
-    return {r[0] for r in con.execute(sql).fetchall()}
-
-
 def _import_file(
     con: duckdb.DuckDBPyConnection, read: ReadFile, summary: FileSummary, timezone: str, seq_base: int
-) -> set[str]:
-    """Validate one read file, write its good rows, and say which shops' facts they change."""
+) -> facts.Touched:
+    """Validate one read file, write its good rows, and say which shops' and days' facts they change."""
     assert read.canon is not None
     table = read.source.table
     typed = validate(con, read.canon, table, timezone)
@@ -160,10 +158,12 @@ def _import_file(
     con.register("kefu_typed", typed)
     try:
         if table.name == "messages":
+            good_rows = "(SELECT * FROM kefu_typed WHERE _err_col IS NULL)"
+            touched = facts.touched_days(con, good_rows, "messages", timezone)
             _write_messages(con, summary, good, seq_base)
         else:
-            _write_keyed(con, table, summary, good)
-        return _touched_shops(con, table) if summary.inserted or summary.replaced else set()
+            touched = _write_keyed(con, table, summary, good, timezone)
+        return touched if summary.inserted or summary.replaced else {}
     finally:
         con.unregister("kefu_typed")
 
@@ -209,7 +209,7 @@ def import_paths(
     try:
         install_macros(con)
         seq_next = _seq_base(con)
-        touched: set[str] = set()
+        touched: facts.Touched = {}
         for source in sources:
             read = _read(con, source, options, settings)
             fs = FileSummary(source.path, source.table.name, source.format, read.encoding,
@@ -222,7 +222,7 @@ def import_paths(
                 fs.error = read.error
             elif read.canon is not None:
                 rows = read.num_rows
-                touched |= _import_file(con, read, fs, settings.timezone, seq_next)
+                touched = facts.merge_touched(touched, _import_file(con, read, fs, settings.timezone, seq_next))
                 if source.table.name == "messages":
                     seq_next += rows
             fs.rejected.sort(key=lambda r: (r.line is None, r.line or 0))

@@ -45,7 +45,7 @@ def _header(path: Path, options: ImportOptions, head: str) -> list[str] | None:
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         try:
-            return read_sheet(path, options.sheet, limit=0)[0]
+            return read_sheet(path, options.sheet, limit=0, limits=options.workbook)[0]
         except ExcelError:
             return None
     if suffix == ".parquet":
@@ -62,7 +62,7 @@ def _header(path: Path, options: ImportOptions, head: str) -> list[str] | None:
 def identify(path: Path, options: ImportOptions, profiles: list[Profile]) -> SourceFile | None:
     """The SourceFile of path: by --format, a canonical file name, the best-matching header, or a chat layout."""
     def source(profile: Profile) -> SourceFile:
-        return SourceFile(path, profile.table, profile, options.encoding, options.sheet)
+        return SourceFile(path, profile.table, profile, options.encoding, options.sheet, options.workbook)
 
     canonical = recognise(path)
     if canonical is not None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,27 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 class ExcelError(ValueError):
     """A workbook or sheet cannot be read."""
+
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """How big a workbook may be once unpacked: a small file can hold a million rows (a workbook bomb)."""
+
+    max_mb: int = 512  # the .xlsx parts' uncompressed size
+    max_rows: int = 1_048_576  # rows of the sheet read (Excel's own limit by default)
+
+
+def _check_unpacked(path: Path, limits: WorkbookLimits) -> None:
+    """Refuse an .xlsx whose parts unpack to more than the limit (zip reads stop at the sizes stated)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ExcelError(f"Excel 文件无法读取（不是有效的 xlsx 压缩包）：{exc} / not a valid .xlsx file") from None
+    if size > limits.max_mb << 20:
+        raise ExcelError(f"Excel 文件解压后约 {size >> 20} MB，超过 {limits.max_mb} MB 上限，未导入；"
+                         f"请拆分文件或导出为 CSV / the workbook unpacks to {size >> 20} MB, over the "
+                         f"{limits.max_mb} MB limit")
 
 
 def cell_text(value: Any) -> str | None:
@@ -28,11 +51,12 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> Generator[tuple[Any, ...], None, None]:
+def _xlsx_rows(path: Path, sheet: str | None, limits: WorkbookLimits) -> Generator[tuple[Any, ...], None, None]:
     """The value rows of a .xlsx sheet, from row 1."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_unpacked(path, limits)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as exc:
@@ -82,12 +106,18 @@ def _pick(names: list[str], sheet: str | None, sheets: list[Any]) -> Any:
     raise ExcelError(f"工作表 {sheet!r} 不存在，可选：{', '.join(names)} / no sheet {sheet!r}")
 
 
-def read_sheet(path: Path, sheet: str | None = None, limit: int | None = None
-               ) -> tuple[list[str], list[list[str | None]], list[int]]:
-    """(header, data rows as strings, row number of each) of a sheet; the header is the first non-empty row."""
-    rows = _xls_rows(path, sheet) if path.suffix.lower() == ".xls" else _xlsx_rows(path, sheet)
+def read_sheet(path: Path, sheet: str | None = None, limit: int | None = None,
+               limits: WorkbookLimits = WorkbookLimits()) -> tuple[list[str], list[list[str | None]], list[int]]:
+    """(header, data rows as strings, row number of each) of a sheet; the header is the first non-empty row.
+
+    A sheet with more data rows than limits.max_rows is an ExcelError (no row of it is imported).
+    """
+    rows = _xls_rows(path, sheet) if path.suffix.lower() == ".xls" else _xlsx_rows(path, sheet, limits)
     try:
-        header, body, numbers = _collect(rows, limit)
+        header, body, numbers = _collect(rows, limits.max_rows + 1 if limit is None else limit)
+        if len(body) > limits.max_rows and limit is None:
+            raise ExcelError(f"工作表超过 {limits.max_rows:,} 行上限，未导入；请拆分文件或导出为 CSV"
+                             f" / the sheet has more than {limits.max_rows:,} rows")
     finally:
         rows.close()
     if header is None:

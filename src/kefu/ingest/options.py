@@ -1,8 +1,10 @@
-"""What a user can tell an import besides the paths: format, shop, account, column maps, profile, encoding, sheet."""
+"""What a user can tell an import besides the paths: format, shop, account, maps, profile, encoding, sheet, limits."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from kefu.ingest.excel import WorkbookLimits
 
 
 @dataclass(frozen=True)
@@ -16,3 +18,4 @@ class ImportOptions:
     profile: Path | None = None  # a user's TOML profile, tried before the shipped ones
     encoding: str | None = None  # text encoding; None: detected
     sheet: str | None = None  # workbook sheet name or number; None: the first
+    workbook: WorkbookLimits = field(default_factory=WorkbookLimits)  # how big a workbook may unpack

@@ -14,6 +14,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from kefu.ingest.encoding import EncodingError, decode, detect_encoding
+from kefu.ingest.excel import WorkbookLimits
 from kefu.ingest.summary import Rejection
 from kefu.schema import TABLES_BY_NAME, Table
 
@@ -29,6 +30,7 @@ class SourceFile:
     profile: Any = None  # a kefu.ingest.profiles.Profile
     encoding: str | None = None  # --encoding; None: detected
     sheet: str | None = None  # --sheet of a workbook
+    workbook: WorkbookLimits = WorkbookLimits()  # how big a workbook may unpack
 
     @property
     def format(self) -> str:

@@ -30,7 +30,7 @@ def read_rows(source: SourceFile) -> ReadFile:
         return read_csv(source, delimiter=None)
     out = ReadFile(source)
     try:
-        header, rows, numbers = read_sheet(source.path, source.sheet)
+        header, rows, numbers = read_sheet(source.path, source.sheet, limits=source.workbook)
     except ExcelError as exc:
         out.error = str(exc)
         return out

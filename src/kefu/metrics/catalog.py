@@ -75,7 +75,8 @@ METRICS: tuple[Metric, ...] = (
     measure("max_concurrent", "最大同时接待人数", "max concurrent sessions", "count", A, "concurrency",
             "MAX(max_concurrent)", "同一时刻重叠的会话数的最大值（消息间隔超过 session_gap_s 切分会话）",
             "the most sessions overlapping at one instant", additive=False),
-    measure("online_hours", "在线时长(小时)", "online hours", "hours", A, "account_online", "SUM(online_hours)",
+    measure("online_hours", "在线时长(小时)", "online hours", "hours", A, "account_online",
+            "SUM(online_us) / 3600000000.0",
             "当天处于在线或忙碌状态的小时数（无在线状态记录的账号为空）",
             "hours of the day online or busy (null without presence rows)", additive=False),
     # §3 conversion
@@ -144,7 +145,7 @@ METRICS: tuple[Metric, ...] = (
             "1 - CAST({silent_sales} AS DOUBLE) / NULLIF({total_sales}, 0)",
             "1 − 静默销售 ÷ 成交金额", "1 - silent sales / sales"),
     measure("online_hours_total", "在线总时长(小时)", "online hours, all accounts", "hours", S, "shop_online",
-            "SUM(online_hours_total)", "有在线状态记录的人工账号当天在线时长之和",
+            "SUM(online_us_total) / 3600000000.0", "有在线状态记录的人工账号当天在线时长之和",
             "online hours of the human accounts with presence rows", hidden=True),
     measure("presence_accounts", "有在线记录的人工账号数", "accounts with presence", "count", S, "shop_online",
             "SUM(presence_accounts)", "有在线状态记录的人工账号数", "human accounts with presence rows", hidden=True),

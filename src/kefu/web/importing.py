@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from kefu.ingest import ImportOptions, write_rejects
+from kefu.ingest.excel import WorkbookLimits
 from kefu.ingest.profiles import builtin_profiles
 from kefu.web.context import Ctx, current
 from kefu.web.jobs import ImportJob
@@ -44,10 +45,16 @@ async def start_import(ctx: Ctx, request: Request) -> ImportJob:
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return ctx.parts.worker.submit(job_id, folder, paths, ctx.scope, _options(form))
+    return ctx.parts.worker.submit(job_id, folder, paths, ctx.scope, _options(form, ctx.parts.config.max_upload_mb))
 
 
-def _options(form: Any) -> ImportOptions:
+def workbook_limits(max_upload_mb: int) -> WorkbookLimits:
+    """What an uploaded workbook may unpack to: ten times the upload limit, 20,000 rows a megabyte of it."""
+    return WorkbookLimits(max_mb=min(WorkbookLimits.max_mb, 10 * max_upload_mb),
+                          max_rows=min(WorkbookLimits.max_rows, 20_000 * max_upload_mb))
+
+
+def _options(form: Any, max_upload_mb: int) -> ImportOptions:
     """The import options of the form (empty fields: detect, as `kefu import` does)."""
     def text(name: str) -> str | None:
         value = form.get(name)
@@ -56,7 +63,8 @@ def _options(form: Any) -> ImportOptions:
     fmt = text("format")
     if fmt is not None and fmt not in {p.name for p in builtin_profiles()}:
         raise UploadError(f"未知格式 {fmt} / unknown format")
-    return ImportOptions(format=fmt, shop=text("shop"), account=text("account"), encoding=text("encoding"))
+    return ImportOptions(format=fmt, shop=text("shop"), account=text("account"), encoding=text("encoding"),
+                         workbook=workbook_limits(max_upload_mb))
 
 
 def visible_job(ctx: Ctx, job_id: str) -> ImportJob:

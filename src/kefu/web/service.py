@@ -2,10 +2,11 @@
 
 DuckDB lets a single process write a file. The server opens the warehouse once (read-write). Reports read
 the stored facts (kefu.facts) on one cursor, one computation at a time, cached per data generation; only a
-server started with other fact settings than the warehouse's builds the models there (TEMP tables);
-explanations and lookups read on cursors of their own. Imports go one at a time through the import worker
-(see jobs.py) on another cursor, so readers keep seeing the last committed data while an import runs. After a commit the cached reports are recomputed on the new data first and then
-swapped in at once (`generation` moves on), so dashboards never wait for a cold cache.
+server started with other fact settings than the warehouse's builds the models there (TEMP tables).
+Explanations and lookups read on cursors of their own. Imports go one at a time through the import worker
+(see jobs.py) on another cursor, so readers keep seeing the last committed data while an import runs. After
+a commit the cached reports are recomputed on the new data first and then swapped in at once (`generation`
+moves on), so dashboards never wait for a cold cache.
 """
 from __future__ import annotations
 

@@ -1,17 +1,15 @@
--- Hours of each natural day an account with presence rows was online or busy;
--- 0 on a day without such an interval. Accounts without presence rows have no row.
-WITH with_presence AS (
-    SELECT DISTINCT account FROM presence
-),
-overlap AS (
+-- Online time of each natural day an account with presence rows was online or busy,
+-- as whole microseconds (exact, so every sum over days and accounts is the same run to
+-- run) and as hours. Only days with such time have a row: account_online and
+-- shop_online read 0 for the other days of an account that has presence rows, so the
+-- rows do not depend on which days the calendar holds.
+WITH overlap AS (
     SELECT p.account, c.day,
-        SUM(seconds_between(GREATEST(p.start, c.day_start), LEAST(p."end", c.day_end))) AS online_s
+        SUM(micros_between(GREATEST(p.start, c.day_start), LEAST(p."end", c.day_end))) AS online_us
     FROM presence p
     JOIN calendar c ON p.start < c.day_end AND p."end" > c.day_start
     WHERE p.status IN ('online', 'busy')
     GROUP BY p.account, c.day
 )
-SELECT w.account, c.day, COALESCE(o.online_s, 0) / 3600.0 AS online_hours
-FROM with_presence w
-CROSS JOIN calendar c
-LEFT JOIN overlap o ON o.account = w.account AND o.day = c.day
+SELECT account, day, online_us, online_us / 3600000000.0 AS online_hours
+FROM overlap

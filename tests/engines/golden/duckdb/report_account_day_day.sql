@@ -5,7 +5,7 @@ WITH report_rows AS (
 ),
 m0 AS (
     SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
-        SUM(online_hours) AS online_hours
+        SUM(online_us) / 3600000000.0 AS online_hours
     FROM account_online t 
     
     GROUP BY 1, 2, 3

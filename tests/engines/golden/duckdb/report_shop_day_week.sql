@@ -57,7 +57,7 @@ m4 AS (
 ),
 m5 AS (
     SELECT t.shop AS "shop", CAST(date_trunc('week', t.day) AS DATE) AS period_start,
-        SUM(online_hours_total) AS online_hours_total,
+        SUM(online_us_total) / 3600000000.0 AS online_hours_total,
         SUM(presence_accounts) AS presence_accounts
     FROM shop_online t 
     

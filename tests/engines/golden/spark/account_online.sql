@@ -1,9 +1,18 @@
-/* Online hours of each account-day row; null when the account has no presence rows. */
+/* Online time of each account-day row: 0 on a day without online time; null when the */
+/* account has no presence rows at all. */
+WITH with_presence AS (
+  SELECT DISTINCT
+    account
+  FROM presence
+)
 SELECT
   d.shop,
   d.account,
   d.day,
-  o.online_hours
+  CASE WHEN NOT w.account IS NULL THEN COALESCE(o.online_us, 0) END AS online_us,
+  CASE WHEN NOT w.account IS NULL THEN COALESCE(o.online_us, 0) / 3600000000.0 END AS online_hours
 FROM account_days AS d
+LEFT JOIN with_presence AS w
+  ON w.account = d.account
 LEFT JOIN online_hours AS o
   ON o.account = d.account AND o.day = d.day

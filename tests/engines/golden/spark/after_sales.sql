@@ -1,5 +1,6 @@
 /* Rolling after-sales figures of each shop-day, by the date each event names: */
-/* orders paid, refunds and complaints over D-27..D, ratings over D-179..D. */
+/* orders paid, refunds and complaints over D-27..D, ratings over D-179..D. Refund */
+/* durations are summed as whole microseconds, so the hours are the same run to run. */
 WITH events AS (
   SELECT
     shop,
@@ -9,7 +10,7 @@ WITH events AS (
     0 AS disputes,
     0 AS finished,
     0 AS finished_merchant,
-    0.0 AS refund_hours,
+    CAST(0 AS BIGINT) AS refund_us,
     0 AS complaints,
     0 AS ratings,
     0 AS score_sum
@@ -25,7 +26,7 @@ WITH events AS (
     CASE WHEN disputed THEN 1 ELSE 0 END,
     0,
     0,
-    0.0,
+    0,
     0,
     0,
     0
@@ -39,7 +40,7 @@ WITH events AS (
     0,
     1,
     CASE WHEN completed_by = 'merchant' THEN 1 ELSE 0 END,
-    CAST(UNIX_MICROS(finished_at) - UNIX_MICROS(created_at) AS DOUBLE) / 1000000.0 / 3600.0,
+    UNIX_MICROS(finished_at) - UNIX_MICROS(created_at),
     0,
     0,
     0
@@ -55,7 +56,7 @@ WITH events AS (
     0,
     0,
     0,
-    0.0,
+    0,
     1,
     0,
     0
@@ -69,7 +70,7 @@ WITH events AS (
     0,
     0,
     0,
-    0.0,
+    0,
     0,
     1,
     service_score
@@ -83,7 +84,7 @@ WITH events AS (
     SUM(CASE WHEN e.day >= DATE_ADD(d.day, -27) THEN e.disputes ELSE 0 END) AS disputes_28d,
     SUM(CASE WHEN e.day >= DATE_ADD(d.day, -27) THEN e.finished ELSE 0 END) AS finished_28d,
     SUM(CASE WHEN e.day >= DATE_ADD(d.day, -27) THEN e.finished_merchant ELSE 0 END) AS finished_merchant_28d,
-    SUM(CASE WHEN e.day >= DATE_ADD(d.day, -27) THEN e.refund_hours ELSE 0 END) AS refund_hours_28d,
+    SUM(CASE WHEN e.day >= DATE_ADD(d.day, -27) THEN e.refund_us ELSE 0 END) AS refund_us_28d,
     SUM(CASE WHEN e.day >= DATE_ADD(d.day, -27) THEN e.complaints ELSE 0 END) AS complaints_28d,
     SUM(e.ratings) AS ratings_180d,
     SUM(e.score_sum) AS score_sum_180d
@@ -102,7 +103,7 @@ SELECT
   COALESCE(w.disputes_28d, 0) AS disputes_28d,
   COALESCE(w.finished_28d, 0) AS finished_28d,
   COALESCE(w.finished_merchant_28d, 0) AS finished_merchant_28d,
-  COALESCE(w.refund_hours_28d, 0) AS refund_hours_28d,
+  COALESCE(w.refund_us_28d, 0) / 3600000000.0 AS refund_hours_28d,
   COALESCE(w.complaints_28d, 0) AS complaints_28d,
   COALESCE(w.ratings_180d, 0) AS ratings_180d,
   COALESCE(w.score_sum_180d, 0) AS score_sum_180d

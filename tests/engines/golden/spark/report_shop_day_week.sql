@@ -69,7 +69,7 @@ WITH report_rows AS (
   SELECT
     t.shop AS `shop`,
     CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
-    SUM(online_hours_total) AS online_hours_total,
+    SUM(online_us_total) / 3600000000.0 AS online_hours_total,
     SUM(presence_accounts) AS presence_accounts
   FROM shop_online AS t
   GROUP BY

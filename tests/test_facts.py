@@ -65,7 +65,7 @@ def snapshot(wh: Warehouse) -> dict[str, list[tuple[Any, ...]]]:
 
     return {f.table: sorted((tuple(norm(v) for v in r) for r in
                              wh.con.execute(f"SELECT * FROM {f.table}").fetchall()), key=repr)
-            for f in facts.STORED_TABLES if facts._exists(wh.con, f.table)}
+            for f in facts.STORED_TABLES if facts.is_stored(wh.con, f.table)}
 
 
 def rebuilt_snapshot(wh: Warehouse, settings: Settings) -> dict[str, list[tuple[Any, ...]]]:

@@ -12,7 +12,6 @@ computes its models on the fly, as before facts existed.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -24,7 +23,9 @@ import duckdb
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.facts_range import RangeRefresh
+from kefu.facts_touched import Touched, is_stored
 from kefu.models import MODELS, SCOPES, Model, build_order, render
+from kefu.sqltext import lit
 
 log = logging.getLogger(__name__)
 
@@ -132,11 +133,6 @@ def stored_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     return {(f.model.name, f.scope): f.table for f in FACTS if f.kind != "temp" and f.table in present}
 
 
-def _lit(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 # The canonical tables a shop's facts read, each cut to the shop. Presence has no shop column: an
 # account's intervals belong to the shop that lists it, that talks through it, or whose nick it extends.
 _SHOP_ROWS = {
@@ -154,89 +150,24 @@ _SHOP_ROWS = {
 }
 
 
-DayRange = tuple[dt.date, dt.date]
-Touched = dict[str, "DayRange | None"]
-"""Per shop, the range of local days changed rows name; None when every day of the shop may change."""
-
-# The time columns whose local days say which facts a canonical row can change; a table without any
-# (accounts, blocklist) changes every day of its shop.
-DAY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "messages": ("ts",), "orders": ("created_at", "paid_at"), "refunds": ("created_at", "finished_at"),
-    "complaints": ("created_at",), "ratings": ("rated_at",), "presence": ("start", "end"),
-}
-
-# The shops of a presence row's account: the one that lists it, those that talk through it, and, for an
-# account no shop lists, the one whose main nick it extends.
-_PRESENCE_OWNERS = (
-    "(SELECT account, shop FROM accounts UNION SELECT DISTINCT m.account, m.shop FROM messages m "
-    "SEMI JOIN {relation} t ON t.account = m.account UNION SELECT t.account, split_part(t.account, ':', 1) "
-    "FROM {relation} t WHERE t.account NOT IN (SELECT account FROM accounts))")
-
-
-def touched_days(con: duckdb.DuckDBPyConnection, relation: str, table: str, timezone: str) -> Touched:
-    """The shops and local days whose facts the rows of relation (canonical columns of table) can change."""
-    columns = DAY_COLUMNS.get(table)
-    if columns is None:
-        return {s: None for (s,) in con.execute(f"SELECT DISTINCT shop FROM {relation} r").fetchall()}
-    source = f"{relation} r"
-    if table == "presence":
-        source = f"{relation} r JOIN {_PRESENCE_OWNERS.format(relation=relation)} o USING (account)"
-    zone = _lit(timezone)
-    days = [f"CAST(timezone({zone}, CAST(r.{c} AS TIMESTAMPTZ)) AS DATE)" for c in columns]
-    lo = f"least({', '.join(days)})" if len(days) > 1 else days[0]
-    hi = f"greatest({', '.join(days)})" if len(days) > 1 else days[0]
-    whole = "FALSE"
-    if table == "presence":  # an account's first intervals turn its online hours from null to a figure
-        whole = "NOT EXISTS (SELECT 1 FROM presence p WHERE p.account = r.account)"
-    elif table == "messages" and _exists(con, "shop_accounts"):  # a new account may make buyers internal
-        whole = "NOT EXISTS (SELECT 1 FROM shop_accounts s WHERE s.shop = r.shop AND s.account = r.account)"
-    elif table == "messages":
-        whole = "TRUE"
-    shop = "o.shop" if table == "presence" else "r.shop"
-    rows = con.execute(f"SELECT {shop}, min({lo}), max({hi}), bool_or({whole}) FROM {source} GROUP BY 1").fetchall()
-    out: Touched = {}
-    for s, first, last, every in rows:
-        out[s] = None if every else (first, last)
-    return out
-
-
-def merge_touched(a: Touched, b: Touched) -> Touched:
-    """Both changes: ranges of a shop joined, None (every day) winning."""
-    out = dict(a)
-    for shop, rng in b.items():
-        if shop not in out:
-            out[shop] = rng
-        elif out[shop] is None or rng is None:
-            out[shop] = None
-        else:
-            out[shop] = (min(out[shop][0], rng[0]), max(out[shop][1], rng[1]))
-    return out
-
-
 def _database(con: duckdb.DuckDBPyConnection) -> str:
     """The quoted catalog name of the warehouse file (temp objects shadow bare names)."""
     name = con.execute("SELECT current_database()").fetchall()[0][0]
     return '"' + str(name).replace('"', '""') + '"'
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    rows = con.execute("SELECT 1 FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary "
-                       "AND table_name = ?", [table]).fetchall()
-    return bool(rows)
-
-
 def _refresh_shop(con: duckdb.DuckDBPyConnection, settings: Settings, db: str, shop: str) -> None:
     """Recompute one shop's stored facts: the models over the shop's rows, replacing its stored rows."""
     for table, cond in _SHOP_ROWS.items():
         con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {db}.main.{table} "
-                    f"WHERE {cond.format(db=db, shop=_lit(shop))}")
+                    f"WHERE {cond.format(db=db, shop=lit(shop))}")
     engine = DuckDBEngine(con, settings)
     has_rows = engine.prepare()
     if has_rows:
         engine.build([(f.model.name, f.scope) for f in STORED_TABLES])
     for fact in STORED_TABLES:
         target = f"{db}.main.{fact.table}"
-        if not _exists(con, fact.table):
+        if not is_stored(con, fact.table):
             if has_rows:
                 con.execute(f"CREATE TABLE {target} AS SELECT * FROM temp.main.{fact.table}")
             continue
@@ -245,7 +176,7 @@ def _refresh_shop(con: duckdb.DuckDBPyConnection, settings: Settings, db: str, s
             if has_rows:
                 con.execute(f"DELETE FROM {target} WHERE account IN (SELECT account FROM temp.main.online_hours)")
         else:
-            con.execute(f"DELETE FROM {target} WHERE shop = {_lit(shop)}")
+            con.execute(f"DELETE FROM {target} WHERE shop = {lit(shop)}")
         if has_rows:
             con.execute(f"INSERT INTO {target} SELECT * FROM temp.main.{fact.table}")
     _drop_temp(con, engine)
@@ -264,7 +195,7 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, engine: DuckDBEngine) -> None:
 
 def _create_views(con: duckdb.DuckDBPyConnection, settings: Settings, db: str) -> None:
     """(Re)define the stored views over the stored tables (none before any shop had a dated row)."""
-    if not all(_exists(con, f.table) for f in STORED_TABLES):
+    if not all(is_stored(con, f.table) for f in STORED_TABLES):
         return
     for fact in STORED_VIEWS:
         sql = render(fact.model, settings, fact.scope or "account")
@@ -306,7 +237,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, notify: Notify |
 
 def _shops_with_facts(con: duckdb.DuckDBPyConnection) -> set[str]:
     """The shops whose facts are stored (every stored table exists and the shop has shop-days)."""
-    if not all(_exists(con, f.table) for f in STORED_TABLES):
+    if not all(is_stored(con, f.table) for f in STORED_TABLES):
         return set()
     return {r[0] for r in con.execute("SELECT DISTINCT shop FROM shop_days").fetchall()}
 
@@ -331,7 +262,7 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, touched: Touched
         if days is None or shop not in stored:
             _refresh_shop(con, settings, db, shop)
         else:
-            presence = _SHOP_ROWS["presence"].format(db=db, shop=_lit(shop))
+            presence = _SHOP_ROWS["presence"].format(db=db, shop=lit(shop))
             RangeRefresh(con, settings, db, shop, presence).run(*days)
     _create_views(con, settings, db)
     return ""

@@ -21,8 +21,10 @@ from kefu import tz
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.models import MODELS_BY_NAME, render
+from kefu.sqltext import lit
 
 AFTER_SALES_DAYS = 179  # the longest window after_sales reads back (ratings over D-179..D)
+_UNSCOPED = {"presence", "online_hours"}  # stored tables without a shop column (their `where` cuts them)
 
 # (model, scope) of each step, in build order.
 STEP_A = [("filtered_buyers", ""), ("conv_msgs", "account"), ("shared_days", ""), ("conv_msgs", "shared"),
@@ -33,17 +35,13 @@ STEP_B = [("credited_orders", "account"), ("credited_orders", "shop"), ("convers
 STEP_D = [("shop_days", ""), ("order_facts", ""), ("shop_online", "")]
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 class RangeRefresh:
     """One shop's facts recomputed over the days lo..hi that its changed rows name."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings, db: str, shop: str,
                  presence_rows: str) -> None:
         self.con, self.settings, self.db, self.shop = con, settings, db, shop
-        self.presence_rows = presence_rows  # the condition that cuts presence to the shop
+        self.presence_rows = presence_rows  # the condition that cuts presence (and online hours) to the shop
         self.shadows: list[str] = []
         self.temps: list[str] = []
 
@@ -54,11 +52,20 @@ class RangeRefresh:
         start = tz.day_start_utc([day], self.settings.timezone)[0]
         return f"TIMESTAMP '{start.isoformat(' ')}'"
 
-    def _shadow(self, name: str, where: str) -> None:
-        """Define a temp view `name` over the stored table of that name, cut to the shop and `where`."""
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {self.db}.main.{name} "
-                         f"WHERE shop = {_lit(self.shop)} AND ({where})")
+    def _shadow(self, name: str, where: str, of_shop: bool = True) -> None:
+        """Define a temp view `name` over the stored table of that name, cut to `where` (and the shop)."""
+        cond = f"shop = {lit(self.shop)} AND ({where})" if of_shop else where
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {self.db}.main.{name} WHERE {cond}")
         self.shadows.append(name)
+
+    def _step(self, calendar: tuple[dt.date, dt.date], shadows: list[tuple[str, str]],
+              pairs: list[tuple[str, str]], day_col: str, kept: tuple[dt.date, dt.date]) -> None:
+        """One step: the engine over `calendar`, the shadows, the models built, their rows of `kept` stored."""
+        self._engine(*calendar)
+        for name, where in shadows:
+            self._shadow(name, where, of_shop=name not in _UNSCOPED)
+        self._build(pairs)
+        self._store(pairs, day_col, *kept)
 
     def _days(self, column: str, lo: dt.date, hi: dt.date) -> str:
         return f"{column} BETWEEN DATE '{lo}' AND DATE '{hi}'"
@@ -84,7 +91,7 @@ class RangeRefresh:
             if name == "online_hours":  # keyed by account, not shop
                 owner = f"account IN (SELECT DISTINCT account FROM {self.db}.main.presence WHERE {self.presence_rows})"
             else:
-                owner = f"shop = {_lit(self.shop)}"
+                owner = f"shop = {lit(self.shop)}"
             self.con.execute(f"DELETE FROM {self.db}.main.{table} WHERE {owner} AND {days}")
             self.con.execute(f"INSERT INTO {self.db}.main.{table} SELECT * FROM temp.main.{table} WHERE {days}")
 
@@ -106,58 +113,37 @@ class RangeRefresh:
 
     def run(self, lo: dt.date, hi: dt.date) -> None:
         """Recompute every stored fact of the shop that rows on days lo..hi can change."""
-        w = self.settings.conversion_window_days
-        day = dt.timedelta(days=1)
-        # A: message-day facts.
-        self._engine(lo, hi)
-        self._shadow("messages", self._instants("ts", lo, hi))
-        self._shadow("accounts", "TRUE")
-        self._shadow("blocklist", "TRUE")
-        self._shadow("shop_accounts", "TRUE")
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW presence AS SELECT * FROM {self.db}.main.presence "
-                         f"WHERE {self.presence_rows}")
-        self.shadows.append("presence")
-        self._build(STEP_A)
-        self._store(STEP_A, "day", lo, hi)
+        w = dt.timedelta(days=self.settings.conversion_window_days)
+        self._step((lo, hi), [("messages", self._instants("ts", lo, hi)), ("accounts", "TRUE"),
+                              ("blocklist", "TRUE"), ("shop_accounts", "TRUE"), ("presence", self.presence_rows)],
+                   STEP_A, "day", (lo, hi))
         self._clear()
-        # B: credited orders of inquiry days lo-w..hi+w.
-        self._engine(lo - 2 * w * day, hi + 2 * w * day)
-        for name in ("conversations_account", "conversations_shop", "conv_msgs_account", "conv_msgs_shop"):
-            self._shadow(name, self._days("day", lo - 2 * w * day, hi + 2 * w * day))
-        self._shadow("orders", self._instants("created_at", lo - 2 * w * day, hi + 3 * w * day))
-        self._build(STEP_B)
-        self._store(STEP_B, "day", lo - w * day, hi + w * day)
+        talks = self._days("day", lo - 2 * w, hi + 2 * w)
+        self._step((lo - 2 * w, hi + 2 * w),
+                   [(name, talks) for name in ("conversations_account", "conversations_shop", "conv_msgs_account",
+                                               "conv_msgs_shop")]
+                   + [("orders", self._instants("created_at", lo - 2 * w, hi + 3 * w))],
+                   STEP_B, "day", (lo - w, hi + w))
         self._clear()
-        # C: orders created lo..hi+w.
-        self._engine(lo - w * day, hi + w * day)
-        self._shadow("conversations_shop", self._days("day", lo - w * day, hi + w * day))
-        self._shadow("orders", self._instants("created_at", lo, hi + w * day))
-        self._build([("order_days", "")])
-        self._store([("order_days", "")], "created_day", lo, hi + w * day)
+        self._step((lo - w, hi + w), [("conversations_shop", self._days("day", lo - w, hi + w)),
+                                      ("orders", self._instants("created_at", lo, hi + w))],
+                   [("order_days", "")], "created_day", (lo, hi + w))
         paid = self.con.execute("SELECT max(paid_day) FROM temp.main.order_days").fetchall()[0][0]
         self._clear()
-        # D: shop days, order figures and online hours of lo..end.
-        end = max(hi + w * day, paid or hi)
-        self._engine(lo, end)
-        self._shadow("messages", self._instants("ts", lo, end))
-        self._shadow("order_days", f"{self._days('created_day', lo, end)} OR {self._days('paid_day', lo, end)}")
-        self._shadow("shop_accounts", "TRUE")
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW online_hours AS SELECT * FROM {self.db}.main.online_hours "
-                         f"WHERE {self._days('day', lo, end)}")
-        self.shadows.append("online_hours")
-        self._build(STEP_D)
-        self._store(STEP_D, "day", lo, end)
+        end = max(hi + w, paid or hi)
+        self._step((lo, end), [("messages", self._instants("ts", lo, end)),
+                               ("order_days", f"{self._days('created_day', lo, end)} OR "
+                                              f"{self._days('paid_day', lo, end)}"),
+                               ("shop_accounts", "TRUE"), ("online_hours", self._days("day", lo, end))],
+                   STEP_D, "day", (lo, end))
         self._clear()
-        # F: the rolling after-sales figures of lo..end+179.
-        last = max(hi, end) + AFTER_SALES_DAYS * day
-        first = lo - AFTER_SALES_DAYS * day
-        self._engine(first, last)
-        self._shadow("order_days", self._days("paid_day", first, last))
-        self._shadow("refunds", f"({self._instants('created_at', first, last)}) OR "
-                                f"({self._instants('finished_at', first, last)})")
-        self._shadow("complaints", self._instants("created_at", first, last))
-        self._shadow("ratings", self._instants("rated_at", first, last))
-        self._shadow("shop_days", self._days("day", lo, last))
-        self._build([("after_sales", "")])
-        self._store([("after_sales", "")], "day", lo, last)
+        back = dt.timedelta(days=AFTER_SALES_DAYS)
+        first, last = lo - back, max(hi, end) + back
+        self._step((first, last), [("order_days", self._days("paid_day", first, last)),
+                                   ("refunds", f"({self._instants('created_at', first, last)}) OR "
+                                               f"({self._instants('finished_at', first, last)})"),
+                                   ("complaints", self._instants("created_at", first, last)),
+                                   ("ratings", self._instants("rated_at", first, last)),
+                                   ("shop_days", self._days("day", lo, last))],
+                   [("after_sales", "")], "day", (lo, last))
         self._clear()

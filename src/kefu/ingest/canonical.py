@@ -10,13 +10,15 @@ import pyarrow.compute as pc
 
 from kefu import facts
 from kefu.config import Settings
+from kefu.facts_touched import Touched, merge_touched, touched_days
 from kefu.ingest.detect import discover
 from kefu.ingest.options import ImportOptions
 from kefu.ingest.readers import ReadFile, SourceFile, read_source
 from kefu.ingest.summary import FileSummary, ImportFailed, ImportSummary, Rejection, write_rejects
 from kefu.ingest.tabular import read_profiled
-from kefu.ingest.validate import install_macros, mark_bad, q, validate
+from kefu.ingest.validate import install_macros, mark_bad, validate
 from kefu.schema import Table
+from kefu.sqltext import ident as q
 from kefu.store import Warehouse, WarehouseError
 
 Progress = Callable[[Path, int, int], None]
@@ -78,7 +80,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSummary, good: int,
-                 timezone: str) -> facts.Touched:
+                 timezone: str) -> Touched:
     """Upsert the good rows of kefu_typed into a keyed table (the last row of a key wins); say what it touched.
 
     The facts touched are those of the new rows and of the stored rows they replace (an order paid later
@@ -97,8 +99,8 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
         con, f"SELECT count(*) FROM kefu_new n WHERE EXISTS (SELECT 1 FROM {table.name} s WHERE {match})"
     )
     replaced = f"(SELECT s.* FROM {table.name} s SEMI JOIN kefu_new n ON {match})"
-    touched = facts.merge_touched(facts.touched_days(con, "kefu_new", table.name, timezone),
-                                  facts.touched_days(con, replaced, table.name, timezone))
+    touched = merge_touched(touched_days(con, "kefu_new", table.name, timezone),
+                                  touched_days(con, replaced, table.name, timezone))
     con.execute(f"INSERT OR REPLACE INTO {table.name} ({cols}) SELECT {cols} FROM kefu_new")
     con.execute("DROP TABLE kefu_new")
     summary.inserted = distinct - existing
@@ -144,7 +146,7 @@ def _write_messages(con: duckdb.DuckDBPyConnection, summary: FileSummary, good: 
 
 def _import_file(
     con: duckdb.DuckDBPyConnection, read: ReadFile, summary: FileSummary, timezone: str, seq_base: int
-) -> facts.Touched:
+) -> Touched:
     """Validate one read file, write its good rows, and say which shops' and days' facts they change."""
     assert read.canon is not None
     table = read.source.table
@@ -159,7 +161,7 @@ def _import_file(
     try:
         if table.name == "messages":
             good_rows = "(SELECT * FROM kefu_typed WHERE _err_col IS NULL)"
-            touched = facts.touched_days(con, good_rows, "messages", timezone)
+            touched = touched_days(con, good_rows, "messages", timezone)
             _write_messages(con, summary, good, seq_base)
         else:
             touched = _write_keyed(con, table, summary, good, timezone)
@@ -209,7 +211,7 @@ def import_paths(
     try:
         install_macros(con)
         seq_next = _seq_base(con)
-        touched: facts.Touched = {}
+        touched: Touched = {}
         for source in sources:
             read = _read(con, source, options, settings)
             fs = FileSummary(source.path, source.table.name, source.format, read.encoding,
@@ -222,7 +224,7 @@ def import_paths(
                 fs.error = read.error
             elif read.canon is not None:
                 rows = read.num_rows
-                touched = facts.merge_touched(touched, _import_file(con, read, fs, settings.timezone, seq_next))
+                touched = merge_touched(touched, _import_file(con, read, fs, settings.timezone, seq_next))
                 if source.table.name == "messages":
                     seq_next += rows
             fs.rejected.sort(key=lambda r: (r.line is None, r.line or 0))

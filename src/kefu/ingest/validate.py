@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kefu.schema import Column, Table
+from kefu.sqltext import ident as q
+from kefu.sqltext import lit
 from kefu.tz import local_to_utc
 
 # yyyy-m-d (or /), optional time h:mm[:ss[.fraction]] after T or spaces, optional offset Z, ±hh, ±hhmm, ±hh:mm.
@@ -66,16 +68,6 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(statement)
 
 
-def q(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _shown(raw: str) -> str:
     """SQL for a raw value shown in a reason: in double quotes."""
     return f"""'"' || {raw} || '"'"""
@@ -107,7 +99,7 @@ def _time_sql(col: Column) -> _ColumnSql:
         ],
         typed=[f"CASE WHEN {in_range} THEN {local} END AS {src}", off],
         error=(
-            f"CASE WHEN {t} IS NULL THEN {_lit(MISSING) if col.required else 'NULL'} "
+            f"CASE WHEN {t} IS NULL THEN {lit(MISSING) if col.required else 'NULL'} "
             f"WHEN {local} IS NULL THEN '时间无法解析: ' || {_shown(t)} || ' / unparseable time' "
             f"WHEN NOT {in_range} "
             f"THEN '时间超出范围（{FIRST_YEAR}-{LAST_YEAR} 年）: ' || {_shown(t)} || ' / time out of range' END"
@@ -122,12 +114,12 @@ def _column_sql(table: Table, col: Column) -> _ColumnSql:
     src, t = q(col.name), q(col.name + "__t")
     trimmed = src if col.name in UNTRIMMED else f"trim({src})"
     out = _ColumnSql(trimmed=f"nullif({trimmed}, '') AS {t}")
-    default = f"coalesce({t}, {_lit(col.default)})" if col.default is not None else t
+    default = f"coalesce({t}, {lit(col.default)})" if col.default is not None else t
     bad: str | None = None  # condition (on a present value) that makes the row bad, and its reason
     reason = ""
     if col.kind == "enum":
         value = f"lower({default})"
-        bad = f"{value} NOT IN ({', '.join(map(_lit, col.choices))})"
+        bad = f"{value} NOT IN ({', '.join(map(lit, col.choices))})"
         reason = (f"'取值无效: ' || {_shown(t)} || '，应为 {'/'.join(col.choices)}"
                   f" / invalid value, expected one of {', '.join(col.choices)}'")
     elif col.kind == "bool":
@@ -160,7 +152,7 @@ def _column_sql(table: Table, col: Column) -> _ColumnSql:
     out.typed = [f"{value} AS {src}"]
     checks = []
     if col.required:
-        checks.append(f"WHEN {default} IS NULL THEN {_lit(MISSING)}")
+        checks.append(f"WHEN {default} IS NULL THEN {lit(MISSING)}")
     if bad is not None:
         checks.append(f"WHEN {default} IS NOT NULL AND ({bad}) THEN {reason}")
     out.error = f"CASE {' '.join(checks)} END" if checks else None
@@ -179,7 +171,7 @@ def validation_sql(table: Table, source: str) -> str:
     levels.append(f"typed AS (SELECT {', '.join(typed)} FROM l{len(levels)})")
     names = ["_row"] + [q(c.name) for c in table.columns]
     names += [q(c.name + "__off") for c in table.columns if c.kind == "time"]
-    err_col = "CASE " + " ".join(f"WHEN {q(n + '__e')} IS NOT NULL THEN {_lit(n)}" for n, _ in errors) + " END"
+    err_col = "CASE " + " ".join(f"WHEN {q(n + '__e')} IS NOT NULL THEN {lit(n)}" for n, _ in errors) + " END"
     err_reason = f"coalesce({', '.join(q(n + '__e') for n, _ in errors)})"
     return (
         f"WITH {', '.join(levels)} "

@@ -17,6 +17,7 @@ from kefu.qc.matcher import Corpus, Matcher
 from kefu.qc.rules import Rule, RuleSet
 from kefu.qc.store import Scope, save_run
 from kefu.report import NoData, prepared_engine
+from kefu.sqltext import lit
 
 # The models the checks read, and the temp tables the runner derives from them (in order).
 _MODELS = [("msgs", ""), ("shop_accounts", ""), ("conv_msgs", "account"), ("questions", "account"),
@@ -41,10 +42,6 @@ class QcRun:
 
 def _sql(name: str) -> str:
     return resources.files("kefu.qc").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _finding(rule: Rule, run_id: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -110,9 +107,9 @@ def check_findings(con: duckdb.DuckDBPyConnection, rule: Rule, settings: Setting
     assert rule.check is not None
     kinds = sorted({_KIND_OF_SENDER[s] for s in rule.applies_to if s in _KIND_OF_SENDER}) or ["none"]
     sql = Template(_sql(f"check_{rule.check}")).substitute(
-        senders=", ".join(_literal(s) for s in rule.applies_to),
-        kinds=", ".join(_literal(k) for k in kinds),
-        expect=_literal(rule.expect or "$^"),
+        senders=", ".join(lit(s) for s in rule.applies_to),
+        kinds=", ".join(lit(k) for k in kinds),
+        expect=lit(rule.expect or "$^"),
         fast_first_response_s=str(settings.fast_first_response_s),
     )
     cursor = con.execute(sql)

@@ -264,3 +264,25 @@ def test_each_stored_fact_is_unique_in_its_declared_grain(wh: Warehouse, shops: 
         total, distinct = wh.con.execute(
             f"SELECT count(*), count(DISTINCT ({cols})) FROM {fact.table}").fetchall()[0]
         assert total == distinct and total > 0 or fact.model.name in ("exam_scores", "qc_days"), fact.table
+
+
+def test_a_file_sent_again_unchanged_recomputes_only_the_new_days(wh: Warehouse, shops: list[Path], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import_paths(wh, shops, Settings())
+    again = tmp_path / "again"
+    again.mkdir()
+    shutil.copy(shops[0] / "accounts.csv", again / "accounts.csv")
+    shutil.copy(shops[0] / "blocklist.csv", again / "blocklist.csv")
+    with (again / "messages.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["shop", "buyer", "account", "sender", "ts", "content"],
+                                  ["随机店1", "新买家", "随机店1:甲", "buyer", "2026-03-08 10:00:00", "在吗"]])
+    whole: list[str] = []
+    monkeypatch.setattr(facts, "_refresh_shop", lambda con, settings, db, shop: whole.append(shop))
+    ranges: list[tuple[Any, ...]] = []
+    real_run = facts.RangeRefresh.run
+    monkeypatch.setattr(facts.RangeRefresh, "run", lambda self, lo, hi: (ranges.append((self.shop, lo, hi)),
+                                                                         real_run(self, lo, hi)))
+    import_paths(wh, [again], Settings())
+    assert whole == [] and ranges == [("随机店1", dt.date(2026, 3, 8), dt.date(2026, 3, 8))]
+    monkeypatch.undo()
+    assert snapshot(wh) == rebuilt_snapshot(wh, Settings())

@@ -83,8 +83,8 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
                  timezone: str) -> Touched:
     """Upsert the good rows of kefu_typed into a keyed table (the last row of a key wins); say what it touched.
 
-    The facts touched are those of the new rows and of the stored rows they replace (an order paid later
-    leaves the day it was first paid).
+    The facts touched are those of the rows that differ from the stored ones, and of the stored rows they
+    replace (an order paid later leaves the day it was first paid).
     """
     cols = ", ".join(q(c) for c in table.column_names)
     key = ", ".join(q(k) for k in table.key)
@@ -98,9 +98,12 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
     existing = _count(
         con, f"SELECT count(*) FROM kefu_new n WHERE EXISTS (SELECT 1 FROM {table.name} s WHERE {match})"
     )
-    replaced = f"(SELECT s.* FROM {table.name} s SEMI JOIN kefu_new n ON {match})"
-    touched = merge_touched(touched_days(con, "kefu_new", table.name, timezone),
-                                  touched_days(con, replaced, table.name, timezone))
+    # Only rows that differ from the stored ones change facts: a daily accounts file sent again is no change.
+    same = " AND ".join(f"s.{q(c)} IS NOT DISTINCT FROM n.{q(c)}" for c in table.column_names)
+    changed = f"(SELECT n.* FROM kefu_new n WHERE NOT EXISTS (SELECT 1 FROM {table.name} s WHERE {same}))"
+    replaced = f"(SELECT s.* FROM {table.name} s SEMI JOIN {changed} n ON {match})"
+    touched = merge_touched(touched_days(con, changed, table.name, timezone),
+                            touched_days(con, replaced, table.name, timezone))
     con.execute(f"INSERT OR REPLACE INTO {table.name} ({cols}) SELECT {cols} FROM kefu_new")
     con.execute("DROP TABLE kefu_new")
     summary.inserted = distinct - existing

@@ -277,7 +277,7 @@ def test_a_file_sent_again_unchanged_recomputes_only_the_new_days(wh: Warehouse,
         csv.writer(fh).writerows([["shop", "buyer", "account", "sender", "ts", "content"],
                                   ["随机店1", "新买家", "随机店1:甲", "buyer", "2026-03-08 10:00:00", "在吗"]])
     whole: list[str] = []
-    monkeypatch.setattr(facts, "_refresh_shop", lambda con, settings, db, shop: whole.append(shop))
+    monkeypatch.setattr(facts, "_refresh_shops", lambda con, settings, db, shops: whole.extend(shops))
     ranges: list[tuple[Any, ...]] = []
     real_run = facts.RangeRefresh.run
     monkeypatch.setattr(facts.RangeRefresh, "run", lambda self, lo, hi: (ranges.append((self.shop, lo, hi)),

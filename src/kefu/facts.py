@@ -12,6 +12,7 @@ computes its models on the fly, as before facts existed.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -133,21 +134,27 @@ def stored_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     return {(f.model.name, f.scope): f.table for f in FACTS if f.kind != "temp" and f.table in present}
 
 
-# The canonical tables a shop's facts read, each cut to the shop. Presence has no shop column: an
-# account's intervals belong to the shop that lists it, that talks through it, or whose nick it extends.
+# The canonical tables the facts of some shops read, each cut to those shops ({shops}: a list of literals).
+# Presence has no shop column: an account's intervals belong to the shop that lists it, that talks through
+# it, or whose nick it extends.
 _SHOP_ROWS = {
-    "messages": "shop = {shop}",
-    "orders": "shop = {shop}",
-    "refunds": "shop = {shop}",
-    "complaints": "shop = {shop}",
-    "ratings": "shop = {shop}",
-    "blocklist": "shop = {shop}",
-    "accounts": "shop = {shop}",
-    "presence": ("account IN (SELECT account FROM {db}.main.accounts WHERE shop = {shop} "
-                 "UNION SELECT DISTINCT account FROM {db}.main.messages WHERE shop = {shop}) "
-                 "OR (split_part(account, ':', 1) = {shop} "
+    "messages": "shop IN ({shops})",
+    "orders": "shop IN ({shops})",
+    "refunds": "shop IN ({shops})",
+    "complaints": "shop IN ({shops})",
+    "ratings": "shop IN ({shops})",
+    "blocklist": "shop IN ({shops})",
+    "accounts": "shop IN ({shops})",
+    "presence": ("account IN (SELECT account FROM {db}.main.accounts WHERE shop IN ({shops}) "
+                 "UNION SELECT DISTINCT account FROM {db}.main.messages WHERE shop IN ({shops})) "
+                 "OR (split_part(account, ':', 1) IN ({shops}) "
                  "AND account NOT IN (SELECT account FROM {db}.main.accounts))"),
 }
+
+
+def _rows_of(table: str, db: str, shops: list[str]) -> str:
+    """The condition that cuts a canonical table to the rows of these shops."""
+    return _SHOP_ROWS[table].format(db=db, shops=", ".join(lit(s) for s in shops))
 
 
 def _database(con: duckdb.DuckDBPyConnection) -> str:
@@ -156,34 +163,46 @@ def _database(con: duckdb.DuckDBPyConnection) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
-def _refresh_shop(con: duckdb.DuckDBPyConnection, settings: Settings, db: str, shop: str) -> None:
-    """Recompute one shop's stored facts: the models over the shop's rows, replacing its stored rows."""
-    for table, cond in _SHOP_ROWS.items():
+def _build_all(con: duckdb.DuckDBPyConnection, settings: Settings, db: str) -> None:
+    """Build every stored table from all the canonical rows, straight into the warehouse."""
+    engine = _prepared(DuckDBEngine(con, settings, store_in=db))
+    engine.build([(f.model.name, f.scope) for f in STORED_TABLES])
+    con.execute("DROP VIEW IF EXISTS temp.main.msgs")
+    con.execute("DROP TABLE IF EXISTS temp.main.calendar")
+
+
+def _refresh_shops(con: duckdb.DuckDBPyConnection, settings: Settings, db: str, shops: list[str]) -> None:
+    """Recompute these shops' stored facts whole: the models over their rows, replacing their stored rows."""
+    for table in _SHOP_ROWS:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {db}.main.{table} "
-                    f"WHERE {cond.format(db=db, shop=lit(shop))}")
-    engine = DuckDBEngine(con, settings)
-    has_rows = engine.prepare()
-    if has_rows:
-        engine.build([(f.model.name, f.scope) for f in STORED_TABLES])
+                    f"WHERE {_rows_of(table, db, shops)}")
+    engine = _prepared(DuckDBEngine(con, settings))
+    engine.build([(f.model.name, f.scope) for f in STORED_TABLES])
+    owners = ", ".join(lit(s) for s in shops)
     for fact in STORED_TABLES:
         target = f"{db}.main.{fact.table}"
         if not is_stored(con, fact.table):
-            if has_rows:
-                con.execute(f"CREATE TABLE {target} AS SELECT * FROM temp.main.{fact.table}")
+            con.execute(f"CREATE TABLE {target} AS SELECT * FROM temp.main.{fact.table}")
             continue
         # online_hours is keyed by account (an account nick names one shop's account).
         if fact.model.name == "online_hours":
-            if has_rows:
-                con.execute(f"DELETE FROM {target} WHERE account IN (SELECT account FROM temp.main.online_hours)")
+            con.execute(f"DELETE FROM {target} WHERE account IN (SELECT account FROM temp.main.online_hours)")
         else:
-            con.execute(f"DELETE FROM {target} WHERE shop = {lit(shop)}")
-        if has_rows:
-            con.execute(f"INSERT INTO {target} SELECT * FROM temp.main.{fact.table}")
+            con.execute(f"DELETE FROM {target} WHERE shop IN ({owners})")
+        con.execute(f"INSERT INTO {target} SELECT * FROM temp.main.{fact.table}")
     _drop_temp(con, engine)
 
 
+def _prepared(engine: DuckDBEngine) -> DuckDBEngine:
+    """The engine ready to build; rows without a date (accounts alone) still get their facts, over no day."""
+    if not engine.prepare():
+        engine.first_day = engine.last_day = dt.date(1970, 1, 1)
+        engine.define()
+    return engine
+
+
 def _drop_temp(con: duckdb.DuckDBPyConnection, engine: DuckDBEngine) -> None:
-    """Drop what one shop's refresh defined on the connection, so later reads see the stored facts."""
+    """Drop what a refresh defined on the connection, so later reads see the stored facts."""
     for (name, scope), table in reversed(list(engine.built.items())):
         model = next(f.model for f in FACTS if f.model.name == name)
         kind = "VIEW" if model.is_view(scope) else "TABLE"
@@ -226,11 +245,9 @@ def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, notify: Notify |
             con.execute(f"DROP VIEW IF EXISTS {db}.main.{fact.table}")
         elif fact.kind == "table":
             con.execute(f"DROP TABLE IF EXISTS {db}.main.{fact.table}")
-    shops = all_shops(con)
-    for i, shop in enumerate(shops, start=1):
-        if notify is not None:
-            notify(f"计算事实表 {i}/{len(shops)}：{shop} / building facts")
-        _refresh_shop(con, settings, db, shop)
+    if notify is not None:
+        notify(f"计算事实表：{len(all_shops(con))} 个店铺 / building facts")
+    _build_all(con, settings, db)
     _create_views(con, settings, db)
     _record(con, settings)
 
@@ -258,12 +275,12 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, touched: Touched
         return note
     db = _database(con)
     stored = _shops_with_facts(con)
+    whole = sorted(shop for shop, days in touched.items() if days is None or shop not in stored)
+    if whole:
+        _refresh_shops(con, settings, db, whole)
     for shop, days in sorted(touched.items()):
-        if days is None or shop not in stored:
-            _refresh_shop(con, settings, db, shop)
-        else:
-            presence = _SHOP_ROWS["presence"].format(db=db, shop=lit(shop))
-            RangeRefresh(con, settings, db, shop, presence).run(*days)
+        if days is not None and shop in stored:
+            RangeRefresh(con, settings, db, shop, _rows_of("presence", db, [shop])).run(*days)
     _create_views(con, settings, db)
     return ""
 

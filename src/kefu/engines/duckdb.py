@@ -46,6 +46,7 @@ class DuckDBEngine:
     first_day: dt.date | None = None
     last_day: dt.date | None = None
     note: str = ""  # why the models are built on the fly rather than read from the stored facts
+    store_in: str | None = None  # a catalog: build the models into the warehouse itself (kefu.facts), not TEMP
 
     def prepare(self) -> bool:
         """Define the engine functions and the calendar; False when the warehouse holds no data."""
@@ -87,7 +88,12 @@ class DuckDBEngine:
                 sql = render(model, self.settings, scope or "account")
                 log.debug("building %s", table)
                 kind = "VIEW" if model.is_view(scope) else "TABLE"
-                self.con.execute(f"CREATE OR REPLACE TEMP {kind} {table} AS\n{sql}")
+                # msgs reads the engine's TEMP macros, so it stays a TEMP view even when storing.
+                if self.store_in and model.name != "msgs":
+                    target = f"{kind} {self.store_in}.main.{table}"
+                else:
+                    target = f"TEMP {kind} {table}"
+                self.con.execute(f"CREATE OR REPLACE {target} AS\n{sql}")
                 self.built[(model.name, scope)] = table
             tables[model.name] = table
         return tables

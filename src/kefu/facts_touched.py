@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import numpy as np
 
-from kefu.sqltext import lit
+from kefu.tz import utc_to_local
 
 DayRange = tuple[dt.date, dt.date]
 Touched = dict[str, "DayRange | None"]
@@ -34,10 +35,10 @@ def touched_days(con: duckdb.DuckDBPyConnection, relation: str, table: str, time
     source = f"{relation} r"
     if table == "presence":
         source = f"{relation} r JOIN {_PRESENCE_OWNERS.format(relation=relation)} o USING (account)"
-    zone = lit(timezone)
-    days = [f"CAST(timezone({zone}, CAST(r.{c} AS TIMESTAMPTZ)) AS DATE)" for c in columns]
-    lo = f"least({', '.join(days)})" if len(days) > 1 else days[0]
-    hi = f"greatest({', '.join(days)})" if len(days) > 1 else days[0]
+    # The local day grows with the instant, so the first and last instants give the first and last days.
+    cols = [f"r.{c}" for c in columns]
+    lo = f"least({', '.join(cols)})" if len(cols) > 1 else cols[0]
+    hi = f"greatest({', '.join(cols)})" if len(cols) > 1 else cols[0]
     whole = "FALSE"
     if table == "presence":  # an account's first intervals turn its online hours from null to a figure
         whole = "NOT EXISTS (SELECT 1 FROM presence p WHERE p.account = r.account)"
@@ -47,10 +48,11 @@ def touched_days(con: duckdb.DuckDBPyConnection, relation: str, table: str, time
         whole = "TRUE"
     shop = "o.shop" if table == "presence" else "r.shop"
     rows = con.execute(f"SELECT {shop}, min({lo}), max({hi}), bool_or({whole}) FROM {source} GROUP BY 1").fetchall()
-    out: Touched = {}
-    for s, first, last, every in rows:
-        out[s] = None if every else (first, last)
-    return out
+    if not rows:
+        return {}
+    instants = np.array([t for r in rows for t in r[1:3]], dtype="datetime64[us]")
+    days = utc_to_local(instants, timezone).astype("datetime64[D]").astype(dt.date)
+    return {s: None if every else (days[2 * i], days[2 * i + 1]) for i, (s, _, _, every) in enumerate(rows)}
 
 
 def merge_touched(a: Touched, b: Touched) -> Touched:

@@ -4,6 +4,7 @@ N clients on loopback read dashboards and API reports for a month of two demo sh
 upload of a third shop is imported in the background. Prints requests/s, latency percentiles and errors.
 
     .venv/bin/python bench/bench_web.py [--clients 10] [--seconds 20] [--days 30] [--buyers-per-day 100]
+    .venv/bin/python bench/bench_web.py --db WAREHOUSE [--clients 1]   # reads only, on an existing warehouse
 """
 from __future__ import annotations
 
@@ -37,10 +38,16 @@ def prepare(root: Path, days: int, buyers: int) -> tuple[Path, Path]:
     db = root / "bench.duckdb"
     with Warehouse.open(db) as wh:
         import_paths(wh, [root / "shop0", root / "shop1"], Settings())
-    auth = AuthStore(auth_path_for(db))
-    auth.add_user("admin", PASSWORD, "admin")
-    auth.close()
+    admin_user(db)
     return db, root / "shop2"
+
+
+def admin_user(db: Path) -> None:
+    """The bench's admin user in the warehouse's user store."""
+    auth = AuthStore(auth_path_for(db))
+    if "admin" not in {u.username for u in auth.users()}:
+        auth.add_user("admin", PASSWORD, "admin")
+    auth.close()
 
 
 def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
@@ -64,7 +71,8 @@ def session(base: str) -> tuple[httpx.Client, str]:
     return client, r.json()["csrf"]
 
 
-def reader(base: str, stop: threading.Event, latencies: list[float], errors: list[str], offset: int) -> None:
+def reader(base: str, stop: threading.Event, latencies: list[tuple[str, float]], errors: list[str],
+           offset: int) -> None:
     client, _ = session(base)
     i = offset
     while not stop.is_set():
@@ -76,7 +84,7 @@ def reader(base: str, stop: threading.Event, latencies: list[float], errors: lis
             ok = r.status_code == 200
         except httpx.HTTPError as exc:
             ok, r = False, exc  # type: ignore[assignment]
-        latencies.append(time.perf_counter() - t0)
+        latencies.append((url, time.perf_counter() - t0))
         if not ok:
             errors.append(f"{url}: {r}")
     client.close()
@@ -103,15 +111,23 @@ def main() -> None:
     ap.add_argument("--buyers-per-day", type=int, default=100)
     ap.add_argument("--port", type=int, default=8731)
     ap.add_argument("--no-upload", action="store_true", help="read only, no import during the run")
+    ap.add_argument("--db", type=Path, help="read an existing warehouse instead (no upload)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="kefu-bench-") as tmp:
-        db, third = prepare(Path(tmp), args.days, args.buyers_per_day)
+        if args.db:
+            db, third, args.no_upload = args.db, Path(tmp), True
+            admin_user(db)
+        else:
+            db, third = prepare(Path(tmp), args.days, args.buyers_per_day)
         proc = start_server(db, args.port)
         base = f"http://127.0.0.1:{args.port}"
         try:
             warm, _ = session(base)
+            first: dict[str, float] = {}
             for url in READS:  # first computation of each report, as after a restart
+                t0 = time.perf_counter()
                 warm.get(url)
+                first[url] = time.perf_counter() - t0
             stop, latencies, errors, imported = threading.Event(), [], [], {}  # type: ignore[var-annotated]
             threads = [threading.Thread(target=reader, args=(base, stop, latencies, errors, i))
                        for i in range(args.clients)]
@@ -131,13 +147,19 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait()
-    lat = sorted(latencies)
+    lat = sorted(t for _, t in latencies)
     p95 = lat[int(0.95 * (len(lat) - 1))] * 1000
-    print(f"clients={args.clients} days={args.days} buyers/day/shop={args.buyers_per_day} shops=2 (+1 uploaded)")
+    print(f"clients={args.clients} " + (f"warehouse={args.db}" if args.db else
+          f"days={args.days} buyers/day/shop={args.buyers_per_day} shops=2 (+1 uploaded)"))
     print(f"requests={len(lat)} in {elapsed:.1f}s -> {len(lat) / elapsed:.1f} req/s; errors={len(errors)}")
     print(f"latency ms: p50={statistics.median(lat) * 1000:.0f} p95={p95:.0f} max={lat[-1] * 1000:.0f}")
     print(f"import during load: {imported.get('status')} in {imported.get('seconds', 0):.1f}s, "
           f"{imported.get('rows')} rows written")
+    for url in READS:
+        times = sorted(t for u, t in latencies if u == url)
+        if times:
+            print(f"  {url:45s} first={first[url] * 1000:.0f} ms p50={statistics.median(times) * 1000:.0f} ms "
+                  f"p95={times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms ({len(times)} requests)")
     for e in errors[:5]:
         print("error:", e)
 

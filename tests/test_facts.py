@@ -242,13 +242,14 @@ def test_facts_after_any_batches_equal_a_full_recompute(
     root = tmp_path_factory.mktemp("prop")
     batches = [[d for d, b in zip(SHOP_DAYS, assignment) if b == i] for i in range(3)]
     folders = [f for s, shop in enumerate(shops) for f in split_by_day(shop, root / f"s{s}", batches)]
-    # Some batches overlap: the shop's folder again, as a re-import of data already there.
-    steps = [folders[i] for i in order] + [folders[3 + i] for i in order] + [shops[again % 2]]
-    steps.append(newer_orders(shops[again % 2], root / "newer", late_days))  # orders paid or changed later
+    # The first batches of both shops in one import each (shops naming the same days share one build),
+    # then one shop's last batch alone, its whole folder again and a newer order export of it.
+    steps = [[folders[i], folders[3 + i]] for i in order[:2]] + [[folders[order[2]]], [folders[3 + order[2]]]]
+    steps += [[shops[again % 2]], [newer_orders(shops[again % 2], root / "newer", late_days)]]
     with Warehouse.open(root / "kefu.duckdb") as wh:
-        for folder in steps:
-            import_paths(wh, [folder], settings)
-            assert snapshot(wh) == rebuilt_snapshot(wh, settings), folder
+        for step in steps:
+            import_paths(wh, step, settings)
+            assert snapshot(wh) == rebuilt_snapshot(wh, settings), step
         for spec in SPECS:
             assert same_rows(from_facts(wh, spec, settings), on_the_fly(wh, spec, settings)), spec
     shutil.rmtree(root, ignore_errors=True)
@@ -280,9 +281,9 @@ def test_a_file_sent_again_unchanged_recomputes_only_the_new_days(wh: Warehouse,
     monkeypatch.setattr(facts, "_refresh_shops", lambda con, settings, db, shops: whole.extend(shops))
     ranges: list[tuple[Any, ...]] = []
     real_run = facts.RangeRefresh.run
-    monkeypatch.setattr(facts.RangeRefresh, "run", lambda self, lo, hi: (ranges.append((self.shop, lo, hi)),
+    monkeypatch.setattr(facts.RangeRefresh, "run", lambda self, lo, hi: (ranges.append((self.shops, lo, hi)),
                                                                          real_run(self, lo, hi)))
     import_paths(wh, [again], Settings())
-    assert whole == [] and ranges == [("随机店1", dt.date(2026, 3, 8), dt.date(2026, 3, 8))]
+    assert whole == [] and ranges == [(["随机店1"], dt.date(2026, 3, 8), dt.date(2026, 3, 8))]
     monkeypatch.undo()
     assert snapshot(wh) == rebuilt_snapshot(wh, Settings())

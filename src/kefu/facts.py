@@ -24,7 +24,7 @@ import duckdb
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.facts_range import RangeRefresh
-from kefu.facts_touched import Touched, is_stored
+from kefu.facts_touched import DayRange, Touched, is_stored
 from kefu.models import MODELS, SCOPES, Model, build_order, render
 from kefu.sqltext import lit
 
@@ -278,9 +278,13 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, touched: Touched
     whole = sorted(shop for shop, days in touched.items() if days is None or shop not in stored)
     if whole:
         _refresh_shops(con, settings, db, whole)
+    # Shops whose changes name the same days (one day's exports of many shops) share one build.
+    by_days: dict[DayRange, list[str]] = {}
     for shop, days in sorted(touched.items()):
         if days is not None and shop in stored:
-            RangeRefresh(con, settings, db, shop, _rows_of("presence", db, [shop])).run(*days)
+            by_days.setdefault(days, []).append(shop)
+    for days, shops in sorted(by_days.items()):
+        RangeRefresh(con, settings, db, shops, _rows_of("presence", db, shops)).run(*days)
     _create_views(con, settings, db)
     return ""
 

@@ -1,4 +1,4 @@
-"""Recompute one shop's stored facts for a range of days its new rows touched, widened by what reaches across days.
+"""Recompute shops' stored facts for a range of days their new rows touched, widened by what reaches across days.
 
 The facts are recomputed in steps, each from the stored facts of the step before (shadowed by views cut to
 the days the step needs, so the models' SQL runs unchanged) and each replacing the stored rows of its days:
@@ -36,12 +36,13 @@ STEP_D = [("shop_days", ""), ("order_facts", ""), ("shop_online", "")]
 
 
 class RangeRefresh:
-    """One shop's facts recomputed over the days lo..hi that its changed rows name."""
+    """Some shops' facts recomputed over the days lo..hi that their changed rows name (one build for them all)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings, db: str, shop: str,
+    def __init__(self, con: duckdb.DuckDBPyConnection, settings: Settings, db: str, shops: list[str],
                  presence_rows: str) -> None:
-        self.con, self.settings, self.db, self.shop = con, settings, db, shop
-        self.presence_rows = presence_rows  # the condition that cuts presence (and online hours) to the shop
+        self.con, self.settings, self.db, self.shops = con, settings, db, shops
+        self.owners = f"shop IN ({', '.join(lit(s) for s in shops)})"
+        self.presence_rows = presence_rows  # the condition that cuts presence (and online hours) to the shops
         self.shadows: list[str] = []
         self.temps: list[str] = []
 
@@ -53,8 +54,8 @@ class RangeRefresh:
         return f"TIMESTAMP '{start.isoformat(' ')}'"
 
     def _shadow(self, name: str, where: str, of_shop: bool = True) -> None:
-        """Define a temp view `name` over the stored table of that name, cut to `where` (and the shop)."""
-        cond = f"shop = {lit(self.shop)} AND ({where})" if of_shop else where
+        """Define a temp view `name` over the stored table of that name, cut to `where` (and the shops)."""
+        cond = f"{self.owners} AND ({where})" if of_shop else where
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {self.db}.main.{name} WHERE {cond}")
         self.shadows.append(name)
 
@@ -91,7 +92,7 @@ class RangeRefresh:
             if name == "online_hours":  # keyed by account, not shop
                 owner = f"account IN (SELECT DISTINCT account FROM {self.db}.main.presence WHERE {self.presence_rows})"
             else:
-                owner = f"shop = {lit(self.shop)}"
+                owner = self.owners
             self.con.execute(f"DELETE FROM {self.db}.main.{table} WHERE {owner} AND {days}")
             self.con.execute(f"INSERT INTO {self.db}.main.{table} SELECT * FROM temp.main.{table} WHERE {days}")
 
@@ -112,7 +113,7 @@ class RangeRefresh:
     # --- the steps --------------------------------------------------------------------------------------
 
     def run(self, lo: dt.date, hi: dt.date) -> None:
-        """Recompute every stored fact of the shop that rows on days lo..hi can change."""
+        """Recompute every stored fact of the shops that rows on days lo..hi can change."""
         w = dt.timedelta(days=self.settings.conversion_window_days)
         self._step((lo, hi), [("messages", self._instants("ts", lo, hi)), ("accounts", "TRUE"),
                               ("blocklist", "TRUE"), ("shop_accounts", "TRUE"), ("presence", self.presence_rows)],

@@ -19,6 +19,8 @@ from kefu.ingest.summary import Rejection
 from kefu.schema import TABLES_BY_NAME, Table
 
 SUFFIXES = (".csv", ".parquet")
+CUT_SHORT = ("文件在这一行中途结束（最后一个字符不完整，文件可能没有传完），这一行未导入"
+             " / the file ends inside this line (cut short): the line was not imported")
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,21 @@ def sniff_delimiter(data: bytes) -> str:
         return best if counts[best] else ","
 
 
+def cut_short_tail(raw: bytes) -> tuple[bytes, int | None]:
+    """Bytes ending inside a UTF-8 character (a file cut short) without their last line, and that line's number.
+
+    Only the cut line is damaged: everything before it still reads. None when the bytes end cleanly.
+    """
+    try:
+        raw.decode("utf-8")
+        return raw, None
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data" or exc.end != len(raw):
+            return raw, None
+    start = raw.rfind(b"\n") + 1
+    return raw[:start], raw.count(b"\n", 0, start) + 1
+
+
 def read_csv(source: SourceFile, delimiter: str | None = ",") -> ReadFile:
     """Read a delimited text file as strings: encoding detected (or source.encoding), delimiter given or sniffed."""
     out = ReadFile(source)
@@ -203,11 +220,16 @@ def read_csv(source: SourceFile, delimiter: str | None = ",") -> ReadFile:
     if not raw[:4096].strip(b"\xef\xbb\xbf \r\n\t") and not raw.strip(b"\xef\xbb\xbf \r\n\t"):
         out.error = "文件为空，缺少表头 / empty file, no header row"
         return out
+    cut_line = None
+    if source.encoding is None:
+        raw, cut_line = cut_short_tail(raw)
     try:
         data, out.encoding = utf8_bytes(raw, source.encoding)
     except EncodingError as exc:
         out.error = str(exc)
         return out
+    if cut_line is not None:
+        out.bad.append(Rejection(source.path, cut_line, "", CUT_SHORT, {}))
     delimiter = delimiter or sniff_delimiter(data)
     try:
         table, invalid = _parse_csv(data, threads=True, delimiter=delimiter)

@@ -77,7 +77,10 @@ def test_csv_and_xlsx_downloads_hold_the_report(web: Callable[[str], TestClient]
 
 
 def test_openapi_and_offline_docs(web: Callable[[str], TestClient]) -> None:
-    client = web("")
+    anonymous = web("")
+    assert anonymous.get("/openapi.json", follow_redirects=False).status_code == 303
+    assert anonymous.get("/docs", follow_redirects=False).status_code == 303
+    client = web("ya")
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/report", "/api/v1/explain", "/api/v1/live", "/api/v1/imports", "/api/v1/session"} <= set(paths)
     docs = client.get("/docs").text

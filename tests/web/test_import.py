@@ -176,6 +176,8 @@ def test_manager_cannot_import_another_shops_data(app_env: dict[str, Any], demo_
 
 
 def test_safe_names() -> None:
+    long = safe_name("聊天记录" * 80 + ".csv")
+    assert len(long.encode("utf-8")) <= 255 and long.endswith(".csv") and long.startswith("聊天记录")
     assert safe_name("../../etc/passwd") == "passwd"
     assert safe_name("C:\\exports\\聊天记录.csv") == "聊天记录.csv"
     with pytest.raises(UploadError):
@@ -202,3 +204,14 @@ def test_real_tmall_export_with_the_shop_option(app_env: dict[str, Any]) -> None
     assert job.status == "done" and job.summary is not None
     f = job.summary.files[0]
     assert (f.rows_read, f.inserted, f.rejected_count, f.error) == (28010, 28010, 0, None)
+
+
+def test_an_upload_name_over_255_bytes_is_shortened_not_an_error(app_env: dict[str, Any],
+                                                                  demo_exports: dict[str, Path]) -> None:
+    admin, token = client(app_env, "admin")
+    name = "订单报表" * 30 + "_orders.csv"
+    r = upload(admin, token, [("files", (name, (demo_exports[SHOP_A] / "orders.csv").read_bytes()))])
+    assert r.status_code in (200, 202), r.text
+    job = finished(app_env, r.json()["id"])
+    assert job.status == "done" and job.summary is not None and job.summary.ok
+    assert len(job.files[0].encode("utf-8")) <= 255 and job.files[0].endswith(".csv")

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import jinja2
 import swagger_ui
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -19,7 +19,7 @@ from kefu.metrics.compile import ReportError
 from kefu.report import NoData
 from kefu.web.access import Forbidden
 from kefu.web.auth import AuthStore
-from kefu.web.context import LoginRequired, Parts, WebConfig
+from kefu.web.context import Ctx, LoginRequired, Parts, WebConfig, current
 from kefu.web.jobs import ImportWorker, ProgressHook
 from kefu.web.security import LoginThrottle, SecurityHeaders
 from kefu.web.service import WebWarehouse
@@ -56,7 +56,8 @@ def create_app(config: WebConfig, *, progress_hook: ProgressHook | None = None) 
         parts.auth.close()
         store.close()
 
-    app = FastAPI(title="kefu 客服绩效 API", version="1", docs_url=None, redoc_url=None, lifespan=lifespan,
+    app = FastAPI(title="kefu 客服绩效 API", version="1", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan,
                   description="客服绩效数据接口：与网页版相同的数据与权限。先 POST /api/v1/session 登录"
                               "（会话 cookie），写操作在 X-CSRF-Token 头中带上登录返回的 csrf。")
     app.state.parts = parts
@@ -68,8 +69,13 @@ def create_app(config: WebConfig, *, progress_hook: ProgressHook | None = None) 
         app.include_router(module.router)
     app.include_router(api.router)
 
+    # The API's description and docs are for signed-in users, like everything else the server shows.
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(_: Ctx = Depends(current)) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
+    def docs(_: Ctx = Depends(current)) -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="kefu API",
                                    swagger_js_url="/swagger/swagger-ui-bundle.js",
                                    swagger_css_url="/swagger/swagger-ui.css", swagger_favicon_url="/static/favicon.svg")

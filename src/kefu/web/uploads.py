@@ -17,12 +17,20 @@ class UploadError(ValueError):
     """An upload is refused (Chinese message naming the file)."""
 
 
+MAX_NAME_BYTES = 255
+
+
 def safe_name(name: str) -> str:
     """A file name without any folder part or characters a file system would mind."""
     base = re.split(r"[\\/]", name or "")[-1]
     base = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", base).strip(" .")
     if not base:
         raise UploadError(f"文件名无效：{name!r} / invalid file name")
+    if len(base.encode("utf-8")) > MAX_NAME_BYTES:  # file systems refuse longer names: keep the suffix
+        stem, dot, suffix = base.rpartition(".")
+        tail = f"{dot}{suffix}" if dot and len(suffix) <= 16 else ""
+        head = (stem if tail else base).encode("utf-8")[: MAX_NAME_BYTES - len(tail.encode("utf-8"))]
+        base = head.decode("utf-8", "ignore") + tail
     return base
 
 

@@ -13,7 +13,9 @@ from kefu.metrics.compile import ReportSpec
 from kefu.report import run_report
 from kefu.store import Warehouse
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+"""The specification and data beside the project root (../shared); tests that need it skip without it."""
+EXAMPLES = SHARED / "spec" / "examples"
 
 MESSAGE_HEADER = "msg_id,buyer,account,sender,ts,content"
 

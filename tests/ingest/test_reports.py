@@ -11,11 +11,12 @@ import pytest
 from kefu.config import Settings
 from kefu.ingest import ImportOptions, InputError, import_paths
 from kefu.store import Warehouse
+from tests.conftest import SHARED
 from tests.ingest.render import (
     ORDER_HEADER, REFUND_HEADER, csv_text, order_report_rows, refund_report_rows, write_text, write_xlsx,
 )
 
-REAL_ORDERS = Path("/work/shared/data/real/tmall_order_report.csv")
+REAL_ORDERS = SHARED / "data" / "real" / "tmall_order_report.csv"
 SHOP = "橙子旗舰店"
 ORDERS = [
     {"order_id": "2840012345678901", "shop": SHOP, "buyer": "tb_cat", "amount": "199.00", "status": "交易成功",

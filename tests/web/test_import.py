@@ -16,6 +16,7 @@ from kefu.store import Warehouse
 from kefu.web import WebConfig, create_app
 from kefu.web.jobs import ImportJob
 from kefu.web.uploads import UploadError, safe_name
+from tests.conftest import SHARED
 from tests.web.conftest import SHOP_A, SHOP_B, csrf_of, login, make_users
 
 WAIT_S = 60  # upper bound for events, so a broken worker fails the test instead of hanging it
@@ -184,7 +185,7 @@ def test_safe_names() -> None:
         safe_name("../..")
 
 
-REAL_ORDERS = Path("/work/shared/data/real/tmall_order_report.csv")
+REAL_ORDERS = SHARED / "data" / "real" / "tmall_order_report.csv"
 
 
 @pytest.mark.skipif(not REAL_ORDERS.exists(), reason="real Tmall order report not present in ../shared/data/real")

@@ -19,6 +19,7 @@ from kefu import facts
 from kefu.cli import app
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
+from kefu.facts_touched import is_stored
 from kefu.ingest import import_paths
 from kefu.metrics.compile import ReportSpec
 from kefu.report import prepared_engine, run_report
@@ -65,7 +66,7 @@ def snapshot(wh: Warehouse) -> dict[str, list[tuple[Any, ...]]]:
 
     return {f.table: sorted((tuple(norm(v) for v in r) for r in
                              wh.con.execute(f"SELECT * FROM {f.table}").fetchall()), key=repr)
-            for f in facts.STORED_TABLES if facts.is_stored(wh.con, f.table)}
+            for f in facts.STORED_TABLES if is_stored(wh.con, f.table)}
 
 
 def rebuilt_snapshot(wh: Warehouse, settings: Settings) -> dict[str, list[tuple[Any, ...]]]:

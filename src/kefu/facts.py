@@ -24,9 +24,10 @@ import duckdb
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.facts_range import RangeRefresh
-from kefu.facts_touched import DayRange, Touched, is_stored
-from kefu.models import MODELS, SCOPES, Model, build_order, render
-from kefu.sqltext import lit
+from kefu.facts_touched import DayRange, Touched
+from kefu.models import MODELS, MODELS_BY_NAME, SCOPES, Model, build_order, render
+from kefu.sqltext import ident, lit
+from kefu.store import IMPORT_TIMEZONE_KEY, read_meta, shops_of, transaction, write_meta
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +93,11 @@ def fact_settings(settings: Settings) -> dict[str, object]:
     return {name: getattr(settings, name) for name in FACT_SETTINGS}
 
 
-def _meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    rows = con.execute("SELECT value FROM kefu_meta WHERE key = ?", [key]).fetchall()
-    return str(rows[0][0]) if rows else None
-
-
 def recorded_settings(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
     """The fact-affecting settings the stored facts were computed under (None: no current facts)."""
-    if _meta(con, VERSION_KEY) != str(FACTS_VERSION):
+    if read_meta(con, VERSION_KEY) != str(FACTS_VERSION):
         return None
-    raw = _meta(con, SETTINGS_KEY)
+    raw = read_meta(con, SETTINGS_KEY)
     return None if raw is None else dict(json.loads(raw))
 
 
@@ -159,8 +155,7 @@ def _rows_of(table: str, db: str, shops: list[str]) -> str:
 
 def _database(con: duckdb.DuckDBPyConnection) -> str:
     """The quoted catalog name of the warehouse file (temp objects shadow bare names)."""
-    name = con.execute("SELECT current_database()").fetchall()[0][0]
-    return '"' + str(name).replace('"', '""') + '"'
+    return ident(str(con.execute("SELECT current_database()").fetchall()[0][0]))
 
 
 def _build_all(con: duckdb.DuckDBPyConnection, settings: Settings, db: str) -> None:
@@ -179,11 +174,8 @@ def _refresh_shops(con: duckdb.DuckDBPyConnection, settings: Settings, db: str, 
     engine = _prepared(DuckDBEngine(con, settings))
     engine.build([(f.model.name, f.scope) for f in STORED_TABLES])
     owners = ", ".join(lit(s) for s in shops)
-    for fact in STORED_TABLES:
+    for fact in STORED_TABLES:  # they exist: facts are recorded only once a rebuild made them all
         target = f"{db}.main.{fact.table}"
-        if not is_stored(con, fact.table):
-            con.execute(f"CREATE TABLE {target} AS SELECT * FROM temp.main.{fact.table}")
-            continue
         # online_hours is keyed by account (an account nick names one shop's account).
         if fact.model.name == "online_hours":
             con.execute(f"DELETE FROM {target} WHERE account IN (SELECT account FROM temp.main.online_hours)")
@@ -204,8 +196,7 @@ def _prepared(engine: DuckDBEngine) -> DuckDBEngine:
 def _drop_temp(con: duckdb.DuckDBPyConnection, engine: DuckDBEngine) -> None:
     """Drop what a refresh defined on the connection, so later reads see the stored facts."""
     for (name, scope), table in reversed(list(engine.built.items())):
-        model = next(f.model for f in FACTS if f.model.name == name)
-        kind = "VIEW" if model.is_view(scope) else "TABLE"
+        kind = "VIEW" if MODELS_BY_NAME[name].is_view(scope) else "TABLE"
         con.execute(f"DROP {kind} IF EXISTS temp.main.{table}")
     con.execute("DROP TABLE IF EXISTS temp.main.calendar")
     for table in _SHOP_ROWS:
@@ -213,28 +204,15 @@ def _drop_temp(con: duckdb.DuckDBPyConnection, engine: DuckDBEngine) -> None:
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, settings: Settings, db: str) -> None:
-    """(Re)define the stored views over the stored tables (none before any shop had a dated row)."""
-    if not all(is_stored(con, f.table) for f in STORED_TABLES):
-        return
+    """(Re)define the stored views over the stored tables."""
     for fact in STORED_VIEWS:
         sql = render(fact.model, settings, fact.scope or "account")
         con.execute(f"CREATE OR REPLACE VIEW {db}.main.{fact.table} AS\n{sql}")
 
 
 def _record(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    con.execute("INSERT OR REPLACE INTO kefu_meta VALUES (?, ?)", [VERSION_KEY, str(FACTS_VERSION)])
-    con.execute("INSERT OR REPLACE INTO kefu_meta VALUES (?, ?)",
-                [SETTINGS_KEY, json.dumps(fact_settings(settings), ensure_ascii=False, sort_keys=True)])
-
-
-def all_shops(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every shop whose rows facts are computed from."""
-    rows = con.execute(
-        "SELECT shop FROM messages UNION SELECT shop FROM orders UNION SELECT shop FROM refunds "
-        "UNION SELECT shop FROM complaints UNION SELECT shop FROM ratings UNION SELECT shop FROM accounts "
-        "UNION SELECT shop FROM blocklist ORDER BY 1"
-    ).fetchall()
-    return [r[0] for r in rows]
+    write_meta(con, VERSION_KEY, str(FACTS_VERSION))
+    write_meta(con, SETTINGS_KEY, json.dumps(fact_settings(settings), ensure_ascii=False, sort_keys=True))
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, notify: Notify | None = None) -> None:
@@ -246,16 +224,14 @@ def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, notify: Notify |
         elif fact.kind == "table":
             con.execute(f"DROP TABLE IF EXISTS {db}.main.{fact.table}")
     if notify is not None:
-        notify(f"计算事实表：{len(all_shops(con))} 个店铺 / building facts")
+        notify(f"计算事实表：{len(shops_of(con))} 个店铺 / building facts")
     _build_all(con, settings, db)
     _create_views(con, settings, db)
     _record(con, settings)
 
 
 def _shops_with_facts(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The shops whose facts are stored (every stored table exists and the shop has shop-days)."""
-    if not all(is_stored(con, f.table) for f in STORED_TABLES):
-        return set()
+    """The shops whose facts are stored (those with shop-days)."""
     return {r[0] for r in con.execute("SELECT DISTINCT shop FROM shop_days").fetchall()}
 
 
@@ -269,7 +245,7 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, touched: Touched
     """
     recorded = recorded_settings(con)
     if recorded is None or recorded != fact_settings(settings):
-        note = ("" if recorded is None and _meta(con, VERSION_KEY) is None else
+        note = ("" if recorded is None and read_meta(con, VERSION_KEY) is None else
                 "事实表按本次导入的设置全部重建 / facts rebuilt under this import's settings")
         rebuild(con, settings, notify)
         return note
@@ -294,18 +270,13 @@ def ensure_current(con: duckdb.DuckDBPyConnection, notify: Notify | None = None)
 
     Without recorded fact settings, the defaults apply, in the time zone the data was imported in.
     """
-    if _meta(con, VERSION_KEY) == str(FACTS_VERSION) or not all_shops(con):
+    if read_meta(con, VERSION_KEY) == str(FACTS_VERSION) or not shops_of(con):
         return False
-    raw = _meta(con, SETTINGS_KEY)
+    raw = read_meta(con, SETTINGS_KEY)
     values: dict[str, object] = dict(json.loads(raw)) if raw is not None else {}
-    values.setdefault("timezone", _meta(con, "import_timezone") or Settings().timezone)
+    values.setdefault("timezone", read_meta(con, IMPORT_TIMEZONE_KEY) or Settings().timezone)
     if notify is not None:
         notify("事实表由旧版本生成或尚未生成，正在重建… / facts are from an older kefu or missing: rebuilding")
-    con.begin()
-    try:
+    with transaction(con):
         rebuild(con, Settings(**values), notify)  # type: ignore[arg-type]
-    except BaseException:
-        con.rollback()
-        raise
-    con.commit()
     return True

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -21,6 +21,37 @@ IMPORT_TIMEZONE_KEY = "import_timezone"
 
 # Tables with a shop column, for listing the shops a warehouse knows.
 _SHOP_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if "shop" in t.column_names)
+
+
+def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """The kefu_meta value stored under key, if any."""
+    # fetchall, not fetchone: DuckDB 2 keeps a half-fetched result open and blocks the connection.
+    rows = con.execute("SELECT value FROM kefu_meta WHERE key = ?", [key]).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def write_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Store value under key in kefu_meta (replacing any earlier value)."""
+    con.execute("INSERT OR REPLACE INTO kefu_meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def shops_of(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every shop named in any canonical table, sorted."""
+    union = " UNION ".join(f"SELECT shop FROM {t}" for t in _SHOP_TABLES)
+    rows = con.execute(f"SELECT shop FROM ({union}) WHERE shop IS NOT NULL ORDER BY shop").fetchall()
+    return [r[0] for r in rows]
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run a block in one transaction: commit on success, roll back on any exception."""
+    con.begin()
+    try:
+        yield con
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
 
 
 class WarehouseError(RuntimeError):
@@ -113,26 +144,17 @@ class Warehouse:
     ) -> None:
         self.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """Run a block in one transaction: commit on success, roll back on any exception."""
-        self.con.begin()
-        try:
-            yield self.con
-        except BaseException:
-            self.con.rollback()
-            raise
-        self.con.commit()
+        return transaction(self.con)
 
     def meta(self, key: str) -> str | None:
         """The kefu_meta value stored under key, if any."""
-        # fetchall, not fetchone: DuckDB 2 keeps a half-fetched result open and blocks the connection.
-        rows = self.con.execute("SELECT value FROM kefu_meta WHERE key = ?", [key]).fetchall()
-        return str(rows[0][0]) if rows else None
+        return read_meta(self.con, key)
 
     def set_meta(self, key: str, value: str) -> None:
         """Store value under key in kefu_meta (replacing any earlier value)."""
-        self.con.execute("INSERT OR REPLACE INTO kefu_meta (key, value) VALUES (?, ?)", [key, value])
+        write_meta(self.con, key, value)
 
     @property
     def import_timezone(self) -> str | None:
@@ -166,6 +188,4 @@ class Warehouse:
 
     def shops(self) -> list[str]:
         """Every shop named in any table, sorted."""
-        union = " UNION ".join(f"SELECT shop FROM {t}" for t in _SHOP_TABLES)
-        rows = self.con.execute(f"SELECT shop FROM ({union}) WHERE shop IS NOT NULL ORDER BY shop").fetchall()
-        return [r[0] for r in rows]
+        return shops_of(self.con)

@@ -100,12 +100,14 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
     )
     # Only rows that differ from the stored ones change facts: a daily accounts file sent again is no change.
     same = " AND ".join(f"s.{q(c)} IS NOT DISTINCT FROM n.{q(c)}" for c in table.column_names)
-    changed = f"(SELECT n.* FROM kefu_new n WHERE NOT EXISTS (SELECT 1 FROM {table.name} s WHERE {same}))"
-    replaced = f"(SELECT s.* FROM {table.name} s SEMI JOIN {changed} n ON {match})"
-    touched = merge_touched(touched_days(con, changed, table.name, timezone),
+    con.execute("CREATE OR REPLACE TEMP TABLE kefu_changed AS SELECT n.* FROM kefu_new n "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table.name} s WHERE {same})")
+    replaced = f"(SELECT s.* FROM {table.name} s SEMI JOIN kefu_changed n ON {match})"
+    touched = merge_touched(touched_days(con, "kefu_changed", table.name, timezone),
                             touched_days(con, replaced, table.name, timezone))
     con.execute(f"INSERT OR REPLACE INTO {table.name} ({cols}) SELECT {cols} FROM kefu_new")
     con.execute("DROP TABLE kefu_new")
+    con.execute("DROP TABLE kefu_changed")
     summary.inserted = distinct - existing
     summary.replaced = (good - distinct) + existing
     return touched

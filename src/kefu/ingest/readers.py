@@ -198,11 +198,23 @@ def sniff_delimiter(data: bytes) -> str:
         return best if counts[best] else ","
 
 
+def _ends_inside_a_character(raw: bytes) -> bool:
+    """True when the last UTF-8 lead byte among the final bytes starts a sequence longer than what follows it."""
+    for back in range(1, min(4, len(raw)) + 1):
+        byte = raw[-back]
+        if byte & 0xC0 != 0x80:  # not a continuation byte: an ASCII byte or a lead byte
+            length = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4 if byte & 0xF8 == 0xF0 else 1
+            return length > back
+    return False
+
+
 def cut_short_tail(raw: bytes) -> tuple[bytes, int | None]:
     """Bytes ending inside a UTF-8 character (a file cut short) without their last line, and that line's number.
 
     Only the cut line is damaged: everything before it still reads. None when the bytes end cleanly.
     """
+    if not _ends_inside_a_character(raw):  # the common case, decided from the last bytes alone
+        return raw, None
     try:
         raw.decode("utf-8")
         return raw, None

@@ -60,13 +60,18 @@ def from_facts(wh: Warehouse, spec: ReportSpec, settings: Settings) -> list[dict
 
 
 def snapshot(wh: Warehouse) -> dict[str, list[tuple[Any, ...]]]:
-    """Every stored fact table's rows, sorted, floats rounded past the noise of parallel sums."""
+    """Every stored fact table's rows, sorted, floats rounded past the noise of parallel sums.
+
+    A table not made yet (no import changed a row) holds no rows, as an empty one does.
+    """
     def norm(v: Any) -> Any:
         return round(v, 9) if isinstance(v, float) else float(v) if isinstance(v, Decimal) else v
 
-    return {f.table: sorted((tuple(norm(v) for v in r) for r in
-                             wh.con.execute(f"SELECT * FROM {f.table}").fetchall()), key=repr)
-            for f in facts.STORED_TABLES if is_stored(wh.con, f.table)}
+    def rows(table: str) -> list[tuple[Any, ...]]:
+        return wh.con.execute(f"SELECT * FROM {table}").fetchall() if is_stored(wh.con, table) else []
+
+    return {f.table: sorted((tuple(norm(v) for v in r) for r in rows(f.table)), key=repr)
+            for f in facts.STORED_TABLES}
 
 
 def rebuilt_snapshot(wh: Warehouse, settings: Settings) -> dict[str, list[tuple[Any, ...]]]:

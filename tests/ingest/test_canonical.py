@@ -20,7 +20,7 @@ from hypothesis import given, settings as hyp_settings, strategies as st
 import kefu.ingest.canonical as canonical
 from kefu.config import Settings
 from kefu.ingest import ImportFailed, ImportOptions, InputError, import_paths
-from kefu.ingest.readers import record_lines
+from kefu.ingest.records import record_lines
 from kefu.ingest.validate import parse_times
 from kefu.store import TimezoneMismatch, Warehouse, WarehouseError
 from tests.conftest import EXAMPLES

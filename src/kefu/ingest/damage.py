@@ -74,7 +74,8 @@ def unparsable(data: bytes) -> list[Damage]:
     if data.count(b'"') % 2 and len(records.first):
         first = int(records.first[-1])
         return _stray_lines(data, records, first, first)
-    return [_too_long(records, int(f), int(l)) for f, l, size in zip(records.first, records.last, records.size)
+    return [_too_long(records, int(first), int(last))
+            for first, last, size in zip(records.first, records.last, records.size)
             if size > MAX_RECORD_BYTES]
 
 

@@ -1,7 +1,9 @@
 """The warehouse: one DuckDB file holding the canonical tables as stored by schema.WAREHOUSE_DDL."""
 from __future__ import annotations
 
+import errno
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -56,6 +58,21 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 class WarehouseError(RuntimeError):
     """The warehouse file cannot be opened or is not a kefu warehouse."""
+
+
+DISK_FULL = ("写入失败：磁盘已满或超出了文件大小上限。仓库保持这次操作之前的状态，腾出空间后重试即可"
+             " / could not write: the disk is full or a file size limit was hit; the warehouse is as it was"
+             " before, free some space and try again")
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+# DuckDB reports a failed write as text; these are the operating system's words for a full disk.
+_DISK_FULL_TEXTS = (os.strerror(errno.ENOSPC), os.strerror(errno.EFBIG), os.strerror(errno.EDQUOT))
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when exc (an OSError or a DuckDB error) says a write found no room."""
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
+        return True
+    return isinstance(exc, duckdb.Error) and any(text in str(exc) for text in _DISK_FULL_TEXTS)
 
 
 class TimezoneMismatch(SettingError):

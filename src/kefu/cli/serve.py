@@ -1,9 +1,11 @@
 """`kefu serve` (the web app) and `kefu users add|list|passwd` (who may sign in to it)."""
 from __future__ import annotations
 
+import signal
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 from typing import Optional
 
 import typer
@@ -19,6 +21,15 @@ def _auth():  # type: ignore[no-untyped-def]
     from kefu.web.auth import AuthStore, auth_path_for
 
     return AuthStore(auth_path_for(state.db))
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM as a normal exit, so that the upload folder is removed on the way out.
+
+    uvicorn stops on SIGTERM, then raises it again under the handler it found: without this
+    one, the process would die there, before the upload folder's cleanup runs.
+    """
+    raise SystemExit(128 + signum)
 
 
 def _password(password_stdin: bool) -> str:
@@ -92,6 +103,8 @@ def serve_cmd(
     plans: Optional[Path] = typer.Option(None, "--plans", help="绩效方案目录（*.toml），另加内置的 售前/售后"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    trusted_proxies: Optional[list[str]] = typer.Option(
+        None, "--trusted-proxy", help="前面的反向代理地址（可重复）；只有它发来的 X-Forwarded-For 才被采信"),
 ) -> None:
     """启动网页版 / start the web app on the warehouse."""
     import uvicorn
@@ -115,6 +128,7 @@ def serve_cmd(
         except UserError as exc:
             fail(str(exc))
     auth.close()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with tempfile.TemporaryDirectory(prefix="kefu-uploads-") as work:
         try:
             web = create_app(WebConfig(state.db, auth_path_for(state.db), settings, Path(work), max_upload_mb,
@@ -122,4 +136,6 @@ def serve_cmd(
         except WarehouseError as exc:
             fail(str(exc))
         console.print(f"kefu 网页版：http://{host}:{port}/ （仓库 {state.db}，Ctrl+C 退出）")
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        # The client address throttles logins: X-Forwarded-For may name it only when a known proxy sends it.
+        uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=bool(trusted_proxies),
+                    forwarded_allow_ips=list(trusted_proxies or []) or None)

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from kefu.config import Settings
 from kefu.ingest import ImportOptions, ImportSummary, import_paths
-from kefu.store import Warehouse
+from kefu.store import DISK_FULL, Warehouse, is_disk_full
 from kefu.web.access import Scope
 from kefu.web.service import WebWarehouse
 
@@ -116,7 +116,7 @@ class ImportWorker:
                 self._qc(job) if job.kind == "qc" else self._import(job)
                 job.status = "done"
             except Exception as exc:  # any failure belongs to this job only; the worker goes on
-                job.status, job.error = "failed", str(exc)
+                job.status, job.error = "failed", f"{DISK_FULL}（{exc}）" if is_disk_full(exc) else str(exc)
             finally:
                 shutil.rmtree(job.folder, ignore_errors=True)
                 job.finished.set()

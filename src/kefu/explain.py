@@ -61,7 +61,7 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     """The evidence behind one metric of an account-day (account given) or a shop-day."""
     grain = "account_day" if account else "shop_day"
     m = metric(metric_id, grain)
-    engine = prepared_engine(con, settings)
+    engine = prepared_engine(con, settings, day, day)
     report = run_report(con, ReportSpec(grain=grain, day_from=day, day_to=day), settings, engine)
     match = [r for r in report.rows
              if (r.get("account") == account if account else r["shop"] == shop)]

@@ -26,8 +26,8 @@ from kefu.engines.duckdb import DuckDBEngine
 from kefu.facts_range import RangeRefresh
 from kefu.facts_touched import DayRange, Touched
 from kefu.models import MODELS, MODELS_BY_NAME, SCOPES, Model, build_order, render
-from kefu.sqltext import ident, lit
-from kefu.store import IMPORT_TIMEZONE_KEY, read_meta, shops_of, transaction, write_meta
+from kefu.sqltext import lit
+from kefu.store import IMPORT_TIMEZONE_KEY, catalog, read_meta, shops_of, transaction, write_meta
 
 log = logging.getLogger(__name__)
 
@@ -153,11 +153,6 @@ def _rows_of(table: str, db: str, shops: list[str]) -> str:
     return _SHOP_ROWS[table].format(db=db, shops=", ".join(lit(s) for s in shops))
 
 
-def _database(con: duckdb.DuckDBPyConnection) -> str:
-    """The quoted catalog name of the warehouse file (temp objects shadow bare names)."""
-    return ident(str(con.execute("SELECT current_database()").fetchall()[0][0]))
-
-
 def _build_all(con: duckdb.DuckDBPyConnection, settings: Settings, db: str) -> None:
     """Build every stored table from all the canonical rows, straight into the warehouse."""
     engine = _prepared(DuckDBEngine(con, settings, store_in=db))
@@ -217,7 +212,7 @@ def _record(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 def rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, notify: Notify | None = None) -> None:
     """Recompute every stored fact under settings (call inside a transaction: it is all or nothing)."""
-    db = _database(con)
+    db = catalog(con)
     for fact in reversed(FACTS):
         if fact.kind == "view":
             con.execute(f"DROP VIEW IF EXISTS {db}.main.{fact.table}")
@@ -249,7 +244,7 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, touched: Touched
                 "事实表按本次导入的设置全部重建 / facts rebuilt under this import's settings")
         rebuild(con, settings, notify)
         return note
-    db = _database(con)
+    db = catalog(con)
     stored = _shops_with_facts(con)
     whole = sorted(shop for shop, days in touched.items() if days is None or shop not in stored)
     if whole:

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from kefu import facts
+from kefu import facts, pruning
 from kefu.config import Settings
 from kefu.engines.common import Engine
 from kefu.engines.duckdb import DuckDBEngine
@@ -54,11 +54,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def prepared_engine(con: duckdb.DuckDBPyConnection, settings: Settings) -> DuckDBEngine:
+def prepared_engine(con: duckdb.DuckDBPyConnection, settings: Settings,
+                    day_from: dt.date | None = None, day_to: dt.date | None = None) -> DuckDBEngine:
     """An engine on the warehouse that reads the stored facts, or builds the models when settings differ.
 
-    NoData when the warehouse holds nothing.
+    Built on the fly, the models read only the rows the days day_from..day_to need (kefu.pruning),
+    so the engine must then serve reports of those days alone. NoData when the warehouse holds nothing.
     """
+    pruning.clear(con)
     engine = DuckDBEngine(con, settings)
     if not engine.prepare():
         raise NoData("仓库中没有数据，请先用 kefu import 导入 / the warehouse holds no data: run kefu import first")
@@ -66,6 +69,7 @@ def prepared_engine(con: duckdb.DuckDBPyConnection, settings: Settings) -> DuckD
         engine.built.update(facts.stored_tables(con))
     else:
         engine.note = facts.difference(con, settings)
+        pruning.narrow(engine, day_from, day_to)
     return engine
 
 
@@ -74,7 +78,7 @@ def run_report(con: duckdb.DuckDBPyConnection | None, spec: ReportSpec, settings
     """Compute the report rows of a spec on a warehouse connection, or on a prepared engine (reusing its models)."""
     if engine is None:
         assert con is not None, "run_report needs a connection or an engine"
-        engine = prepared_engine(con, settings)
+        engine = prepared_engine(con, settings, spec.day_from, spec.day_to)
     assert engine.first_day is not None and engine.last_day is not None
     tables = engine.build(model_tables(spec.grain))
     # A period runs over the days that have rows (not, say, a presence interval ending at midnight).

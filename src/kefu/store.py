@@ -13,6 +13,7 @@ import duckdb
 
 from kefu.config import SettingError
 from kefu.schema import TABLES, WAREHOUSE_DDL
+from kefu.sqltext import ident
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,11 @@ def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 def write_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     """Store value under key in kefu_meta (replacing any earlier value)."""
     con.execute("INSERT OR REPLACE INTO kefu_meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def catalog(con: duckdb.DuckDBPyConnection) -> str:
+    """The quoted catalog name of the warehouse file, to reach its tables past TEMP objects of the same name."""
+    return ident(str(con.execute("SELECT current_database()").fetchall()[0][0]))
 
 
 def shops_of(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -120,7 +120,7 @@ def check_findings(con: duckdb.DuckDBPyConnection, rule: Rule, settings: Setting
 def run_qc(con: duckdb.DuckDBPyConnection, settings: Settings, rules: RuleSet, *, day_from: dt.date | None = None,
            day_to: dt.date | None = None, account: str | None = None, store: bool = True) -> QcRun:
     """Inspect the conversations of a scope with a rule set and (unless store=False) store the findings."""
-    engine = prepared_engine(con, settings)
+    engine = prepared_engine(con, settings, day_from, day_to)
     scope = resolve_scope(con, engine, day_from, day_to, account)
     where, params = scope.where("c")
     for name in _DERIVED:

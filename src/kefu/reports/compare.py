@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from kefu import pruning
 from kefu.config import Settings
 from kefu.metrics.catalog import metrics_of
 from kefu.report import Report, prepared_engine, run_report
@@ -53,12 +54,16 @@ def with_previous(con: duckdb.DuckDBPyConnection, report: Report, settings: Sett
     spec = report.spec
     ids = [m.id for m in metrics_of(spec.grain)]
     engine = prepared_engine(con, settings)
-    previous: dict[tuple[dt.date, dt.date], dict[tuple[Any, ...], dict[str, Any]]] = {}
-    rows = []
+    spans = []
     for row in report.rows:
         start, end = _row_range(report, row)
         # A period still running past the data (this week so far) is compared over the days it has.
-        span = previous_range(spec.period, start, min(end, max(engine.last_day or end, start)))
+        spans.append(previous_range(spec.period, start, min(end, max(engine.last_day or end, start))))
+    if engine.note and spans:  # built on the fly: only the previous periods' rows are read
+        pruning.narrow(engine, min(s[0] for s in spans), max(s[1] for s in spans))
+    previous: dict[tuple[dt.date, dt.date], dict[tuple[Any, ...], dict[str, Any]]] = {}
+    rows = []
+    for row, span in zip(report.rows, spans):
         if span not in previous:
             prev_spec = replace(spec, period="all", day_from=span[0], day_to=span[1])
             prev_rows = run_report(con, prev_spec, settings, engine).rows

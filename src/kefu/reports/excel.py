@@ -105,7 +105,7 @@ def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: S
                    day_from: dt.date | None = None, day_to: dt.date | None = None, lang: str = "zh") -> Path:
     """The manager's workbook over a day range (default: all data); returns the path written."""
     path = Path(path)
-    engine = prepared_engine(con, settings)
+    engine = prepared_engine(con, settings, day_from, day_to)
     assert engine.first_day is not None and engine.last_day is not None
     first, last = day_from or engine.first_day, day_to or engine.last_day
     names = {k: v[0] if lang == "zh" else v[1] for k, v in SHEETS.items()}

@@ -148,7 +148,9 @@ def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date) -> Q
 def gather(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date | None = None,
            day_to: dt.date | None = None) -> HtmlData:
     """Every figure of the report over [day_from, day_to] (default: the whole warehouse); NoData when empty."""
-    engine = prepared_engine(con, settings)
+    # The cards compare the range with the one of equal length before it: the engine serves both.
+    before = day_from - (day_to - day_from) - dt.timedelta(days=1) if day_from and day_to else None
+    engine = prepared_engine(con, settings, before, day_to)
     assert engine.first_day is not None and engine.last_day is not None
     src = _Source(con, settings, engine)
     lo = day_from or engine.first_day

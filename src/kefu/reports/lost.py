@@ -117,7 +117,7 @@ def lost_between(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: d
                  account: str | None = None, mask: bool = True,
                  engine: DuckDBEngine | None = None) -> list[dict[str, Any]]:
     """The lost inquiries of the days from..to: one row per account, buyer and day, most promising first."""
-    engine = engine or prepared_engine(con, settings)
+    engine = engine or prepared_engine(con, settings, day_from, day_to)
     shop_conversion = engine.build([("conversion", "shop")])["conversion"]
     tables = engine.build([("conversion", "account"), ("msgs", "")])
     statuses = "[" + ", ".join(f"'{s}'" for s in STATUSES) + "]"

@@ -179,7 +179,7 @@ def score(con: duckdb.DuckDBPyConnection, settings: Settings, plan: Plan, period
     if by not in ("account", "group"):
         raise PlanError(f"只能按 account 或 group 评分，得到 {by!r} / score by account or group")
     first, last = parse_period(period)
-    engine = prepared_engine(con, settings)
+    engine = prepared_engine(con, settings, first, last)
     report = run_report(con, ReportSpec(grain=GRAIN, by=by, period="all", day_from=first, day_to=last), settings,
                         engine)
     members = _members(con, engine)

@@ -71,11 +71,12 @@ def imported(folders: list[Path], db: Path) -> float:
         return time.perf_counter() - t
 
 
-def day_report(db: Path, day: Any) -> None:
+def day_report(db: Path, day: Any, settings: Settings = SETTINGS, pruned: bool = True) -> None:
+    """Both grains for one day; settings other than the stored facts' build the models on the fly."""
     with Warehouse.open(db, read_only=True) as wh:
-        engine = prepared_engine(wh.con, SETTINGS)
+        engine = prepared_engine(wh.con, settings, *((day, day) if pruned else (None, None)))
         for grain in ("account_day", "shop_day"):
-            run_report(wh.con, ReportSpec(grain, day_from=day, day_to=day), SETTINGS, engine)
+            run_report(wh.con, ReportSpec(grain, day_from=day, day_to=day), settings, engine)
 
 
 def full_report(db: Path, stored: bool) -> None:
@@ -109,9 +110,15 @@ def main() -> None:
         day = dt.date.fromisoformat(last)
         figures["day_report_month_s"] = best(args.repeat, lambda: day_report(month, day))
         figures["day_report_alone_s"] = best(args.repeat, lambda: day_report(alone, day))
+        other = Settings(attribution="first_touch")
+        figures["day_other_settings_month_s"] = best(args.repeat, lambda: day_report(month, day, other))
+        figures["day_other_settings_alone_s"] = best(args.repeat, lambda: day_report(alone, day, other))
+        figures["day_other_settings_unpruned_s"] = best(1, lambda: day_report(month, day, other, pruned=False))
         figures["full_report_facts_s"] = best(args.repeat, lambda: full_report(month, True))
         figures["full_report_on_the_fly_s"] = best(1, lambda: full_report(month, False))
         figures["day_report_ratio"] = figures["day_report_month_s"] / figures["day_report_alone_s"]
+        figures["day_other_settings_ratio"] = (figures["day_other_settings_month_s"]
+                                               / figures["day_other_settings_alone_s"])
         figures["day_import_ratio"] = figures["import_day_on_month_s"] / figures["import_day_alone_s"]
         figures["facts_speedup"] = figures["full_report_on_the_fly_s"] / figures["full_report_facts_s"]
         for key, value in figures.items():

@@ -88,7 +88,7 @@ class Sizes:
 
 
 QUICK = Sizes(kills=8, base_days=7, base_buyers=40, batch_days=14, batch_buyers=150, web_days=3, web_buyers=12,
-              metrics=6, wide=False, load_days=7, load_buyers=30, clients=20, seconds=3)
+              metrics=3, wide=False, load_days=7, load_buyers=30, clients=20, seconds=3)
 FULL = Sizes(kills=40, base_days=30, base_buyers=200, batch_days=30, batch_buyers=400, web_days=7, web_buyers=30,
              metrics=0, wide=True, load_days=30, load_buyers=100, clients=20, seconds=10)
 
@@ -300,6 +300,7 @@ class Tally:
     leaks: list[str] = field(default_factory=list)
     others: list[str] = field(default_factory=list)  # agent: other accounts of A seen
     echoes: int = 0
+    echo_examples: list[str] = field(default_factory=list)
     controls: int = 0
     control_hits: int = 0
     routes: set[str] = field(default_factory=set)
@@ -343,15 +344,21 @@ def b_needles(con: duckdb.DuckDBPyConnection, a_page_text: str) -> dict[str, str
     corpus = text_corpus(con, SHOP_A) + a_page_text
     accounts = strings(con, "SELECT account FROM accounts WHERE shop = ?", SHOP_B)
     a_nicks = {a.split(":", 1)[-1] for a in strings(con, "SELECT account FROM accounts WHERE shop = ?", SHOP_A)}
-    found = {SHOP_B: "shop 店铺"}
-    found |= {a: "account 账号" for a in accounts}
-    found |= {a.split(":", 1)[1]: "account nick 子账号" for a in accounts
-              if ":" in a and a.split(":", 1)[1] not in a_nicks}
-    found |= {n: "agent name 客服姓名" for n in strings(con, "SELECT agent_name FROM accounts WHERE shop = ?", SHOP_B)}
+    found: dict[str, str] = {}
+
+    def add(label: str, values: list[str]) -> None:
+        for value in values:
+            found.setdefault(value, label)  # the first label wins: the shop is also its main account
+
+    add("shop 店铺", [SHOP_B])
+    add("account 账号", accounts)
+    add("account nick 子账号", [a.split(":", 1)[1] for a in accounts
+                                if ":" in a and a.split(":", 1)[1] not in a_nicks])
+    add("agent name 客服姓名", strings(con, "SELECT agent_name FROM accounts WHERE shop = ?", SHOP_B))
     for table in ("messages", "orders", "refunds", "blocklist"):
-        found |= {b: "buyer 买家" for b in strings(con, f"SELECT buyer FROM {table} WHERE shop = ?", SHOP_B)}
-    found |= {o: "order id 订单号" for o in strings(con, "SELECT order_id FROM orders WHERE shop = ?", SHOP_B)}
-    return {s: label for s, label in found.items() if len(s) >= 2 and s not in corpus}
+        add("buyer 买家", strings(con, f"SELECT buyer FROM {table} WHERE shop = ?", SHOP_B))
+    add("order id 订单号", strings(con, "SELECT order_id FROM orders WHERE shop = ?", SHOP_B))
+    return {n: label for n, label in found.items() if len(n) >= 2 and n not in corpus}
 
 
 def other_account_needles(con: duckdb.DuckDBPyConnection, own: str) -> dict[str, str]:
@@ -366,7 +373,8 @@ def other_account_needles(con: duckdb.DuckDBPyConnection, own: str) -> dict[str,
             found[account] = "other A account 本店其他账号"
         if name and name != own_name and name not in own:
             found[name] = "other A agent 本店其他客服"
-    return found
+    shown = app_text()
+    return {n: label for n, label in found.items() if n not in shown}
 
 
 def app_text() -> str:
@@ -569,13 +577,14 @@ def web_warehouse(work: Path, sizes: Sizes) -> tuple[Path, dict[str, Path], str]
     return db, folders, str(own)
 
 
-def web_values(con: duckdb.DuckDBPyConnection, own: str, jobs_a: list[str], jobs_b: list[str]) -> WebValues:
+def web_values(con: duckdb.DuckDBPyConnection, own: str, jobs_a: list[str], jobs_b: list[str],
+               wide: bool) -> WebValues:
     """Fill values from the warehouse: both shops' accounts, days with data, the jobs."""
     a_accounts = strings(con, "SELECT account FROM accounts WHERE shop = ?", SHOP_A)
     b_accounts = strings(con, "SELECT account FROM accounts WHERE shop = ?", SHOP_B)
     days = strings(con, "SELECT DISTINCT day::VARCHAR FROM shop_days WHERE shop = ?", SHOP_B)
-    return WebValues(own, a_accounts, b_accounts, sorted({days[0], days[-1]}), (days[0], days[-1]), days[-1][:7],
-                     jobs_a, jobs_b)
+    asked = sorted({days[0], days[-1]}) if wide else [days[-1]]
+    return WebValues(own, a_accounts, b_accounts, asked, (days[0], days[-1]), days[-1][:7], jobs_a, jobs_b)
 
 
 def probe_web(work: Path, sizes: Sizes) -> Outcome:
@@ -597,7 +606,7 @@ def probe_web(work: Path, sizes: Sizes) -> Outcome:
         job_qc = qc_job(app, clients["probe_admin"], csrf["probe_admin"])
         page_text = response_text(TestClient(app).get("/login")) + app_text()
         with app.state.parts.store.reader() as con:  # the app holds the file: read through its cursors
-            v = web_values(con, own, [job_a], [job_b, job_qc])
+            v = web_values(con, own, [job_a], [job_b, job_qc], sizes.wide)
             needles = b_needles(con, page_text)
             others = other_account_needles(con, v.own)
         routes = get_routes(app)
@@ -622,6 +631,9 @@ def ask_all(client: Any, routes: list[tuple[str, list[str], list[str]]], v: WebV
         tally.cross += probe.cross
         tally.statuses[r.status_code] += 1
         tally.echoes += echoes + echoed
+        if echoes + echoed and len(tally.echo_examples) < 3:
+            tally.echo_examples.append(f"{probe.path}?{'&'.join(f'{k}={val}' for k, val in probe.query.items())} "
+                                       f"[{r.status_code}]")
         tally.routes.add(probe.path)
         where = f"{probe.path}?{'&'.join(f'{k}={val}' for k, val in probe.query.items())} [{r.status_code}]"
         tally.leaks += [f"{where}: {hit}" for hit in leaks]
@@ -655,6 +667,7 @@ def web_outcome(tallies: dict[str, Tally], routes: list[Any], needles: dict[str,
                        f"control 对照 {t.control_hits}/{t.controls} showed A's own data "
                        f"({len(t.data_routes)} of {len(t.routes)} paths 个地址)")
         details += [f"  LEAK {x}" for x in (t.leaks + t.others)[:10]]
+        details += [f"  echo e.g. 回显示例 {x}" for x in t.echo_examples]
     ok = leaks == 0 and errors == 0 and admin_sees_b and all(t.control_hits for t in tallies.values())
     figure = f"{requests:,} requests 请求, {leaks} leaks 泄露, {errors} server errors 服务器错误"
     return Outcome("2", "", figure, ok, details)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -39,9 +40,11 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -59,6 +62,7 @@ from kefu.config import Settings  # noqa: E402
 from kefu.demo import generate_demo  # noqa: E402
 from kefu.ingest import import_paths  # noqa: E402
 from kefu.metrics.catalog import metrics_of  # noqa: E402
+from kefu.privacy import mask_nick  # noqa: E402
 from kefu.sqltext import ident  # noqa: E402
 from kefu.store import Warehouse  # noqa: E402
 
@@ -80,7 +84,7 @@ class Sizes:
     web_days: int
     web_buyers: int
     metrics: int  # explained metrics per grain (0: all)
-    wide: bool  # every report variant (grain x period x by x sort) rather than a few
+    wide: bool  # every report variant (grain x period x by) and evidence part rather than a few
     load_days: int
     load_buyers: int
     clients: int
@@ -240,8 +244,8 @@ def probe_kills(work: Path, sizes: Sizes) -> Outcome:
     trial = work / "kill.duckdb"
     for moment in kill_moments(duration, sizes.kills):
         copy_warehouse(base, trial)
-        _, landed, _ = run_import(trial, batch, moment)
-        results.append((moment, landed, classify(trial, before, after)))
+        _, hit, _ = run_import(trial, batch, moment)
+        results.append((moment, hit, classify(trial, before, after)))
         remove_warehouse(trial)
     kinds = Counter(kind for _, _, kind in results)
     landed = sum(1 for _, hit, _ in results if hit)
@@ -254,14 +258,20 @@ def probe_kills(work: Path, sizes: Sizes) -> Outcome:
         f"uninterrupted import 完整导入: {duration:.2f} s (kefu process, start to exit 进程启动到退出); "
         f"after-state reproducible 结果可复现: {'yes 是' if reproducible else 'NO 否'}; "
         f"checksum self-test 校验自检: {'ok' if selftest else 'FAILED'}",
+        f"moments 时刻: {len(results)} from 0 to {duration:.2f} s, every {_step(results)} 均匀分布",
         f"kills landed while running 进程运行中被杀: {landed} of {len(results)} "
         f"(others had already exited 其余已自行结束)",
-        f"last 'before' at 最后一次“之前” {_secs(last_before)}, first 'after' at 第一次“之后” {_secs(first_after)}",
+        f"last 'before' at 最后一次“之前” {_secs(last_before)}, first 'after' at 第一次“之后” {_secs(first_after)} "
+        f"(they may cross: each run's speed varies with the machine's load 各次速度随负载变化)",
     ]
     details += [f"  {k} at {m:.2f} s" for m, _, k in results if k not in ("before", "after")]
-    figure = (f"{len(results)} kills 次: {kinds['before']} before 导入前, {kinds['after']} after 导入后, "
+    figure = (f"{len(results)} kill -9 moments 次: {kinds['before']} before 导入前, {kinds['after']} after 导入后, "
               f"{bad} partial 残缺")
     return Outcome("1", "", figure, bad == 0 and reproducible and selftest, details)
+
+
+def _step(results: list[tuple[float, bool, str]]) -> str:
+    return f"{results[1][0] - results[0][0]:.2f} s" if len(results) > 1 else "—"
 
 
 def _secs(value: float | None) -> str:
@@ -277,14 +287,17 @@ UNDECLARED = {
     "/qc": ("from", "to", "account", "category", "severity", "mask"),
     "/download/qc.{fmt}": ("from", "to", "account", "category", "severity", "mask"),
 }
-IGNORED = {"next", "error", "category", "severity"}  # echo-only or free-text filters: left at their defaults
+IGNORED = {"next", "error", "category", "severity", "sort"}  # echoes, free-text filters, order: left at defaults
 RANGES = (("from", "to"), ("day_from", "day_to"))
+FILLED = {"shop", "account", "metric", "grain", "period", "by", "mask", "day", "plan", "part", "events",
+          "from", "to", "day_from", "day_to", "fmt", "job_id"}
 
 
 @dataclass(frozen=True)
 class Probe:
     """One request to make and what its parameters carried."""
 
+    route: str  # the route's path template
     path: str
     query: dict[str, str]
     cross: bool  # carries shop B's (or, for the agent, another A account's) values
@@ -319,6 +332,8 @@ class WebValues:
     month: str
     jobs_a: list[str]
     jobs_b: list[str]  # shop B's manager's upload and the admin's QC run
+    manager_marks: set[str]  # strings of A's rows: a control response holding one shows A's data
+    agent_marks: set[str]
 
 
 def strings(con: duckdb.DuckDBPyConnection, sql: str, *args: str) -> list[str]:
@@ -378,12 +393,13 @@ def other_account_needles(con: duckdb.DuckDBPyConnection, own: str) -> dict[str,
 
 
 def app_text() -> str:
-    """The web app's own templates and scripts: strings found there are no shop's data."""
-    import kefu.web
+    """kefu's own sources, templates and definitions (not the demo generator's word lists): no shop's data."""
+    import kefu
 
-    folder = Path(kefu.web.__file__).parent
+    folder = Path(kefu.__file__).parent
     return "\n".join(p.read_text("utf-8", "replace") for p in sorted(folder.rglob("*"))
-                     if p.suffix in (".html", ".js", ".css", ".py"))
+                     if p.suffix in (".html", ".js", ".css", ".py", ".sql", ".toml", ".md", ".txt")
+                     and "demo" not in p.relative_to(folder).parts)
 
 
 def variants(needle: str) -> set[str]:
@@ -455,14 +471,13 @@ def scope_variants(reads: list[str], v: WebValues, agent: bool) -> list[tuple[di
     return out
 
 
-def base_values(path: str, reads: list[str], v: WebValues, sizes: Sizes) -> dict[str, list[str]]:
+def base_values(reads: list[str], v: WebValues, sizes: Sizes) -> dict[str, list[str]]:
     """The non-scope parameter values to combine for one route."""
     wide = sizes.wide
     values: dict[str, list[str]] = {
         "grain": ["account_day", "shop_day"],
         "period": ["day", "week", "month", "all"] if wide else ["day", "all"],
         "by": ["", "account", "group", "shop"] if wide else ["", "shop"],
-        "sort": ["", "avg_response_s"] if wide else [""],
         "mask": ["1", "0"],
         "day": v.days,
         "plan": ["售前", "售后"],
@@ -488,26 +503,26 @@ def probes_for(routes: list[tuple[str, list[str], list[str]]], v: WebValues, siz
         if "fmt" in path_params:
             fills = [(path.replace("{fmt}", f), False) for f in ("csv", "xlsx")]
         if "job_id" in path_params:
-            fills = [(path.replace("{job_id}", j), False) for j in v.jobs_a]
+            fills = [(path.replace("{job_id}", j), agent) for j in v.jobs_a]  # the manager's own job
             fills += [(path.replace("{job_id}", j), True) for j in v.jobs_b]
         ranges = [{}]
         for lo, hi in RANGES:
             if lo in reads:
                 ranges.append({lo: v.span[0], hi: v.span[1]})
-        base = base_values(path, reads, v, sizes)
+        base = base_values(reads, v, sizes)
         combos = [dict(zip(base, c)) for c in product(*base.values())]
         for (url, cross_path), scope, extra, span in product(fills, scope_variants(reads, v, agent), combos, ranges):
             params, cross = scope
             if "metric" in reads:
                 grain = "account_day" if "account" in params else "shop_day"
                 for metric in metric_ids(grain, sizes.metrics) if params else metric_ids(grain, 1):
-                    yield _probe(url, {**params, **extra, **span, "metric": metric}, cross or cross_path)
+                    yield _probe(path, url, {**params, **extra, **span, "metric": metric}, cross or cross_path)
             else:
-                yield _probe(url, {**params, **extra, **span}, cross or cross_path)
+                yield _probe(path, url, {**params, **extra, **span}, cross or cross_path)
 
 
-def _probe(url: str, query: dict[str, str], cross: bool) -> Probe:
-    return Probe(url, {k: val for k, val in query.items() if val != ""}, cross)
+def _probe(route: str, url: str, query: dict[str, str], cross: bool) -> Probe:
+    return Probe(route, url, {k: val for k, val in query.items() if val != ""}, cross)
 
 
 def login(client: Any, username: str) -> str:
@@ -577,19 +592,25 @@ def web_warehouse(work: Path, sizes: Sizes) -> tuple[Path, dict[str, Path], str]
     return db, folders, str(own)
 
 
-def web_values(con: duckdb.DuckDBPyConnection, own: str, jobs_a: list[str], jobs_b: list[str],
-               wide: bool) -> WebValues:
+def web_values(con: duckdb.DuckDBPyConnection, own: str, jobs_a: list[str], jobs_b: list[str]) -> WebValues:
     """Fill values from the warehouse: both shops' accounts, days with data, the jobs."""
     a_accounts = strings(con, "SELECT account FROM accounts WHERE shop = ?", SHOP_A)
     b_accounts = strings(con, "SELECT account FROM accounts WHERE shop = ?", SHOP_B)
     days = strings(con, "SELECT DISTINCT day::VARCHAR FROM shop_days WHERE shop = ?", SHOP_B)
-    asked = sorted({days[0], days[-1]}) if wide else [days[-1]]
-    return WebValues(own, a_accounts, b_accounts, asked, (days[0], days[-1]), days[-1][:7], jobs_a, jobs_b)
+    buyers = strings(con, "SELECT buyer FROM messages WHERE shop = ?", SHOP_A)
+    own_buyers = strings(con, "SELECT buyer FROM messages WHERE account = ?", own)
+    orders = set(strings(con, "SELECT order_id FROM orders WHERE shop = ?", SHOP_A))
+    manager_marks = {a for a in a_accounts if ":" in a} | set(buyers) | {str(mask_nick(b)) for b in buyers} | orders
+    agent_marks = {own} | {str(mask_nick(b)) for b in own_buyers} | orders
+    return WebValues(own, a_accounts, b_accounts, [days[-1]], (days[0], days[-1]), days[-1][:7], jobs_a, jobs_b,
+                     manager_marks, agent_marks)
 
 
 def probe_web(work: Path, sizes: Sizes) -> Outcome:
     """Probe 2: a manager of A and an agent of A ask every GET route for shop B's data; count what leaks."""
-    from fastapi.testclient import TestClient
+    with warnings.catch_warnings():  # starlette's note that httpx is deprecated for its test client
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
 
     from kefu.web import WebConfig, create_app
     from kefu.web.auth import auth_path_for
@@ -606,7 +627,7 @@ def probe_web(work: Path, sizes: Sizes) -> Outcome:
         job_qc = qc_job(app, clients["probe_admin"], csrf["probe_admin"])
         page_text = response_text(TestClient(app).get("/login")) + app_text()
         with app.state.parts.store.reader() as con:  # the app holds the file: read through its cursors
-            v = web_values(con, own, [job_a], [job_b, job_qc], sizes.wide)
+            v = web_values(con, own, [job_a], [job_b, job_qc])
             needles = b_needles(con, page_text)
             others = other_account_needles(con, v.own)
         routes = get_routes(app)
@@ -620,7 +641,7 @@ def ask_all(client: Any, routes: list[tuple[str, list[str], list[str]]], v: WebV
             needles: dict[str, str], others: dict[str, str], agent: bool) -> Tally:
     """Send every probe of the grid as one user and tally leaks, echoes and control hits."""
     tally = Tally()
-    own_marks = {v.own} if agent else {a for a in v.a_accounts if ":" in a}
+    own_marks = v.agent_marks if agent else v.manager_marks
     for probe in probes_for(routes, v, sizes, agent):
         r = client.get(probe.path, params=probe.query)
         text = response_text(r)
@@ -634,7 +655,7 @@ def ask_all(client: Any, routes: list[tuple[str, list[str], list[str]]], v: WebV
         if echoes + echoed and len(tally.echo_examples) < 3:
             tally.echo_examples.append(f"{probe.path}?{'&'.join(f'{k}={val}' for k, val in probe.query.items())} "
                                        f"[{r.status_code}]")
-        tally.routes.add(probe.path)
+        tally.routes.add(probe.route)
         where = f"{probe.path}?{'&'.join(f'{k}={val}' for k, val in probe.query.items())} [{r.status_code}]"
         tally.leaks += [f"{where}: {hit}" for hit in leaks]
         tally.others += [f"{where}: {hit}" for hit in seen]
@@ -643,7 +664,7 @@ def ask_all(client: Any, routes: list[tuple[str, list[str], list[str]]], v: WebV
             tally.controls += 1
             tally.control_hits += hit
             if hit:
-                tally.data_routes.add(probe.path)
+                tally.data_routes.add(probe.route)
     return tally
 
 
@@ -655,11 +676,14 @@ def web_outcome(tallies: dict[str, Tally], routes: list[Any], needles: dict[str,
     errors = sum(n for t in tallies.values() for s, n in t.statuses.items() if s >= 500)
     kinds = Counter(needles.values())
     rejected = len(app.state.parts.worker.jobs[job_b].summary.rejections)
+    unfilled = sorted({f"{path}:{p}" for path, reads, params in routes for p in reads + params if p not in FILLED})
     details = [f"{len(routes)} GET routes 个路由 (app.routes); needles 检查的字符串: "
                + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
                + f"; agent's other-account needles 客服的本店其他账号: {len(others)}",
                f"shop B's upload left {rejected} rejected row(s) 被拒行 (its rejects.csv is probed); "
                f"admin sees shop B 管理员能看到 B 店: {'yes' if admin_sees_b else 'NO'}"]
+    if unfilled:
+        details.append("parameters this probe does not fill 未填的参数 (new routes?): " + " ".join(unfilled))
     for user, t in tallies.items():
         statuses = ", ".join(f"{s}×{n:,}" for s, n in sorted(t.statuses.items()))
         details.append(f"{user}: {t.requests:,} requests ({t.cross:,} cross-scope 越权), statuses {statuses}; "
@@ -668,12 +692,28 @@ def web_outcome(tallies: dict[str, Tally], routes: list[Any], needles: dict[str,
                        f"({len(t.data_routes)} of {len(t.routes)} paths 个地址)")
         details += [f"  LEAK {x}" for x in (t.leaks + t.others)[:10]]
         details += [f"  echo e.g. 回显示例 {x}" for x in t.echo_examples]
+        details.append("  no A data in any control 对照无数据: " + " ".join(sorted(t.routes - t.data_routes)))
     ok = leaks == 0 and errors == 0 and admin_sees_b and all(t.control_hits for t in tallies.values())
     figure = f"{requests:,} requests 请求, {leaks} leaks 泄露, {errors} server errors 服务器错误"
     return Outcome("2", "", figure, ok, details)
 
 
 # ---------------------------------------------------------------- 3. load during an import
+
+@contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Children started inside write their stdout to /dev/null."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
 
 def free_port() -> int:
     """A free loopback port."""
@@ -687,7 +727,8 @@ def probe_load(work: Path, sizes: Sizes) -> Outcome:
     db, third = prepare(work, sizes.load_days, sizes.load_buyers)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(db, port)
+    with quiet_stdout():  # the server's banner would land in the middle of the report
+        proc = start_server(db, port)
     try:
         warm, _ = session(base)
         for url in READS:  # the first computation of each report, as bench_web does before measuring
@@ -714,7 +755,7 @@ def probe_load(work: Path, sizes: Sizes) -> Outcome:
     p95 = lat[int(0.95 * (len(lat) - 1))] * 1000 if lat else float("nan")
     p50 = statistics.median(lat) * 1000 if lat else float("nan")
     status = imported.get("status")
-    details = [f"{sizes.clients} clients 客户端, {elapsed:.1f} s, {len(lat) / elapsed:.1f} req/s; "
+    details = [f"{sizes.clients} clients 客户端 for {elapsed:.1f} s (wall, with their sign-in 含登录); "
                f"p50 {p50:.0f} ms, max {lat[-1] * 1000 if lat else 0:.0f} ms",
                f"upload 上传导入: {status} in {imported.get('seconds', 0):.1f} s, {imported.get('rows')} rows 行 "
                f"({sizes.load_days} days, {sizes.load_buyers} buyers/day per shop)"]
@@ -774,7 +815,7 @@ def main() -> int:
     args = parse_args()
     sizes = QUICK if args.quick else FULL
     overrides = {"kills": args.kills, "clients": args.clients, "seconds": args.seconds}
-    sizes = Sizes(**{**sizes.__dict__, **{k: v for k, v in overrides.items() if v is not None}})
+    sizes = dataclasses.replace(sizes, **{k: v for k, v in overrides.items() if v is not None})
     if args.nice:
         os.nice(args.nice)  # a shared machine: the children (kefu import, kefu serve) inherit it
     t0 = time.perf_counter()

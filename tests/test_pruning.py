@@ -18,6 +18,7 @@ from kefu.metrics.compile import ReportSpec
 from kefu.report import prepared_engine, run_report
 from kefu.reports.compare import with_previous
 from kefu.store import Warehouse, catalog
+from tests.conftest import EXAMPLES
 from tests.engines import random_shop as random_shop_module
 from tests.engines.random_shop import random_shop
 from tests.test_facts import same_rows
@@ -48,6 +49,8 @@ def shops(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         folders = [root / f"s{seed}" for seed in (3, 4, 5)]
         for seed, folder in zip((3, 4, 5), folders):
             random_shop(folder, seed)
+        # The examples add shops whose agents have presence rows on some days only, orders on others.
+        folders += sorted(p for p in EXAMPLES.iterdir() if p.is_dir()) if EXAMPLES.is_dir() else []
     with Warehouse.open(root / "kefu.duckdb") as w:
         import_paths(w, folders, Settings(timezone=zone))
         yield Shops(w, zone, START if kind == "demo" else RANDOM_START)

@@ -61,7 +61,7 @@ def prepared_engine(con: duckdb.DuckDBPyConnection, settings: Settings,
     Built on the fly, the models read only the rows the days day_from..day_to need (kefu.pruning),
     so the engine must then serve reports of those days alone. NoData when the warehouse holds nothing.
     """
-    pruning.clear(con)
+    pruning.clear(con, [f.table for f in facts.FACTS])
     engine = DuckDBEngine(con, settings)
     if not engine.prepare():
         raise NoData("仓库中没有数据，请先用 kefu import 导入 / the warehouse holds no data: run kefu import first")

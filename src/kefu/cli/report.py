@@ -90,6 +90,7 @@ def report_cmd(
 
 def _spark_report(spec: ReportSpec, settings: Settings, data: Optional[str], master: str) -> Report:
     """The report computed by the Spark engine over a Parquet export."""
+    from kefu import pruning
     from kefu.engines.spark import SparkDataError, SparkUnavailable, open_spark_engine
     from kefu.report import run_report
 
@@ -100,6 +101,7 @@ def _spark_report(spec: ReportSpec, settings: Settings, data: Optional[str], mas
     except (SparkUnavailable, SparkDataError) as exc:
         fail(str(exc))
     try:
+        pruning.narrow(engine, spec.day_from, spec.day_to)  # a day range reads only the rows its days need
         return run_report(None, spec, settings, engine)
     finally:
         engine.close()

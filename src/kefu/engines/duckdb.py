@@ -12,6 +12,7 @@ import pyarrow as pa
 from kefu.config import Settings
 from kefu.engines.common import SPAN_SQL, calendar_columns, fixed_offset, local_days
 from kefu.models import build_order, render
+from kefu.store import catalog
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,11 @@ class DuckDBEngine:
         self.con.register("calendar_arrow", calendar)
         self.con.execute("CREATE OR REPLACE TEMP TABLE calendar AS SELECT * FROM calendar_arrow")
         self.con.unregister("calendar_arrow")
+
+    def cut(self, table: str, where: str) -> None:
+        """A TEMP view shadowing a canonical table with its rows that meet `where` (kefu.pruning)."""
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {catalog(self.con)}.main.{table}"
+                         f" WHERE {where}")
 
     def build(self, needed: list[tuple[str, str]]) -> dict[str, str]:
         """Materialise the models needed (and their dependencies); returns model name -> table."""

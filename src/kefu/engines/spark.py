@@ -162,12 +162,22 @@ class SparkEngine:
         if lo is None:
             return False
         self.first_day, self.last_day = local_days(lo.replace(" ", "T"), hi.replace(" ", "T"), self.settings.timezone)
+        self.define()
+        return True
+
+    def define(self) -> None:
+        """The calendar of the days first_day..last_day (the engine functions are rewritten into each query)."""
+        assert self.first_day is not None and self.last_day is not None
         cols = calendar_columns(self.first_day, self.last_day, self.settings.timezone)
         rows = [(d.isoformat(), _iso(s), _iso(e)) for d, s, e in zip(cols["day"], cols["day_start"], cols["day_end"])]
         self.spark.createDataFrame(rows, "day STRING, day_start STRING, day_end STRING").selectExpr(
             "CAST(day AS DATE) AS day", "CAST(day_start AS TIMESTAMP) AS day_start",
             "CAST(day_end AS TIMESTAMP) AS day_end").createOrReplaceTempView("calendar")
-        return True
+
+    def cut(self, table: str, where: str) -> None:
+        """Replace a canonical table's view with its rows that meet `where` (kefu.pruning)."""
+        self.spark.sql(to_spark_sql(f"SELECT * FROM {table} WHERE {where}", self.settings)
+                       ).createOrReplaceTempView(table)
 
     def build(self, needed: list[tuple[str, str]]) -> dict[str, str]:
         """Materialise (cache) the models needed and their dependencies; returns model name -> view."""

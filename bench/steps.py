@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,15 +18,60 @@ from kefu.store import Warehouse
 SETTINGS = Settings()
 
 
+def _rss_gib() -> float:
+    """This process's resident memory now (Linux /proc)."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+    return kib / 2 ** 20
+
+
+class Phases:
+    """Seconds and peak resident memory of each phase of an import, told apart by its progress calls.
+
+    A file is read (and parsed) before its first progress call, validated and written before its
+    second; what follows the last one is the facts' recomputation.
+    """
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.figures: dict[str, dict[str, float]] = {}
+        self._peak = _rss_gib()
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self._peak = max(self._peak, _rss_gib())
+
+    def end(self, name: str) -> None:
+        """Name the phase that ends now (its seconds and peak memory) and start the next one."""
+        now = time.perf_counter()
+        self.figures[name] = {"seconds": now - self.start, "rss_gib": max(self._peak, _rss_gib())}
+        self.start, self._peak = now, _rss_gib()
+
+    def progress(self, path: Path, done: int, total: int) -> None:
+        """The importer's progress hook: the first call of a file ends its reading, the second its writing."""
+        self.end(f"validate+write {path.stem}" if done else f"read {path.stem}")
+
+    def finish(self) -> dict[str, dict[str, float]]:
+        """The figures, the phase after the last file ending as the facts' recomputation."""
+        self.end("facts")
+        self._stop.set()
+        return self.figures
+
+
 def import_step(src: str, db: str) -> dict[str, Any]:
-    """Import a canonical folder (CSV or Parquet) into a new warehouse."""
+    """Import a canonical folder (CSV or Parquet) into a new warehouse, with each phase's time and memory."""
     Path(db).unlink(missing_ok=True)
     with Warehouse.open(db) as wh:
+        phases = Phases()
         t = time.perf_counter()
-        summary = import_paths(wh, [Path(src)], SETTINGS)
+        summary = import_paths(wh, [Path(src)], SETTINGS, progress=phases.progress)
         seconds = time.perf_counter() - t
+        figures = phases.finish()
         rows = wh.con.execute("SELECT count(*) FROM messages").fetchone()[0]
-    return {"seconds": seconds, "messages": rows, "rejected": len(summary.rejections)}
+    return {"seconds": seconds, "messages": rows, "rejected": len(summary.rejections), "phases": figures}
 
 
 def report_step(db: str) -> dict[str, Any]:

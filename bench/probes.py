@@ -1,6 +1,6 @@
 """Re-measure the three probe figures behind kefu's security promise (docs/security.md); not part of make test.
 
-    .venv/bin/python bench/probes.py                 # the full probes (about 10 minutes on 2 cores)
+    .venv/bin/python bench/probes.py                 # the full probes (about 7 minutes on 2 shared cores)
     .venv/bin/python bench/probes.py --quick         # small data, few kills, short load (under 2 minutes)
     .venv/bin/python bench/probes.py --kills 40 --probes 13 --clients 20 --seconds 10
 

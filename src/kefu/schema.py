@@ -67,6 +67,7 @@ TABLES: tuple[Table, ...] = (
         Column("amount", "decimal"),
         Column("items", "integer", required=False, default="1"),
         Column("status", "text", required=False),
+        Column("refund_amount", "decimal", required=False, default="0"),
     ), key=("shop", "order_id")),
     Table("refunds", "退款", (
         Column("refund_id", "text"),
@@ -107,6 +108,10 @@ TABLES: tuple[Table, ...] = (
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
+# Columns added after warehouses were first written: (table, column) -> the stored type, for the migration
+# that adds them to an older warehouse when it is opened.
+ADDED_COLUMNS: dict[tuple[str, str], str] = {("orders", "refund_amount"): "DECIMAL(18,4) DEFAULT 0"}
+
 # Stored column types. Times are instants, kept as UTC wall-clock TIMESTAMPs;
 # money is DECIMAL so that sums are exact. `seq` orders messages that share a ts
 # (file position within an import, imports in the order they were made). Messages have no
@@ -125,7 +130,8 @@ WAREHOUSE_DDL: dict[str, str] = {
     "orders": """CREATE TABLE IF NOT EXISTS orders (
         order_id VARCHAR NOT NULL, shop VARCHAR NOT NULL, buyer VARCHAR,
         created_at TIMESTAMP NOT NULL, paid_at TIMESTAMP, amount DECIMAL(18,4) NOT NULL,
-        items INTEGER NOT NULL, status VARCHAR, PRIMARY KEY (shop, order_id))""",
+        items INTEGER NOT NULL, status VARCHAR, refund_amount DECIMAL(18,4) DEFAULT 0,
+        PRIMARY KEY (shop, order_id))""",
     "refunds": """CREATE TABLE IF NOT EXISTS refunds (
         refund_id VARCHAR NOT NULL, order_id VARCHAR NOT NULL, shop VARCHAR NOT NULL,
         buyer VARCHAR, created_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,

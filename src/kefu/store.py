@@ -12,7 +12,7 @@ from types import TracebackType
 import duckdb
 
 from kefu.config import SettingError
-from kefu.schema import TABLES, WAREHOUSE_DDL
+from kefu.schema import ADDED_COLUMNS, TABLES, WAREHOUSE_DDL
 from kefu.sqltext import ident
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,7 @@ class Warehouse:
         else:
             for ddl in WAREHOUSE_DDL.values():
                 con.execute(ddl)
+            wh._migrate_columns()
             wh._migrate_keys()
         return wh
 
@@ -134,6 +135,16 @@ class Warehouse:
             "WHERE schema_name = 'main' AND table_name = ? AND constraint_type = 'PRIMARY KEY'", [table]
         ).fetchall()
         return tuple(rows[0][0]) if rows else ()
+
+    def _migrate_columns(self) -> None:
+        """Add the columns a warehouse of an older kefu lacks (their rows take the column's default)."""
+        present = set(self.con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal"
+        ).fetchall())
+        for (table, column), stored in ADDED_COLUMNS.items():
+            if (table, column) not in present:
+                log.info("adding %s.%s", table, column)
+                self.con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {stored}')
 
     def _migrate_keys(self) -> None:
         """Re-key tables a warehouse of an older kefu keyed by id alone: their keys are now scoped to a shop."""

@@ -57,9 +57,11 @@ def random_shop(folder: Path, seed: int) -> None:
         created = int(rng.integers(0, SPAN_S + 2 * 24 * 3600))
         paid = "" if rng.random() < 0.2 else _ts(created + int(rng.integers(0, 3 * 24 * 3600)))
         amount = f"{rng.integers(100, 99999) / 100:.2f}"
-        orders.append([f"{shop}-o{i}", shop, buyer, _ts(created), paid, amount, int(rng.integers(1, 5)), ""])
-    _write(folder / "orders.csv", ["order_id", "shop", "buyer", "created_at", "paid_at", "amount", "items", "status"],
-           orders)
+        refunded = f"{float(amount) * rng.choice([0, 0, 0.5, 1]):.2f}"  # the order report's own refund column
+        orders.append([f"{shop}-o{i}", shop, buyer, _ts(created), paid, amount, int(rng.integers(1, 5)), "",
+                       refunded])
+    _write(folder / "orders.csv", ["order_id", "shop", "buyer", "created_at", "paid_at", "amount", "items", "status",
+                                   "refund_amount"], orders)
 
     refunds = []
     for i, o in enumerate(orders[:8]):

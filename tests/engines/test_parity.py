@@ -117,5 +117,5 @@ def test_the_parity_data_has_every_kind_of_row(warehouse: tuple[Warehouse, Path]
     shops = {r["shop"] for r in rows}
     assert {"随机店1", "随机店2", "随机店3"} <= shops and len(shops) >= 5
     for column in ("filtered_blocklist", "filtered_sub_account", "filtered_internal", "filtered_ad", "refunds_28d",
-                   "paid_buyers", "silent_sales"):
+                   "paid_buyers", "silent_sales", "refunded_orders"):
         assert any(r[column] for r in rows), column

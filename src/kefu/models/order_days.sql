@@ -8,6 +8,7 @@ WITH windowed AS (
     WHERE o.created_at >= i.q0_ts AND local_day(o.created_at) < add_days(i.day, ${window_days} + 1)
 )
 SELECT o.order_id, o.shop, o.buyer, o.created_at, o.paid_at, o.amount, o.items,
+    COALESCE(o.refund_amount, 0) AS refund_amount,
     local_day(o.created_at) AS created_day,
     local_day(o.paid_at) AS paid_day,
     w.order_id IS NULL AS silent

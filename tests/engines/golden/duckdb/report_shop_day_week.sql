@@ -50,7 +50,9 @@ m4 AS (
         SUM(total_orders) AS total_orders,
         SUM(paid_orders) AS paid_orders,
         SUM(total_sales) AS total_sales,
-        SUM(silent_sales) AS silent_sales
+        SUM(silent_sales) AS silent_sales,
+        SUM(refunded_orders) AS refunded_orders,
+        SUM(order_refund_amount) AS order_refund_amount
     FROM order_facts t 
     
     GROUP BY 1, 2
@@ -91,7 +93,10 @@ SELECT "shop", period_start,
     CAST((m0.refund_hours_28d) AS DOUBLE) / NULLIF((m0.finished_refunds_28d), 0) AS avg_refund_hours_28d,
     m0.complaints_28d AS complaints_28d,
     CAST((m0.complaints_28d) AS DOUBLE) / NULLIF((m0.paid_orders_28d), 0) AS complaint_rate_28d,
-    CAST((m0.score_sum_180d) AS DOUBLE) / NULLIF((m0.ratings_180d), 0) AS dsr_service_180d
+    CAST((m0.score_sum_180d) AS DOUBLE) / NULLIF((m0.ratings_180d), 0) AS dsr_service_180d,
+    COALESCE(m4.refunded_orders, 0) AS refunded_orders,
+    COALESCE(m4.order_refund_amount, 0) AS order_refund_amount,
+    CAST((COALESCE(m4.refunded_orders, 0)) AS DOUBLE) / NULLIF((COALESCE(m4.total_orders, 0)), 0) AS order_refund_rate
 FROM report_rows
 LEFT JOIN m0 USING ("shop", period_start)
 LEFT JOIN m1 USING ("shop", period_start)

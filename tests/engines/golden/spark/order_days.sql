@@ -20,6 +20,7 @@ SELECT
   o.paid_at,
   o.amount,
   o.items,
+  COALESCE(o.refund_amount, 0) AS refund_amount,
   CAST(FROM_UTC_TIMESTAMP(CAST(o.created_at AS TIMESTAMP), 'Asia/Shanghai') AS DATE) AS created_day,
   CAST(FROM_UTC_TIMESTAMP(CAST(o.paid_at AS TIMESTAMP), 'Asia/Shanghai') AS DATE) AS paid_day,
   w.order_id IS NULL AS silent

@@ -1,12 +1,14 @@
-/* Per shop and day: orders created (and of them paid), sales paid that day and the */
-/* silent part of them. */
+/* Per shop and day: orders created (of them paid, and refunded by the order report's */
+/* own refund column), sales paid that day and the silent part of them. */
 SELECT
   shop,
   day,
   SUM(created) AS total_orders,
   SUM(created_paid) AS paid_orders,
   SUM(paid_amount) AS total_sales,
-  SUM(silent_amount) AS silent_sales
+  SUM(silent_amount) AS silent_sales,
+  SUM(refunded) AS refunded_orders,
+  SUM(refund_amount) AS order_refund_amount
 FROM (
   SELECT
     shop,
@@ -14,7 +16,9 @@ FROM (
     1 AS created,
     CASE WHEN NOT paid_at IS NULL THEN 1 ELSE 0 END AS created_paid,
     0 AS paid_amount,
-    0 AS silent_amount
+    0 AS silent_amount,
+    CASE WHEN refund_amount > 0 THEN 1 ELSE 0 END AS refunded,
+    refund_amount
   FROM order_days
   UNION ALL
   SELECT
@@ -23,7 +27,9 @@ FROM (
     0 AS created,
     0 AS created_paid,
     amount AS paid_amount,
-    CASE WHEN silent THEN amount ELSE 0 END AS silent_amount
+    CASE WHEN silent THEN amount ELSE 0 END AS silent_amount,
+    0 AS refunded,
+    0 AS refund_amount
   FROM order_days
   WHERE
     NOT paid_day IS NULL

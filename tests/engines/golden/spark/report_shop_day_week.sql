@@ -60,7 +60,9 @@ WITH report_rows AS (
     SUM(total_orders) AS total_orders,
     SUM(paid_orders) AS paid_orders,
     SUM(total_sales) AS total_sales,
-    SUM(silent_sales) AS silent_sales
+    SUM(silent_sales) AS silent_sales,
+    SUM(refunded_orders) AS refunded_orders,
+    SUM(order_refund_amount) AS order_refund_amount
   FROM order_facts AS t
   GROUP BY
     1,
@@ -150,7 +152,14 @@ SELECT
     m0.score_sum_180d
   ) AS DOUBLE) / NULLIF((
     m0.ratings_180d
-  ), 0) AS dsr_service_180d
+  ), 0) AS dsr_service_180d,
+  COALESCE(m4.refunded_orders, 0) AS refunded_orders,
+  COALESCE(m4.order_refund_amount, 0) AS order_refund_amount,
+  CAST((
+    COALESCE(m4.refunded_orders, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m4.total_orders, 0)
+  ), 0) AS order_refund_rate
 FROM report_rows
 LEFT JOIN m0
   USING (`shop`, period_start)

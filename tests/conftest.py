@@ -15,7 +15,8 @@ from kefu.store import Warehouse
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 """The specification and data beside the project root (../shared); tests that need it skip without it."""
-EXAMPLES = SHARED / "spec" / "examples"
+EXAMPLES = Path(__file__).resolve().parent / "data" / "examples"
+"""A copy of ../shared/spec/examples, so that the suite stands alone (test_examples checks it is current)."""
 
 MESSAGE_HEADER = "msg_id,buyer,account,sender,ts,content"
 

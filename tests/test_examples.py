@@ -14,7 +14,7 @@ from kefu.ingest.canonical import import_paths
 from kefu.metrics.compile import ReportSpec
 from kefu.report import run_report
 from kefu.store import Warehouse
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, SHARED
 
 CASES = sorted(EXAMPLES.glob("*/expected*.json")) if EXAMPLES.exists() else []
 
@@ -51,6 +51,16 @@ def same(want: Any, got: Any) -> bool:
 
 def test_the_examples_are_there() -> None:
     assert len(CASES) >= 3, f"no spec examples found under {EXAMPLES}"
+
+
+@pytest.mark.skipif(not (SHARED / "spec" / "examples").is_dir(), reason="../shared/spec/examples is not here")
+def test_the_copied_examples_are_the_specs() -> None:
+    shared = SHARED / "spec" / "examples"
+    files = sorted(p.relative_to(shared) for p in shared.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(EXAMPLES) for p in EXAMPLES.rglob("*") if p.is_file()), (
+        "tests/data/examples differs from ../shared/spec/examples: copy the spec's examples again")
+    changed = [f for f in files if (shared / f).read_bytes() != (EXAMPLES / f).read_bytes()]
+    assert not changed, f"copy the spec's examples again: {changed}"
 
 
 @pytest.mark.parametrize("expected", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")

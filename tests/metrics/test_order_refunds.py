@@ -48,7 +48,7 @@ def test_an_older_warehouse_gets_the_refund_column(tmp_path: Path) -> None:
         assert wh.con.execute("SELECT order_id, refund_amount FROM orders").fetchall() == [("o1", 0)]
 
 
-@pytest.mark.skipif(not TMALL_REPORT.exists(), reason=f"the real Tmall order report is not at {TMALL_REPORT}")
+@pytest.mark.skipif(not TMALL_REPORT.exists(), reason="real Tmall order report not present in ../shared/data/real")
 def test_the_real_tmall_month_shows_its_refunds(tmp_path: Path) -> None:
     with Warehouse.open(tmp_path / "kefu.duckdb") as wh:
         summary = import_paths(wh, [TMALL_REPORT], Settings(), options=ImportOptions(shop="天猫店"))

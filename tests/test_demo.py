@@ -21,7 +21,7 @@ from kefu.demo import DEFAULT_SHOP, DemoSummary, generate_demo
 EXPECTED_HEADERS = {
     "accounts": ["account", "shop", "agent_name", "group", "kind"],
     "messages": ["msg_id", "shop", "buyer", "account", "sender", "ts", "content", "msg_type"],
-    "orders": ["order_id", "shop", "buyer", "created_at", "paid_at", "amount", "items", "status"],
+    "orders": ["order_id", "shop", "buyer", "created_at", "paid_at", "amount", "items", "status", "refund_amount"],
     "refunds": ["refund_id", "order_id", "shop", "buyer", "created_at", "finished_at", "completed_by",
                 "disputed", "amount", "handler"],
     "complaints": ["complaint_id", "order_id", "shop", "created_at"],
@@ -185,6 +185,8 @@ def test_refunds_complaints_ratings_are_valid(tables: Tables) -> None:
     orders = {o["order_id"]: o for o in tables["orders"]}
     paid = [o for o in orders.values() if o["paid_at"]]
     refunds = tables["refunds"]
+    refunded = {r["order_id"] for r in refunds}
+    assert all(Decimal(o["refund_amount"]) == 0 for o in orders.values() if o["order_id"] not in refunded)
     after_sale = {a["account"] for a in tables["accounts"] if a["group"] == "售后"}
     assert 0.03 <= len(refunds) / len(paid) <= 0.1
     assert len({r["refund_id"] for r in refunds}) == len(refunds)
@@ -195,6 +197,9 @@ def test_refunds_complaints_ratings_are_valid(tables: Tables) -> None:
         assert r["handler"] in after_sale
         assert r["disputed"] in ("true", "false")
         assert Decimal("0") < Decimal(r["amount"]) <= Decimal(order["amount"])
+        # The order report's 退款金额: what a refund finished by the shop or the platform returned.
+        returned = r["finished_at"] and r["completed_by"] in ("merchant", "platform")
+        assert Decimal(order["refund_amount"]) == (Decimal(r["amount"]) if returned else 0)
         if r["finished_at"]:
             assert ts(r["finished_at"]) > ts(r["created_at"])
             assert r["completed_by"] in ("merchant", "platform", "buyer")

@@ -78,6 +78,16 @@ def add_ratings(w: World) -> list[tuple[int, Order, int]]:
     return out
 
 
+def refunded_fen(order: Order) -> int:
+    """The 退款金额 the order report shows at the export: a refund finished with the money returned, else 0.
+
+    A refund the buyer finished (withdrew) returned nothing; an open one has returned nothing yet.
+    """
+    r = order.refund
+    done = r is not None and r.finished is not None and r.completed_by in ("merchant", "platform")
+    return r.amount_fen if done and r is not None else 0
+
+
 def _closed(order: Order) -> bool:
     """True when a finished refund of the whole order closed the trade."""
     r = order.refund

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kefu.demo import filtered, texts
-from kefu.demo.aftersales import add_complaints, add_ratings, add_refunds, order_status
+from kefu.demo.aftersales import add_complaints, add_ratings, add_refunds, order_status, refunded_fen
 from kefu.demo.chat import aftersale, presale
 from kefu.demo.qc_cases import add_qc_cases
 from kefu.demo.staff import DAY, HOUR, MINUTE
@@ -23,7 +23,7 @@ DEFAULT_START = dt.date(2026, 11, 1)
 HEADERS: dict[str, tuple[str, ...]] = {
     "accounts": ("account", "shop", "agent_name", "group", "kind"),
     "messages": ("msg_id", "shop", "buyer", "account", "sender", "ts", "content", "msg_type"),
-    "orders": ("order_id", "shop", "buyer", "created_at", "paid_at", "amount", "items", "status"),
+    "orders": ("order_id", "shop", "buyer", "created_at", "paid_at", "amount", "items", "status", "refund_amount"),
     "refunds": ("refund_id", "order_id", "shop", "buyer", "created_at", "finished_at", "completed_by",
                 "disputed", "amount", "handler"),
     "complaints": ("complaint_id", "order_id", "shop", "created_at"),
@@ -143,7 +143,7 @@ def _write(w: World, out_dir: Path) -> DemoSummary:
         "messages": [(f"m{i + 1:08d}", shop, m[1], m[2], m[3], stamp(m[0]), m[4], m[5])
                      for i, m in enumerate(w.messages)],
         "orders": [(o.order_id, shop, o.buyer, stamp(o.created), stamp(o.paid), money(o.amount_fen), o.items,
-                    order_status(o, w.end)) for o in orders],
+                    order_status(o, w.end), money(refunded_fen(o))) for o in orders],
         "refunds": [(r.refund_id, o.order_id, shop, o.buyer, stamp(r.created), stamp(r.finished), r.completed_by,
                      "true" if r.disputed else "false", money(r.amount_fen), r.handler)
                     for r, o in refunds],

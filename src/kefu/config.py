@@ -66,6 +66,20 @@ def _parse_bool(raw: Any) -> bool:
     raise ValueError(raw)
 
 
+def hours_seconds(text: str) -> tuple[int, int] | None:
+    """The seconds after local midnight of 'HH:MM-HH:MM' (24:00 allowed as the end), or None when malformed."""
+    start, sep, end = text.partition("-")
+    bounds = []
+    for part in (start, end):
+        hh, colon, mm = part.strip().partition(":")
+        if not (sep and colon and hh.isdigit() and mm.isdigit() and len(mm) == 2 and int(mm) < 60):
+            return None
+        bounds.append(int(hh) * 3600 + int(mm) * 60)
+    if not 0 <= bounds[0] < bounds[1] <= 24 * 3600:
+        return None
+    return bounds[0], bounds[1]
+
+
 def _is_timezone(name: str) -> bool:
     """True when name is an IANA time zone known to zoneinfo."""
     try:
@@ -125,6 +139,53 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("all_or_nothing", "partial"),
     ),
     Setting(
+        "preset", str, "",
+        "平台口径预设：taobao、douyin、pdd、jd、kuaishou（kefu presets 列出全部），"
+        "先按预设取值，再由明确给出的设置覆盖",
+        "a platform preset (kefu presets lists them): its platform_* values apply first, settings given override them",
+    ),
+    Setting(
+        "platform_hours", str, "00:00-24:00",
+        "平台口径只统计开始时间（店铺当地时间）在此时段内的咨询轮次，HH:MM-HH:MM，24:00 为当天结束",
+        "rounds count when their start's shop-local time of day is in HH:MM-HH:MM (24:00: the end of the day)",
+        check=lambda v: hours_seconds(v) is not None, allowed_zh="应为 HH:MM-HH:MM，开始早于结束，如 08:00-23:00",
+    ),
+    Setting(
+        "platform_unit", str, "question",
+        "平台口径的轮次：question 连续的买家消息算一轮；message 每条买家消息一轮",
+        "rounds: question (a burst of buyer messages) or message (every buyer message)",
+        choices=("question", "message"),
+    ),
+    Setting(
+        "platform_reply", str, "agent",
+        "平台口径算谁的回复：agent 只算人工（首个回复是机器人或发给机器人账号的轮次不计）；agent_or_bot 都算",
+        "whose replies count: agent (rounds a bot answered first, or sent to a bot account, are left out), "
+        "or agent_or_bot",
+        choices=("agent", "agent_or_bot"),
+    ),
+    Setting(
+        "platform_first_only", bool, False,
+        "平台口径只看每个会话（客服、买家、自然日）的第一轮",
+        "only the first round of each conversation (account, buyer, day) counts",
+    ),
+    Setting(
+        "platform_cap_s", int, 0,
+        "平台口径每轮响应时间最多计这么多秒；0 为不封顶",
+        "a round's response time counts at most this many seconds; 0: no cap",
+        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
+    ),
+    Setting(
+        "platform_unanswered", str, "skip",
+        "平台口径未回复的轮次：skip 不计入平均响应时长；cap 按 platform_cap_s 计入（需 platform_cap_s 大于 0）",
+        "unanswered rounds: skip (left out of the mean) or cap (count platform_cap_s; needs platform_cap_s > 0)",
+        choices=("skip", "cap"),
+    ),
+    Setting(
+        "platform_threshold_s", int, 180,
+        "平台口径 N 秒响应率的 N（秒）", "the N of the N-second response rate",
+        check=lambda v: v > 0, allowed_zh="应为正整数",
+    ),
+    Setting(
         "csv_escape_formulas", bool, True,
         "导出 CSV 时，以 = + - @ 制表符或回车开头的文字前加单引号，防止 Excel 把买家写的内容当公式执行；"
         "仅供程序读取时可设为 false",
@@ -148,6 +209,14 @@ class Settings:
     session_gap_s: int = 600
     refund_completed_by: str = "merchant"
     exam_multi_credit: str = "all_or_nothing"
+    preset: str = ""
+    platform_hours: str = "00:00-24:00"
+    platform_unit: str = "question"
+    platform_reply: str = "agent"
+    platform_first_only: bool = False
+    platform_cap_s: int = 0
+    platform_unanswered: str = "skip"
+    platform_threshold_s: int = 180
     csv_escape_formulas: bool = True
 
     def as_dict(self) -> dict[str, Any]:
@@ -165,10 +234,28 @@ def _setting(name: str) -> Setting:
         ) from None
 
 
-def settings_from(values: Mapping[str, Any]) -> Settings:
-    """Build Settings from raw values by name; unknown names and bad values raise SettingError."""
+def settings_from(values: Mapping[str, Any], presets: Mapping[str, Mapping[str, Any]] | None = None) -> Settings:
+    """Build Settings from raw values by name; unknown names and bad values raise SettingError.
+
+    A `preset` (shipped, or one of `presets`: a shop's own tables) gives its values first; the values
+    given explicitly override them.
+    """
+    from kefu.presets import all_presets
+
+    values = dict(values)
+    name = str(values.get("preset", "")).strip()
+    if name:
+        known = all_presets(presets)
+        if name not in known:
+            raise SettingError(f"设置 preset 的值 {name!r} 无效，可选值：{', '.join(known)}"
+                               f" / setting preset: {name!r} is not one of {', '.join(known)}")
+        values = {**known[name].settings, **values}
     parsed = {name: _setting(name).parse(raw) for name, raw in values.items()}
-    return Settings(**parsed)
+    settings = Settings(**parsed)
+    if settings.platform_unanswered == "cap" and settings.platform_cap_s == 0:
+        raise SettingError("设置 platform_unanswered=cap 需要 platform_cap_s 大于 0（未回复的轮次按上限秒数计）"
+                           " / setting platform_unanswered=cap needs platform_cap_s > 0")
+    return settings
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:
@@ -182,17 +269,23 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+def read_config(config_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(setting values, the shop's own [presets.名称] tables) of a TOML file (top level or a [kefu] table)."""
+    try:
+        data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingError(f"找不到配置文件 {config_file} / config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingError(f"配置文件 {config_file} 不是有效的 TOML：{exc}") from None
+    table = data.get("kefu", data)
+    return {k: v for k, v in table.items() if not isinstance(v, dict)}, dict(table.get("presets", {}))
+
+
 def load_settings(config_file: Path | None = None, assignments: list[str] | None = None) -> Settings:
     """Settings from defaults, then a TOML file (top level or a [kefu] table), then --set pairs."""
     values: dict[str, Any] = {}
+    presets: dict[str, Any] = {}
     if config_file is not None:
-        try:
-            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SettingError(f"找不到配置文件 {config_file} / config file not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingError(f"配置文件 {config_file} 不是有效的 TOML：{exc}") from None
-        table = data.get("kefu", data)
-        values.update({k: v for k, v in table.items() if not isinstance(v, dict)})
+        values, presets = read_config(config_file)
     values.update(parse_assignments(assignments or []))
-    return settings_from(values)
+    return settings_from(values, presets)

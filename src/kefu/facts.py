@@ -31,7 +31,7 @@ from kefu.store import IMPORT_TIMEZONE_KEY, catalog, read_meta, shops_of, transa
 
 log = logging.getLogger(__name__)
 
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 """Move it whenever a model's SQL or the stored layout changes: older warehouses then rebuild their facts."""
 
 FACT_SETTINGS = ("timezone", "conversion_window_days", "attribution", "session_gap_s")

@@ -29,7 +29,8 @@ _UNSCOPED = {"presence", "online_hours"}  # stored tables without a shop column 
 # (model, scope) of each step, in build order.
 STEP_A = [("filtered_buyers", ""), ("conv_msgs", "account"), ("shared_days", ""), ("conv_msgs", "shared"),
           ("questions", "account"), ("questions", "shared"), ("conversations", "account"),
-          ("conversations", "shared"), ("concurrency", ""), ("online_hours", "")]
+          ("conversations", "shared"), ("platform_rounds", "account"), ("platform_rounds", "shared"),
+          ("concurrency", ""), ("online_hours", "")]
 STEP_B = [("credited_orders", "account"), ("credited_orders", "shop"), ("conversion", "account"),
           ("conversion", "shop")]
 STEP_D = [("shop_days", ""), ("order_facts", ""), ("shop_online", "")]

@@ -26,7 +26,9 @@ from tests.test_examples import settings_for
 EXAMPLE_SETTINGS = sorted({settings_for(p) for p in EXAMPLES.glob("*/expected*.json")}, key=repr)
 SETTINGS = EXAMPLE_SETTINGS + [
     Settings(attribution="all_touch", conversion_window_days=0, slow_threshold_s=5, fast_first_response_s=3,
-             session_gap_s=60, timezone="America/New_York"),
+             session_gap_s=60, timezone="America/New_York", platform_hours="08:00-23:00", platform_unit="message",
+             platform_reply="agent_or_bot", platform_first_only=True, platform_cap_s=120,
+             platform_unanswered="cap", platform_threshold_s=30),
 ]
 # Day rows of both grains under every settings; periods and groups (settings-independent code) once.
 DAY_SPECS = [ReportSpec("account_day"), ReportSpec("shop_day")]
@@ -55,7 +57,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Wareho
 # counts, nulls) must be bit-for-bit equal.
 DOUBLE_SUMS = frozenset({
     "avg_response_s", "median_response_s", "p90_response_s", "avg_first_response_s", "online_hours",
-    "avg_online_hours", "avg_refund_hours_28d",
+    "avg_online_hours", "avg_refund_hours_28d", "platform_avg_response_s",
 })
 
 
@@ -117,5 +119,5 @@ def test_the_parity_data_has_every_kind_of_row(warehouse: tuple[Warehouse, Path]
     shops = {r["shop"] for r in rows}
     assert {"随机店1", "随机店2", "随机店3"} <= shops and len(shops) >= 5
     for column in ("filtered_blocklist", "filtered_sub_account", "filtered_internal", "filtered_ad", "refunds_28d",
-                   "paid_buyers", "silent_sales", "refunded_orders"):
+                   "paid_buyers", "silent_sales", "refunded_orders", "platform_rounds"):
         assert any(r[column] for r in rows), column

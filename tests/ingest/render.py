@@ -97,10 +97,14 @@ ORDER_HEADER = ["订单编号", "买家会员名", "买家实际支付金额", "
                 "订单付款时间 ", "店铺名称"]
 
 
-def order_report_rows(orders: Sequence[dict[str, str | None]]) -> list[list[str | None]]:
-    """Tmall order report rows of canonical orders, the ids as ="…" and the paid time with a trailing tab."""
+def order_report_rows(orders: Sequence[dict[str, str | None]], refunds: bool = False) -> list[list[str | None]]:
+    """Tmall order report rows of canonical orders, the ids as ="…" and the paid time with a trailing tab.
+
+    With refunds, each row ends with the order's 退款金额 (ORDER_HEADER + ["退款金额"]).
+    """
     return [[f'="{o["order_id"]}"', o["buyer"], o["amount"], "浙江省", o["status"], o["items"], o["created_at"],
-             (o["paid_at"] + "\t") if o["paid_at"] else "", o["shop"]] for o in orders]
+             (o["paid_at"] + "\t") if o["paid_at"] else "", o["shop"]]
+            + ([o.get("refund_amount") or "0.00"] if refunds else []) for o in orders]
 
 
 REFUND_HEADER = ["退款编号", "订单编号", "买家会员名", "买家退款金额", "退款的申请时间", "退款完结时间", "退款状态",

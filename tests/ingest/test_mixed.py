@@ -65,7 +65,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         write_text(exports / "chats" / f"聊天记录_{i}.txt", qianniu_text(blocks, header=style, newline="\r\n"),
                    CHAT_ENCODINGS[i % len(CHAT_ENCODINGS)])
     orders = read_canonical(demo / "orders.csv")
-    write_text(exports / "ExportOrderList.csv", csv_text(ORDER_HEADER, order_report_rows(orders)), "gbk")
+    write_text(exports / "ExportOrderList.csv", csv_text([*ORDER_HEADER, "退款金额"], order_report_rows(orders, True)),
+               "gbk")
     rows = [row + [r["handler"]] for row, r in zip(refund_report_rows(refunds), refunds)]
     write_text(exports / "退款报表.csv", csv_text([*REFUND_HEADER, "处理人"], rows), "utf-8-sig")
     return canonical, exports

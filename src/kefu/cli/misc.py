@@ -1,14 +1,15 @@
-"""Small commands: `kefu version`, `kefu settings`, `kefu demo`."""
+"""Small commands: `kefu version`, `kefu settings`, `kefu presets`, `kefu demo`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.table import Table
 
 from kefu import __version__
-from kefu.cli.app import app, console, state
-from kefu.config import SETTINGS
+from kefu.cli.app import app, console, fail, state
+from kefu.config import SETTINGS, SettingError
 
 
 @app.command("version")
@@ -30,6 +31,32 @@ def settings_cmd() -> None:
     console.print(table)
     console.print("用法：--set 名称=值，或在 kefu.toml 中写 名称 = 值 / use --set NAME=VALUE or kefu.toml")
     _print_stored_settings()
+
+
+@app.command("presets")
+def presets_cmd(
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件（其中的 [presets.名称] 一并列出）"),
+) -> None:
+    """列出平台口径预设：取值、规则与来源 / the platform presets: their values, rule and source."""
+    from kefu.config import read_config
+    from kefu.presets import all_presets
+
+    path = config if config is not None else Path("kefu.toml") if Path("kefu.toml").exists() else None
+    try:
+        own = read_config(path)[1] if path is not None else {}
+    except SettingError as exc:
+        fail(str(exc))
+    table = Table(title="平台口径预设 / platform presets（preset = 名称）", header_style="bold cyan", show_lines=True)
+    for col in ("名称", "平台", "取值", "规则", "来源"):
+        table.add_column(col, overflow="fold")
+    for name, preset in all_presets(own).items():
+        values = "\n".join(f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in preset.settings.items())
+        labels = "\n".join(f"{k}：{v}" for k, v in preset.labels.items())
+        table.add_row(name, preset.title, values + ("\n" + labels if labels else ""), preset.rule, preset.source)
+    console.print(table)
+    console.print("用法：--set preset=名称，或在 kefu.toml 中写 preset = \"名称\"；"
+                  "明确给出的 platform_* 设置覆盖预设 / use --set preset=NAME; platform_* settings given override it",
+                  soft_wrap=True)
 
 
 def _print_stored_settings() -> None:

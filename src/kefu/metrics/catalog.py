@@ -163,6 +163,41 @@ METRICS: tuple[Metric, ...] = (
           unit="hours"),
 )
 
+# §7 platform rules: the rounds of platform_rounds that the platform settings count, and their timing.
+_ROUND = "SUM(CASE WHEN ${platform_counted}"
+METRICS += (
+    measure("platform_rounds", "平台口径咨询轮次", "platform rounds", "count", AS, "platform_rounds",
+            f"{_ROUND} THEN 1 ELSE 0 END)",
+            "按平台口径设置计入的咨询轮次（时段、轮次单位、人工回复、每会话首轮）",
+            "rounds the platform settings count (hours, unit, human replies, first round only)",
+            explain="${platform_counted}"),
+    measure("platform_answered", "平台口径已响应轮次", "platform answered rounds", "count", AS, "platform_rounds",
+            f"{_ROUND} AND reply_ts IS NOT NULL THEN 1 ELSE 0 END)", "计入的轮次中当天得到回复的",
+            "counted rounds answered on the day", explain="${platform_counted} AND reply_ts IS NOT NULL"),
+    measure("platform_fast_rounds", "平台口径及时响应轮次", "platform fast rounds", "count", AS, "platform_rounds",
+            f"{_ROUND} AND response_s <= ${{platform_threshold_s}} THEN 1 ELSE 0 END)",
+            "已响应轮次中响应时间（封顶前）不超过 platform_threshold_s 秒的",
+            "answered rounds whose response time before capping is at most platform_threshold_s",
+            explain="${platform_counted} AND response_s <= ${platform_threshold_s}"),
+    ratio("platform_fast_rate", "平台口径N秒响应率", "platform N-second response rate", AS, "platform_fast_rounds",
+          "platform_rounds", "及时响应轮次 ÷ 咨询轮次（未响应的轮次算在分母里）",
+          "fast rounds / rounds (unanswered rounds count in the denominator)"),
+    measure("platform_response_s", "平台口径响应总秒数", "platform response seconds", "seconds", AS,
+            "platform_rounds",
+            f"{_ROUND} AND reply_ts IS NOT NULL THEN ${{platform_capped_s}} "
+            "WHEN ${platform_counted} THEN ${platform_unanswered_s} ELSE 0 END)",
+            "已响应轮次的（封顶后）响应时间之和；platform_unanswered 为 cap 时每个未响应轮次另加 platform_cap_s 秒",
+            "sum of the (capped) response times, plus platform_cap_s per unanswered round when unanswered is cap",
+            hidden=True),
+    measure("platform_timed_rounds", "平台口径计时轮次", "platform timed rounds", "count", AS, "platform_rounds",
+            f"{_ROUND} AND (reply_ts IS NOT NULL OR ${{platform_unanswered_timed}}) THEN 1 ELSE 0 END)",
+            "已响应轮次，platform_unanswered 为 cap 时加上未响应轮次",
+            "answered rounds, plus the unanswered ones when unanswered is cap", hidden=True),
+    ratio("platform_avg_response_s", "平台口径平均响应时长(秒)", "platform average response time (s)", AS,
+          "platform_response_s", "platform_timed_rounds", "平台口径响应总秒数 ÷ 计时轮次",
+          "platform response seconds / timed rounds", unit="seconds"),
+)
+
 _SNAPSHOT = "按日期所指的近 {n} 天（含当天）；多日汇总取期末当天的值"
 _SNAPSHOT_EN = "over the {n} days ending on the day; a period takes its last day's value"
 
@@ -243,6 +278,9 @@ METRICS += (
 METRICS_BY_ID: dict[tuple[str, str], Metric] = {(g, m.id): m for m in METRICS for g in m.grains}
 
 # The output order of each grain's columns (the contract's order).
+# The §7 figures follow the columns of the spec's examples, whose expected rows were written before them.
+PLATFORM_ORDER = ("platform_rounds", "platform_answered", "platform_fast_rounds", "platform_fast_rate",
+                  "platform_avg_response_s")
 ACCOUNT_DAY_ORDER: tuple[str, ...] = (
     "inquiry_buyers", "replied_buyers", "reply_rate", "unreplied_buyers", "buyer_messages", "agent_messages",
     "answer_ratio", "questions", "responses", "unanswered_questions", "avg_response_s", "median_response_s",
@@ -253,6 +291,7 @@ ACCOUNT_DAY_ORDER: tuple[str, ...] = (
     "qc_score", "qc_findings", "qc_violations", "qc_extreme_words", "qc_off_platform", "qc_tone", "qc_politeness",
     "qc_flow", "qc_risk",
     "exam_score", "exam_attempts",
+    *PLATFORM_ORDER,
 )
 SHOP_DAY_ORDER: tuple[str, ...] = (
     "inquiry_buyers", "replied_buyers", "reply_rate", "paid_buyers", "conversion_rate", "inquiry_sales",
@@ -264,6 +303,7 @@ SHOP_DAY_ORDER: tuple[str, ...] = (
     # metrics.md §4 lists these after avg_online_hours; they follow the columns of the spec's examples instead,
     # whose expected rows were written before them.
     "refunded_orders", "order_refund_amount", "order_refund_rate",
+    *PLATFORM_ORDER,
 )
 GRAIN_ORDER: dict[str, tuple[str, ...]] = {"account_day": ACCOUNT_DAY_ORDER, "shop_day": SHOP_DAY_ORDER}
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from string import Template
 
 from kefu.config import Settings
+from kefu.metrics.platform import platform_values
 from kefu.metrics.catalog import METRICS_BY_ID, metrics_of
 from kefu.metrics.metric import Metric
 
@@ -99,7 +100,8 @@ def metric_sql(m: Metric, grain: str, settings: Settings, column_of: dict[str, s
 
 def fill(text: str, settings: Settings) -> str:
     """Fill ${setting} placeholders of a declaration with the settings' values."""
-    return Template(text).substitute({k: str(v) for k, v in settings.as_dict().items()})
+    values = {k: str(v) for k, v in settings.as_dict().items()} | platform_values(settings)
+    return Template(text).substitute(values)
 
 
 def model_tables(grain: str) -> list[tuple[str, str]]:

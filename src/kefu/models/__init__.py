@@ -41,6 +41,8 @@ REUSED_COLUMNS: dict[str, tuple[str, ...]] = {
                   "buyer_msg_no", "prev_sender", "prev_ts", "next_ts", "next_reply_ts"),
     "questions": ("shop", "account", "buyer", "day", "ts", "seq", "reply_ts", "clock_start", "is_first",
                   "response_s"),
+    "platform_rounds": ("shop", "account", "buyer", "day", "ts", "seq", "is_question", "is_first", "to_bot", "tod_s",
+                        "reply_ts", "reply_sender", "response_s"),
     "conversations": ("shop", "buyer", "day", "inquiry", "buyer_messages", "agent_messages", "last_word_buyer",
                       "last_ts", "last_seq", "q0_ts", "q0_seq", "replied", "unclosed", "first_response_s"),
 }
@@ -95,6 +97,7 @@ MODELS: tuple[Model, ...] = (
     Model("shared_days", ("conv_msgs@account",), grain="shop, buyer, day"),
     Model("questions", ("conv_msgs",), scoped=True, grain="${conv}, seq"),
     Model("conversations", ("conv_msgs", "questions"), scoped=True, grain="${conv}"),
+    Model("platform_rounds", ("conv_msgs", "shop_accounts"), scoped=True, grain="${conv}, seq"),
     Model("credited_orders", ("conversations", "conv_msgs"), scoped=True, grain="${conv}, order_id"),
     Model("conversion", ("credited_orders",), scoped=True, grain="${conv}"),
     Model("concurrency", ("conv_msgs@account",), grain="shop, account, day"),

@@ -51,6 +51,17 @@ m4 AS (
 ),
 m5 AS (
     SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') THEN 1 ELSE 0 END) AS platform_rounds,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN 1 ELSE 0 END) AS platform_answered,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND response_s <= 180 THEN 1 ELSE 0 END) AS platform_fast_rounds,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN response_s WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') THEN 0 ELSE 0 END) AS platform_response_s,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND (reply_ts IS NOT NULL OR FALSE) THEN 1 ELSE 0 END) AS platform_timed_rounds
+    FROM platform_rounds_account t 
+    
+    GROUP BY 1, 2, 3
+),
+m6 AS (
+    SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
         AVG(score) AS qc_score,
         SUM(findings) AS qc_findings,
         SUM(violations) AS qc_violations,
@@ -64,7 +75,7 @@ m5 AS (
     
     GROUP BY 1, 2, 3
 ),
-m6 AS (
+m7 AS (
     SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
         COUNT(*) AS questions,
         COUNT(reply_ts) AS responses,
@@ -84,15 +95,15 @@ SELECT "shop", "account", period_start,
     COALESCE(m2.buyer_messages, 0) AS buyer_messages,
     COALESCE(m2.agent_messages, 0) AS agent_messages,
     CAST((COALESCE(m2.agent_messages, 0)) AS DOUBLE) / NULLIF((COALESCE(m2.buyer_messages, 0)), 0) AS answer_ratio,
-    COALESCE(m6.questions, 0) AS questions,
-    COALESCE(m6.responses, 0) AS responses,
-    (COALESCE(m6.questions, 0)) - (COALESCE(m6.responses, 0)) AS unanswered_questions,
-    m6.avg_response_s AS avg_response_s,
-    m6.median_response_s AS median_response_s,
-    m6.p90_response_s AS p90_response_s,
+    COALESCE(m7.questions, 0) AS questions,
+    COALESCE(m7.responses, 0) AS responses,
+    (COALESCE(m7.questions, 0)) - (COALESCE(m7.responses, 0)) AS unanswered_questions,
+    m7.avg_response_s AS avg_response_s,
+    m7.median_response_s AS median_response_s,
+    m7.p90_response_s AS p90_response_s,
     m2.avg_first_response_s AS avg_first_response_s,
-    COALESCE(m6.slow_responses, 0) AS slow_responses,
-    CAST((COALESCE(m6.responses, 0)) - (COALESCE(m6.slow_responses, 0)) AS DOUBLE) / NULLIF((COALESCE(m6.responses, 0)), 0) AS within_threshold_rate,
+    COALESCE(m7.slow_responses, 0) AS slow_responses,
+    CAST((COALESCE(m7.responses, 0)) - (COALESCE(m7.slow_responses, 0)) AS DOUBLE) / NULLIF((COALESCE(m7.responses, 0)), 0) AS within_threshold_rate,
     CAST((COALESCE(m2.fast_first_responses, 0)) AS DOUBLE) / NULLIF((COALESCE(m2.replied_buyers, 0)), 0) AS fast_first_response_rate,
     COALESCE(m2.unclosed_buyers, 0) AS unclosed_buyers,
     m1.max_concurrent AS max_concurrent,
@@ -108,17 +119,22 @@ SELECT "shop", "account", period_start,
     CAST((COALESCE(m3.inquiry_sales, 0)) AS DOUBLE) / NULLIF((COALESCE(m3.paid_buyers, 0)), 0) AS avg_order_value,
     CAST((COALESCE(m3.inquiry_items, 0)) AS DOUBLE) / NULLIF((COALESCE(m3.paid_buyers, 0)), 0) AS items_per_buyer,
     (COALESCE(m2.inquiry_buyers, 0)) - (COALESCE(m3.paid_buyers, 0)) AS lost_buyers,
-    m5.qc_score AS qc_score,
-    m5.qc_findings AS qc_findings,
-    m5.qc_violations AS qc_violations,
-    m5.qc_extreme_words AS qc_extreme_words,
-    m5.qc_off_platform AS qc_off_platform,
-    m5.qc_tone AS qc_tone,
-    m5.qc_politeness AS qc_politeness,
-    m5.qc_flow AS qc_flow,
-    m5.qc_risk AS qc_risk,
+    m6.qc_score AS qc_score,
+    m6.qc_findings AS qc_findings,
+    m6.qc_violations AS qc_violations,
+    m6.qc_extreme_words AS qc_extreme_words,
+    m6.qc_off_platform AS qc_off_platform,
+    m6.qc_tone AS qc_tone,
+    m6.qc_politeness AS qc_politeness,
+    m6.qc_flow AS qc_flow,
+    m6.qc_risk AS qc_risk,
     m4.exam_score AS exam_score,
-    COALESCE(m4.exam_attempts, 0) AS exam_attempts
+    COALESCE(m4.exam_attempts, 0) AS exam_attempts,
+    COALESCE(m5.platform_rounds, 0) AS platform_rounds,
+    COALESCE(m5.platform_answered, 0) AS platform_answered,
+    COALESCE(m5.platform_fast_rounds, 0) AS platform_fast_rounds,
+    CAST((COALESCE(m5.platform_fast_rounds, 0)) AS DOUBLE) / NULLIF((COALESCE(m5.platform_rounds, 0)), 0) AS platform_fast_rate,
+    CAST((COALESCE(m5.platform_response_s, 0)) AS DOUBLE) / NULLIF((COALESCE(m5.platform_timed_rounds, 0)), 0) AS platform_avg_response_s
 FROM report_rows
 LEFT JOIN m0 USING ("shop", "account", period_start)
 LEFT JOIN m1 USING ("shop", "account", period_start)
@@ -127,4 +143,5 @@ LEFT JOIN m3 USING ("shop", "account", period_start)
 LEFT JOIN m4 USING ("shop", "account", period_start)
 LEFT JOIN m5 USING ("shop", "account", period_start)
 LEFT JOIN m6 USING ("shop", "account", period_start)
+LEFT JOIN m7 USING ("shop", "account", period_start)
 ORDER BY "shop", "account", period_start

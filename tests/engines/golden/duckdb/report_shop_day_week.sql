@@ -59,6 +59,17 @@ m4 AS (
 ),
 m5 AS (
     SELECT t.shop AS "shop", CAST(date_trunc('week', t.day) AS DATE) AS period_start,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') THEN 1 ELSE 0 END) AS platform_rounds,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN 1 ELSE 0 END) AS platform_answered,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND response_s <= 180 THEN 1 ELSE 0 END) AS platform_fast_rounds,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN response_s WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') THEN 0 ELSE 0 END) AS platform_response_s,
+        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND (reply_ts IS NOT NULL OR FALSE) THEN 1 ELSE 0 END) AS platform_timed_rounds
+    FROM platform_rounds_shop t 
+    
+    GROUP BY 1, 2
+),
+m6 AS (
+    SELECT t.shop AS "shop", CAST(date_trunc('week', t.day) AS DATE) AS period_start,
         SUM(online_us_total) / 3600000000.0 AS online_hours_total,
         SUM(presence_accounts) AS presence_accounts
     FROM shop_online t 
@@ -83,7 +94,7 @@ SELECT "shop", period_start,
     COALESCE(m4.total_sales, 0) AS total_sales,
     COALESCE(m4.silent_sales, 0) AS silent_sales,
     1 - CAST((COALESCE(m4.silent_sales, 0)) AS DOUBLE) / NULLIF((COALESCE(m4.total_sales, 0)), 0) AS inquiry_sales_share,
-    CAST((COALESCE(m5.online_hours_total, 0)) AS DOUBLE) / NULLIF((COALESCE(m5.presence_accounts, 0)), 0) AS avg_online_hours,
+    CAST((COALESCE(m6.online_hours_total, 0)) AS DOUBLE) / NULLIF((COALESCE(m6.presence_accounts, 0)), 0) AS avg_online_hours,
     m0.paid_orders_28d AS paid_orders_28d,
     m0.refunds_28d AS refunds_28d,
     CAST((m0.refunds_28d) AS DOUBLE) / NULLIF((m0.paid_orders_28d), 0) AS refund_rate_28d,
@@ -96,7 +107,12 @@ SELECT "shop", period_start,
     CAST((m0.score_sum_180d) AS DOUBLE) / NULLIF((m0.ratings_180d), 0) AS dsr_service_180d,
     COALESCE(m4.refunded_orders, 0) AS refunded_orders,
     COALESCE(m4.order_refund_amount, 0) AS order_refund_amount,
-    CAST((COALESCE(m4.refunded_orders, 0)) AS DOUBLE) / NULLIF((COALESCE(m4.total_orders, 0)), 0) AS order_refund_rate
+    CAST((COALESCE(m4.refunded_orders, 0)) AS DOUBLE) / NULLIF((COALESCE(m4.total_orders, 0)), 0) AS order_refund_rate,
+    COALESCE(m5.platform_rounds, 0) AS platform_rounds,
+    COALESCE(m5.platform_answered, 0) AS platform_answered,
+    COALESCE(m5.platform_fast_rounds, 0) AS platform_fast_rounds,
+    CAST((COALESCE(m5.platform_fast_rounds, 0)) AS DOUBLE) / NULLIF((COALESCE(m5.platform_rounds, 0)), 0) AS platform_fast_rate,
+    CAST((COALESCE(m5.platform_response_s, 0)) AS DOUBLE) / NULLIF((COALESCE(m5.platform_timed_rounds, 0)), 0) AS platform_avg_response_s
 FROM report_rows
 LEFT JOIN m0 USING ("shop", period_start)
 LEFT JOIN m1 USING ("shop", period_start)
@@ -104,4 +120,5 @@ LEFT JOIN m2 USING ("shop", period_start)
 LEFT JOIN m3 USING ("shop", period_start)
 LEFT JOIN m4 USING ("shop", period_start)
 LEFT JOIN m5 USING ("shop", period_start)
+LEFT JOIN m6 USING ("shop", period_start)
 ORDER BY "shop", period_start

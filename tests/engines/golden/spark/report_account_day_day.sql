@@ -75,6 +75,125 @@ WITH report_rows AS (
     t.shop AS `shop`,
     t.account AS `account`,
     t.day AS period_start,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        THEN 1
+        ELSE 0
+      END
+    ) AS platform_rounds,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        AND NOT reply_ts IS NULL
+        THEN 1
+        ELSE 0
+      END
+    ) AS platform_answered,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        AND response_s <= 180
+        THEN 1
+        ELSE 0
+      END
+    ) AS platform_fast_rounds,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        AND NOT reply_ts IS NULL
+        THEN response_s
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        THEN 0
+        ELSE 0
+      END
+    ) AS platform_response_s,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        AND (
+          NOT reply_ts IS NULL OR FALSE
+        )
+        THEN 1
+        ELSE 0
+      END
+    ) AS platform_timed_rounds
+  FROM platform_rounds_account AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m6 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
     AVG(score) AS qc_score,
     SUM(findings) AS qc_findings,
     SUM(violations) AS qc_violations,
@@ -89,7 +208,7 @@ WITH report_rows AS (
     1,
     2,
     3
-), m6 AS (
+), m7 AS (
   SELECT
     t.shop AS `shop`,
     t.account AS `account`,
@@ -129,24 +248,24 @@ SELECT
   ) AS DOUBLE) / NULLIF((
     COALESCE(m2.buyer_messages, 0)
   ), 0) AS answer_ratio,
-  COALESCE(m6.questions, 0) AS questions,
-  COALESCE(m6.responses, 0) AS responses,
+  COALESCE(m7.questions, 0) AS questions,
+  COALESCE(m7.responses, 0) AS responses,
   (
-    COALESCE(m6.questions, 0)
+    COALESCE(m7.questions, 0)
   ) - (
-    COALESCE(m6.responses, 0)
+    COALESCE(m7.responses, 0)
   ) AS unanswered_questions,
-  m6.avg_response_s AS avg_response_s,
-  m6.median_response_s AS median_response_s,
-  m6.p90_response_s AS p90_response_s,
+  m7.avg_response_s AS avg_response_s,
+  m7.median_response_s AS median_response_s,
+  m7.p90_response_s AS p90_response_s,
   m2.avg_first_response_s AS avg_first_response_s,
-  COALESCE(m6.slow_responses, 0) AS slow_responses,
+  COALESCE(m7.slow_responses, 0) AS slow_responses,
   CAST((
-    COALESCE(m6.responses, 0)
+    COALESCE(m7.responses, 0)
   ) - (
-    COALESCE(m6.slow_responses, 0)
+    COALESCE(m7.slow_responses, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m6.responses, 0)
+    COALESCE(m7.responses, 0)
   ), 0) AS within_threshold_rate,
   CAST((
     COALESCE(m2.fast_first_responses, 0)
@@ -191,17 +310,30 @@ SELECT
   ) - (
     COALESCE(m3.paid_buyers, 0)
   ) AS lost_buyers,
-  m5.qc_score AS qc_score,
-  m5.qc_findings AS qc_findings,
-  m5.qc_violations AS qc_violations,
-  m5.qc_extreme_words AS qc_extreme_words,
-  m5.qc_off_platform AS qc_off_platform,
-  m5.qc_tone AS qc_tone,
-  m5.qc_politeness AS qc_politeness,
-  m5.qc_flow AS qc_flow,
-  m5.qc_risk AS qc_risk,
+  m6.qc_score AS qc_score,
+  m6.qc_findings AS qc_findings,
+  m6.qc_violations AS qc_violations,
+  m6.qc_extreme_words AS qc_extreme_words,
+  m6.qc_off_platform AS qc_off_platform,
+  m6.qc_tone AS qc_tone,
+  m6.qc_politeness AS qc_politeness,
+  m6.qc_flow AS qc_flow,
+  m6.qc_risk AS qc_risk,
   m4.exam_score AS exam_score,
-  COALESCE(m4.exam_attempts, 0) AS exam_attempts
+  COALESCE(m4.exam_attempts, 0) AS exam_attempts,
+  COALESCE(m5.platform_rounds, 0) AS platform_rounds,
+  COALESCE(m5.platform_answered, 0) AS platform_answered,
+  COALESCE(m5.platform_fast_rounds, 0) AS platform_fast_rounds,
+  CAST((
+    COALESCE(m5.platform_fast_rounds, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m5.platform_rounds, 0)
+  ), 0) AS platform_fast_rate,
+  CAST((
+    COALESCE(m5.platform_response_s, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m5.platform_timed_rounds, 0)
+  ), 0) AS platform_avg_response_s
 FROM report_rows
 LEFT JOIN m0
   USING (`shop`, `account`, period_start)
@@ -216,6 +348,8 @@ LEFT JOIN m4
 LEFT JOIN m5
   USING (`shop`, `account`, period_start)
 LEFT JOIN m6
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m7
   USING (`shop`, `account`, period_start)
 ORDER BY
   `shop` NULLS LAST,

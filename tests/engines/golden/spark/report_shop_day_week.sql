@@ -71,6 +71,123 @@ WITH report_rows AS (
   SELECT
     t.shop AS `shop`,
     CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        THEN 1
+        ELSE 0
+      END
+    ) AS platform_rounds,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        AND NOT reply_ts IS NULL
+        THEN 1
+        ELSE 0
+      END
+    ) AS platform_answered,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        AND response_s <= 180
+        THEN 1
+        ELSE 0
+      END
+    ) AS platform_fast_rounds,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        AND NOT reply_ts IS NULL
+        THEN response_s
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        THEN 0
+        ELSE 0
+      END
+    ) AS platform_response_s,
+    SUM(
+      CASE
+        WHEN (
+          tod_s >= 0
+        )
+        AND (
+          tod_s < 86400
+        )
+        AND (
+          is_question
+        )
+        AND (
+          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+        )
+        AND (
+          NOT reply_ts IS NULL OR FALSE
+        )
+        THEN 1
+        ELSE 0
+      END
+    ) AS platform_timed_rounds
+  FROM platform_rounds_shop AS t
+  GROUP BY
+    1,
+    2
+), m6 AS (
+  SELECT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
     SUM(online_us_total) / 3600000000.0 AS online_hours_total,
     SUM(presence_accounts) AS presence_accounts
   FROM shop_online AS t
@@ -115,9 +232,9 @@ SELECT
     COALESCE(m4.total_sales, 0)
   ), 0) AS inquiry_sales_share,
   CAST((
-    COALESCE(m5.online_hours_total, 0)
+    COALESCE(m6.online_hours_total, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m5.presence_accounts, 0)
+    COALESCE(m6.presence_accounts, 0)
   ), 0) AS avg_online_hours,
   m0.paid_orders_28d AS paid_orders_28d,
   m0.refunds_28d AS refunds_28d,
@@ -159,7 +276,20 @@ SELECT
     COALESCE(m4.refunded_orders, 0)
   ) AS DOUBLE) / NULLIF((
     COALESCE(m4.total_orders, 0)
-  ), 0) AS order_refund_rate
+  ), 0) AS order_refund_rate,
+  COALESCE(m5.platform_rounds, 0) AS platform_rounds,
+  COALESCE(m5.platform_answered, 0) AS platform_answered,
+  COALESCE(m5.platform_fast_rounds, 0) AS platform_fast_rounds,
+  CAST((
+    COALESCE(m5.platform_fast_rounds, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m5.platform_rounds, 0)
+  ), 0) AS platform_fast_rate,
+  CAST((
+    COALESCE(m5.platform_response_s, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m5.platform_timed_rounds, 0)
+  ), 0) AS platform_avg_response_s
 FROM report_rows
 LEFT JOIN m0
   USING (`shop`, period_start)
@@ -172,6 +302,8 @@ LEFT JOIN m3
 LEFT JOIN m4
   USING (`shop`, period_start)
 LEFT JOIN m5
+  USING (`shop`, period_start)
+LEFT JOIN m6
   USING (`shop`, period_start)
 ORDER BY
   `shop` NULLS LAST,

@@ -1,0 +1,37 @@
+/* One row per buyer message of each conversation (shop, buyer, day) of non-filtered buyers */
+/* (metrics.md §7): whether it begins a question (the first of a burst), whether it is */
+/* the conversation's first buyer message, its shop-local time of day in whole seconds, */
+/* whether it was sent to a bot account, and its first valid reply on the day (agent or */
+/* bot) with that reply's sender. The platform settings choose and time the rounds from */
+/* these columns when a report is made, so the stored rows do not depend on them. */
+WITH marked AS (
+  SELECT
+    m.*,
+    MIN(CASE WHEN m.sender <> 'buyer' THEN m.pos END) OVER (
+      PARTITION BY m.shop, m.buyer, m.day
+      ORDER BY m.pos NULLS LAST
+      ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
+    ) AS reply_pos
+  FROM conv_msgs_shop AS m
+)
+SELECT
+  m.shop,
+  m.account,
+  m.buyer,
+  m.day,
+  m.ts,
+  m.seq,
+  m.prev_sender IS NULL OR m.prev_sender <> 'buyer' AS is_question,
+  m.buyer_msg_no = 1 AS is_first,
+  COALESCE(a.kind = 'bot', FALSE) AS to_bot,
+  HOUR(FROM_UTC_TIMESTAMP(CAST(m.ts AS TIMESTAMP), 'Asia/Shanghai')) * 3600 + MINUTE(FROM_UTC_TIMESTAMP(CAST(m.ts AS TIMESTAMP), 'Asia/Shanghai')) * 60 + SECOND(FROM_UTC_TIMESTAMP(CAST(m.ts AS TIMESTAMP), 'Asia/Shanghai')) AS tod_s,
+  c.ts AS reply_ts,
+  c.sender AS reply_sender,
+  CAST(UNIX_MICROS(c.ts) - UNIX_MICROS(m.ts) AS DOUBLE) / 1000000.0 AS response_s
+FROM marked AS m
+LEFT JOIN conv_msgs_shop AS c
+  ON c.shop = m.shop AND c.buyer = m.buyer AND c.day = m.day AND c.pos = m.reply_pos
+LEFT JOIN shop_accounts AS a
+  ON a.shop = m.shop AND a.account = m.account
+WHERE
+  m.sender = 'buyer'

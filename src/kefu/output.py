@@ -10,7 +10,9 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
+from kefu.config import Settings
 from kefu.metrics.catalog import metric
+from kefu.metrics.platform import platform_label
 
 KEY_LABELS = {
     "shop": ("店铺", "shop"), "account": ("客服账号", "account"), "group": ("分组", "group"),
@@ -45,14 +47,15 @@ def split_compare(column: str) -> tuple[str, str]:
     return column, ""
 
 
-def label(column: str, grain: str, lang: str = "zh") -> str:
-    """The header users see for a column."""
+def label(column: str, grain: str, lang: str = "zh", settings: Settings | None = None) -> str:
+    """The header users see for a column (given the settings, the platform figures are named as the preset does)."""
     if column in KEY_LABELS:
         zh, en = KEY_LABELS[column]
         return zh if lang == "zh" else en
     base, suffix = split_compare(column)
     m = metric(base, grain)
-    text = m.label_zh if lang == "zh" else m.label_en
+    text = (platform_label(base, settings, lang) if settings is not None else None) or (
+        m.label_zh if lang == "zh" else m.label_en)
     for sfx, zh, en in COMPARE_SUFFIXES:
         if suffix == sfx:
             text += f"·{zh}" if lang == "zh" else f" ({en})"
@@ -137,7 +140,7 @@ def _entity_name(row: dict[str, Any], keys: list[str]) -> str:
 
 
 def print_table(console: Console, title: str, grain: str, columns: list[str], rows: list[dict[str, Any]],
-                lang: str = "zh") -> None:
+                lang: str = "zh", settings: Settings | None = None) -> None:
     """Print rows for a person: metrics down the side when the rows fit across, else pages of columns.
 
     Key columns that hold one value in every row (one shop, one period) move into the title.
@@ -151,7 +154,7 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
     values = [c for c in columns if c not in KEY_COLUMNS]
     cells = {c: [human_value(c, grain, r.get(c)) for r in rows] for c in columns}
     names = [_entity_name(r, keys) for r in rows]
-    label_width = min(16, max(cell_len(label(c, grain, lang)) for c in values))
+    label_width = min(16, max(cell_len(label(c, grain, lang, settings)) for c in values))
     widths = [max(cell_len(n), *(cell_len(cells[c][i]) for c in values)) for i, n in enumerate(names)]
     if label_width + sum(w + 3 for w in widths) + 4 <= console.width:
         table = Table(title=title, header_style="bold cyan")
@@ -159,12 +162,12 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
         for name in names:
             table.add_column(name, justify="right", no_wrap=True)
         for c in values:
-            table.add_row(label(c, grain, lang), *cells[c])
+            table.add_row(label(c, grain, lang, settings), *cells[c])
         console.print(table)
         return
 
     def width(c: str) -> int:
-        return max([min(cell_len(label(c, grain, lang)), 12)] + [cell_len(v) for v in cells[c]])
+        return max([min(cell_len(label(c, grain, lang, settings)), 12)] + [cell_len(v) for v in cells[c]])
 
     room = console.width - sum(width(k) + 3 for k in keys) - 1
     pages = _pages([width(c) for c in values], room)
@@ -172,9 +175,9 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
         suffix = f"（{number}/{len(pages)}）" if len(pages) > 1 else ""
         table = Table(title=f"{title}{suffix}", header_style="bold cyan")
         for k in keys:
-            table.add_column(label(k, grain, lang), no_wrap=True)
+            table.add_column(label(k, grain, lang, settings), no_wrap=True)
         for i in page:
-            table.add_column(label(values[i], grain, lang), justify="right", overflow="fold",
+            table.add_column(label(values[i], grain, lang, settings), justify="right", overflow="fold",
                              min_width=width(values[i]))
         for n, row in enumerate(rows):
             shown = [_entity_name(row, [k]) if k == "account" else cells[k][n] for k in keys]

@@ -9,11 +9,14 @@ from typing import Any
 import duckdb
 import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
+from typer.testing import CliRunner
 
+from kefu.cli import app
 from kefu.config import Settings, settings_from
 from kefu.ingest import import_paths
+from kefu.output import label
 from kefu.store import Warehouse
-from tests.conftest import message_csv, report_rows
+from tests.conftest import EXAMPLES, message_csv, report_rows
 from tests.engines.random_shop import random_shop
 
 D = "2026-11-11"
@@ -144,3 +147,25 @@ def test_invariants_on_random_shops(seed: int, unit: str, reply: str, first: boo
             every = Settings(platform_reply="agent_or_bot")
             for row in report_rows(wh.con, "account_day", every).values():
                 assert (row["platform_rounds"], row["platform_answered"]) == (row["questions"], row["responses"])
+
+
+def test_a_preset_names_the_headline_figures_as_the_platform_does_while_its_values_hold() -> None:
+    taobao = settings_from({"preset": "taobao"})
+    assert label("platform_fast_rate", "account_day", "zh", taobao) == "3分钟人工响应率"
+    assert label("platform_avg_response_s", "shop_day", "zh", taobao) == "旺旺人工平均响应时长"
+    assert label("platform_fast_rate", "account_day", "zh", settings_from({"preset": "jd"})) == "首次30秒应答率"
+    # A setting that departs from the preset, or no preset: the rate is named by its threshold.
+    moved = settings_from({"preset": "taobao", "platform_threshold_s": 60})
+    assert label("platform_fast_rate", "account_day", "zh", moved) == "平台口径60秒响应率"
+    assert label("platform_avg_response_s", "account_day", "zh", moved) == "平台口径平均响应时长(秒)"
+    assert label("platform_fast_rate", "account_day", "zh", Settings()) == "平台口径180秒响应率"
+    assert label("platform_fast_rate", "account_day", "en", taobao) == "platform 180-second response rate"
+
+
+def test_the_report_shows_the_presets_labels(tmp_path: Path) -> None:
+    db = str(tmp_path / "kefu.duckdb")
+    assert CliRunner().invoke(app, ["--db", db, "import", str(EXAMPLES / "basic")]).exit_code == 0
+    shown = CliRunner().invoke(app, ["--db", db, "report", "--grain", "shop_day", "--set", "preset=taobao"])
+    assert shown.exit_code == 0 and "3分钟人工响应率" in shown.output
+    bad = CliRunner().invoke(app, ["--db", db, "report", "--set", "platform_unanswered=cap"])
+    assert bad.exit_code == 1 and "platform_cap_s" in bad.output

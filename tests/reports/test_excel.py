@@ -12,6 +12,7 @@ import pytest
 from kefu.config import Settings
 from kefu.metrics.catalog import metric, metrics_of
 from kefu.metrics.compile import ReportSpec
+from kefu.output import label
 from kefu.report import run_report
 from kefu.reports.excel import write_report_xlsx, write_workbook
 from tests.reports.test_lost import D, shop
@@ -52,11 +53,12 @@ def test_daily_sheets_hold_the_report_values_with_unit_formats(demo_book: openpy
         expected = run_report(demo_con, ReportSpec(grain=grain), Settings()).rows
         got = rows_of(ws)
         assert len(got) == len(expected)
-        for m in metrics_of(grain):
-            assert [g[m.label_zh] for g in got] == pytest.approx([e[m.id] for e in expected]), m.id
+        for m in metrics_of(grain):  # headers as the settings name them (platform figures by their threshold)
+            assert [g[label(m.id, grain, "zh", Settings())] for g in got] == pytest.approx(
+                [e[m.id] for e in expected]), m.id
         headers = [c.value for c in ws[1]]
         for m in metrics_of(grain):
-            fmt = ws.cell(2, headers.index(m.label_zh) + 1).number_format
+            fmt = ws.cell(2, headers.index(label(m.id, grain, "zh", Settings())) + 1).number_format
             assert fmt == {"rate": "0.0%", "seconds": "0.0", "yuan": "#,##0.00", "count": "#,##0",
                            "hours": "0.00", "ratio": "0.00", "items": "0.00", "score": "0.00"}[m.unit], m.id
 

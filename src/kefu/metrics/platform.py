@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from kefu.config import Settings, hours_seconds
+from kefu.presets import shipped
+
+# The two headline figures a platform names its own way (metrics.md §7, presets).
+HEADLINES = ("platform_fast_rate", "platform_avg_response_s")
 
 
 def platform_values(settings: Settings) -> dict[str, str]:
@@ -23,3 +27,21 @@ def platform_values(settings: Settings) -> dict[str, str]:
         "platform_unanswered_s": str(cap) if capped else "0",
         "platform_unanswered_timed": "TRUE" if capped else "FALSE",
     }
+
+
+def platform_label(metric_id: str, settings: Settings, lang: str = "zh") -> str | None:
+    """The name a headline figure goes by under these settings; None for any other metric.
+
+    A preset names it the platform's way (3分钟人工响应率) while every value of the preset holds; once a
+    setting departs from it, or without a preset, the N-second rate is named by its threshold.
+    """
+    if metric_id not in HEADLINES:
+        return None
+    preset = shipped().get(settings.preset) if settings.preset else None
+    follows = preset is not None and all(getattr(settings, k) == v for k, v in preset.settings.items())
+    if preset is not None and follows and lang == "zh" and metric_id in preset.labels:
+        return preset.labels[metric_id]
+    if metric_id == "platform_fast_rate":
+        n = settings.platform_threshold_s
+        return f"平台口径{n}秒响应率" if lang == "zh" else f"platform {n}-second response rate"
+    return None

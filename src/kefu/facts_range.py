@@ -36,6 +36,16 @@ STEP_B = [("credited_orders", "account"), ("credited_orders", "shop"), ("convers
 STEP_D = [("shop_days", ""), ("order_facts", ""), ("shop_online", "")]
 
 
+def day_start_sql(zone: str, day: dt.date) -> str:
+    """The UTC instant the shop-local day begins, as a SQL timestamp literal."""
+    return f"TIMESTAMP '{tz.day_start_utc([day], zone)[0].isoformat(' ')}'"
+
+
+def instants_sql(column: str, zone: str, lo: dt.date, hi: dt.date) -> str:
+    """The condition that an instant column falls on the shop-local days lo..hi."""
+    return f"{column} >= {day_start_sql(zone, lo)} AND {column} < {day_start_sql(zone, hi + dt.timedelta(days=1))}"
+
+
 class RangeRefresh:
     """Some shops' facts recomputed over the days lo..hi that their changed rows name (one build for them all)."""
 
@@ -48,11 +58,6 @@ class RangeRefresh:
         self.temps: list[str] = []
 
     # --- instants and shadows ---------------------------------------------------------------------------
-
-    def _start(self, day: dt.date) -> str:
-        """The UTC instant the shop-local day begins, as a SQL timestamp literal."""
-        start = tz.day_start_utc([day], self.settings.timezone)[0]
-        return f"TIMESTAMP '{start.isoformat(' ')}'"
 
     def _shadow(self, name: str, where: str, of_shop: bool = True) -> None:
         """Define a temp view `name` over the stored table of that name, cut to `where` (and the shops)."""
@@ -73,7 +78,7 @@ class RangeRefresh:
         return f"{column} BETWEEN DATE '{lo}' AND DATE '{hi}'"
 
     def _instants(self, column: str, lo: dt.date, hi: dt.date) -> str:
-        return f"{column} >= {self._start(lo)} AND {column} < {self._start(hi + dt.timedelta(days=1))}"
+        return instants_sql(column, self.settings.timezone, lo, hi)
 
     def _build(self, pairs: list[tuple[str, str]]) -> None:
         """The models' SQL into temp tables (views where the model is one), in order."""

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 import duckdb
 
-from typing import Any, Protocol
-
-from kefu import tz
 from kefu.config import Settings
-from kefu.facts_range import AFTER_SALES_DAYS
-
+from kefu.facts_range import AFTER_SALES_DAYS, instants_sql
 
 CUT_TABLES = ("messages", "orders", "refunds", "complaints", "ratings")
 
@@ -42,11 +39,6 @@ def clear(con: duckdb.DuckDBPyConnection, models: Iterable[str]) -> None:
         {"names": names}).fetchall()
     for kind, name in temporary:
         con.execute(f"DROP {kind} IF EXISTS temp.main.{name}")
-
-
-def _start(zone: str, day: dt.date) -> str:
-    """The UTC instant the shop-local day begins, as a SQL timestamp literal."""
-    return f"TIMESTAMP '{tz.day_start_utc([day], zone)[0].isoformat(' ')}'"
 
 
 class Narrowable(Protocol):
@@ -82,10 +74,9 @@ def narrow(engine: Narrowable, day_from: dt.date | None, day_to: dt.date | None)
     zone = engine.settings.timezone
     w = dt.timedelta(days=engine.settings.conversion_window_days)
     back = dt.timedelta(days=AFTER_SALES_DAYS)
-    day = dt.timedelta(days=1)
 
     def instants(column: str, first: dt.date, last: dt.date) -> str:
-        return f"{column} >= {_start(zone, first)} AND {column} < {_start(zone, last + day)}"
+        return instants_sql(column, zone, first, last)
 
     paid = instants("paid_at", lo, hi)
     _, ((created,),) = engine.fetch(f"SELECT min(local_day(created_at)) FROM orders WHERE {paid}")

@@ -196,10 +196,11 @@ _REPAIR_ROUNDS = 20  # each round empties at least one line; a file this broken 
 
 
 def _parse_repairing(data: bytes, delimiter: str, repairs: list[list[Damage]]
-                     ) -> tuple[pa.Table, list[tuple[int | None, str, int]]]:
-    """Parse, emptying damaged lines (appended to repairs, round by round) until none is left.
+                     ) -> tuple[bytes, pa.Table, list[tuple[int | None, str, int]]]:
+    """(the text with its damaged lines emptied, its table, its unsplittable rows), parsing until none is left.
 
-    The header line is never emptied: a file whose header is damaged stays a file error.
+    Each round's emptied lines are appended to repairs. The header line is never emptied: a file
+    whose header is damaged stays a file error.
     """
     for _ in range(_REPAIR_ROUNDS):
         try:
@@ -211,10 +212,10 @@ def _parse_repairing(data: bytes, delimiter: str, repairs: list[list[Damage]]
         else:
             found = damage.parsed(data, table, {n: t for n, t, _ in invalid if n is not None}, delimiter)
             if not found or any(d.first == 1 for d in found):
-                return table, invalid
+                return data, table, invalid
         repairs.append(found)
         data = damage.blank(data, found)
-    return _parse(data, delimiter)
+    return (data, *_parse(data, delimiter))
 
 
 def _damaged_row(source: SourceFile, found: Damage, header: list[str], delimiter: str) -> Rejection:
@@ -243,7 +244,7 @@ def read_csv(source: SourceFile, delimiter: str | None = ",") -> ReadFile:
         out.bad.append(Rejection(source.path, cut_line, "", CUT_SHORT, {}))
     delimiter = delimiter or sniff_delimiter(data)
     try:
-        table, invalid = _parse_repairing(data, delimiter, out.repairs)
+        data, table, invalid = _parse_repairing(data, delimiter, out.repairs)
     except pa.ArrowInvalid as exc:
         out.error = f"CSV 文件无法解析: {exc} / cannot parse CSV: {exc}"
         return out
@@ -255,8 +256,6 @@ def read_csv(source: SourceFile, delimiter: str | None = ",") -> ReadFile:
     out.bad += [_damaged_row(source, d, header, delimiter) for repair in out.repairs for d in repair]
     if not invalid:
         return out
-    for repair in out.repairs:
-        data = damage.blank(data, repair)
     _, records = csv_row_lines(data, out.raw, out.skipped_records)
     for number, text, actual in invalid:
         if not text.strip():

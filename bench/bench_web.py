@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -103,6 +104,45 @@ def upload(base: str, folder: Path, result: dict[str, object]) -> None:
     client.close()
 
 
+@dataclass
+class Load:
+    """What the readers of one load run saw: (url, seconds) per request, errors, the upload's outcome, wall time."""
+
+    latencies: list[tuple[str, float]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    imported: dict[str, object] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def run_load(base: str, clients: int, seconds: float, upload_from: Path | None,
+             until_imported: bool = False) -> Load:
+    """clients readers for `seconds` while upload_from (if any) is imported; until_imported: also until it is done."""
+    load, stop = Load(), threading.Event()
+    readers = [threading.Thread(target=reader, args=(base, stop, load.latencies, load.errors, i))
+               for i in range(clients)]
+    uploader = threading.Thread(target=upload, args=(base, upload_from, load.imported)) if upload_from else None
+    t0 = time.perf_counter()
+    for t in readers:
+        t.start()
+    if uploader is not None:
+        uploader.start()
+    time.sleep(seconds)
+    if uploader is not None and until_imported:
+        uploader.join(600)
+    stop.set()
+    for t in readers:
+        t.join()
+    if uploader is not None:
+        uploader.join()
+    load.seconds = time.perf_counter() - t0
+    return load
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile of sorted values (nearest rank below)."""
+    return values[int(0.95 * (len(values) - 1))]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=10)
@@ -128,38 +168,23 @@ def main() -> None:
                 t0 = time.perf_counter()
                 warm.get(url)
                 first[url] = time.perf_counter() - t0
-            stop, latencies, errors, imported = threading.Event(), [], [], {}  # type: ignore[var-annotated]
-            threads = [threading.Thread(target=reader, args=(base, stop, latencies, errors, i))
-                       for i in range(args.clients)]
-            uploader = threading.Thread(target=upload, args=(base, third, imported))
-            t0 = time.perf_counter()
-            for t in threads:
-                t.start()
-            if not args.no_upload:
-                uploader.start()
-            time.sleep(args.seconds)
-            stop.set()
-            for t in threads:
-                t.join()
-            if not args.no_upload:
-                uploader.join()
-            elapsed = time.perf_counter() - t0
+            load = run_load(base, args.clients, args.seconds, None if args.no_upload else third)
         finally:
             proc.terminate()
             proc.wait()
+    latencies, errors, imported, elapsed = load.latencies, load.errors, load.imported, load.seconds
     lat = sorted(t for _, t in latencies)
-    p95 = lat[int(0.95 * (len(lat) - 1))] * 1000
     print(f"clients={args.clients} " + (f"warehouse={args.db}" if args.db else
           f"days={args.days} buyers/day/shop={args.buyers_per_day} shops=2 (+1 uploaded)"))
     print(f"requests={len(lat)} in {elapsed:.1f}s -> {len(lat) / elapsed:.1f} req/s; errors={len(errors)}")
-    print(f"latency ms: p50={statistics.median(lat) * 1000:.0f} p95={p95:.0f} max={lat[-1] * 1000:.0f}")
+    print(f"latency ms: p50={statistics.median(lat) * 1000:.0f} p95={p95(lat) * 1000:.0f} max={lat[-1] * 1000:.0f}")
     print(f"import during load: {imported.get('status')} in {imported.get('seconds', 0):.1f}s, "
           f"{imported.get('rows')} rows written")
     for url in READS:
         times = sorted(t for u, t in latencies if u == url)
         if times:
             print(f"  {url:45s} first={first[url] * 1000:.0f} ms p50={statistics.median(times) * 1000:.0f} ms "
-                  f"p95={times[int(0.95 * (len(times) - 1))] * 1000:.0f} ms ({len(times)} requests)")
+                  f"p95={p95(times) * 1000:.0f} ms ({len(times)} requests)")
     for e in errors[:5]:
         print("error:", e)
 

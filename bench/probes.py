@@ -38,7 +38,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
 import zipfile
@@ -57,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make `bench` importable
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_web import READS, prepare, reader, session, start_server, upload  # noqa: E402
+from bench.bench_web import READS, p95, prepare, run_load, session, start_server  # noqa: E402
 from kefu.config import Settings  # noqa: E402
 from kefu.demo import generate_demo  # noqa: E402
 from kefu.ingest import import_paths  # noqa: E402
@@ -734,25 +733,14 @@ def probe_load(work: Path, sizes: Sizes) -> Outcome:
         for url in READS:  # the first computation of each report, as bench_web does before measuring
             warm.get(url)
         warm.close()
-        stop, latencies, errors, imported = threading.Event(), [], [], {}  # type: ignore[var-annotated]
-        readers = [threading.Thread(target=reader, args=(base, stop, latencies, errors, i))
-                   for i in range(sizes.clients)]
-        uploader = threading.Thread(target=upload, args=(base, third, imported))
-        t0 = time.perf_counter()
-        for t in readers:
-            t.start()
-        uploader.start()
-        time.sleep(sizes.seconds)
-        uploader.join(600)  # the load lasts at least as long as the import
-        stop.set()
-        for t in readers:
-            t.join()
-        elapsed = time.perf_counter() - t0
+        # The load lasts at least as long as the import.
+        load = run_load(base, sizes.clients, sizes.seconds, third, until_imported=True)
     finally:
         proc.terminate()
         proc.wait()
+    latencies, errors, imported, elapsed = load.latencies, load.errors, load.imported, load.seconds
     lat = sorted(t for _, t in latencies)
-    p95 = lat[int(0.95 * (len(lat) - 1))] * 1000 if lat else float("nan")
+    p95_ms = p95(lat) * 1000 if lat else float("nan")
     p50 = statistics.median(lat) * 1000 if lat else float("nan")
     status = imported.get("status")
     details = [f"{sizes.clients} clients 客户端 for {elapsed:.1f} s (wall, with their sign-in 含登录); "
@@ -760,7 +748,7 @@ def probe_load(work: Path, sizes: Sizes) -> Outcome:
                f"upload 上传导入: {status} in {imported.get('seconds', 0):.1f} s, {imported.get('rows')} rows 行 "
                f"({sizes.load_days} days, {sizes.load_buyers} buyers/day per shop)"]
     details += [f"  error: {e}" for e in errors[:5]]
-    figure = (f"{len(lat):,} requests 请求, {len(errors)} errors 错误, p95 {p95:.0f} ms "
+    figure = (f"{len(lat):,} requests 请求, {len(errors)} errors 错误, p95 {p95_ms:.0f} ms "
               f"({sizes.clients} clients 客户端)")
     return Outcome("3", "", figure, not errors and status == "done" and bool(lat), details)
 

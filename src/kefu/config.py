@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from kefu.presets import all_presets
+
 
 class SettingError(ValueError):
     """A setting has an unknown name or a value it cannot take."""
@@ -240,8 +242,6 @@ def settings_from(values: Mapping[str, Any], presets: Mapping[str, Mapping[str, 
     A `preset` (shipped, or one of `presets`: a shop's own tables) gives its values first; the values
     given explicitly override them.
     """
-    from kefu.presets import all_presets
-
     values = dict(values)
     name = str(values.get("preset", "")).strip()
     if name:

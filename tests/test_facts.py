@@ -188,8 +188,9 @@ def test_facts_of_an_older_version_are_rebuilt_when_the_warehouse_is_opened(tmp_
 
 # --- the property: imports in any batches and order keep the facts equal to a full recompute ---------------
 
-TABLE_DAY = {"messages": "ts", "orders": "created_at", "presence": "start", "refunds": "created_at",
-             "complaints": "created_at", "ratings": "rated_at"}
+# The column whose day puts a row in a batch; an evaluation goes by its invitation, else its rating.
+TABLE_DAY = {"messages": ("ts",), "orders": ("created_at",), "presence": ("start",), "refunds": ("created_at",),
+             "complaints": ("created_at",), "ratings": ("rated_at",), "evaluations": ("invited_at", "rated_at")}
 
 
 def split_by_day(src: Path, dest: Path, batches: list[list[str]]) -> list[Path]:
@@ -200,20 +201,22 @@ def split_by_day(src: Path, dest: Path, batches: list[list[str]]) -> list[Path]:
         folder.mkdir(parents=True)
         for path in src.glob("*.csv"):
             rows = list(csv.reader(path.open(encoding="utf-8")))
-            col = TABLE_DAY.get(path.stem)
-            if col is None:
+            cols = TABLE_DAY.get(path.stem)
+            if cols is None:
                 keep = rows[1:] if i == 0 else []
             else:
-                idx = rows[0].index(col)
-                keep = [r for r in rows[1:] if r[idx][:10] in days]
+                idx = [rows[0].index(c) for c in cols]
+                keep = [r for r in rows[1:] if next(r[j] for j in idx if r[j])[:10] in days]
             with (folder / path.name).open("w", encoding="utf-8", newline="") as fh:
                 csv.writer(fh).writerows([rows[0], *keep])
         out.append(folder)
     return out
 
 
-def newer_orders(src: Path, dest: Path, late_days: int) -> Path:
-    """A newer order export: unpaid orders paid late_days after they were created, every other paid one later."""
+def newer_exports(src: Path, dest: Path, late_days: int) -> Path:
+    """Newer order and evaluation exports: unpaid orders paid late_days after they were created, every other
+    paid one later; invitations with an id rated late_days after them, every other rating changed."""
+    dest.mkdir(parents=True)
     rows = list(csv.reader((src / "orders.csv").open(encoding="utf-8")))
     created, paid, amount = (rows[0].index(c) for c in ("created_at", "paid_at", "amount"))
     for i, row in enumerate(rows[1:]):
@@ -221,9 +224,17 @@ def newer_orders(src: Path, dest: Path, late_days: int) -> Path:
             when = dt.datetime.fromisoformat(row[created]) + dt.timedelta(days=late_days, hours=3)
             row[paid] = when.strftime("%Y-%m-%d %H:%M:%S")
             row[amount] = f"{float(row[amount]) + 1:.2f}"
-    dest.mkdir(parents=True)
     with (dest / "orders.csv").open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
+    rows = list(csv.reader((src / "evaluations.csv").open(encoding="utf-8")))
+    eval_id, invited, rated, level = (rows[0].index(c) for c in ("eval_id", "invited_at", "rated_at", "level"))
+    newer = [rows[0]]
+    for i, row in enumerate(rows[1:]):
+        if row[eval_id] and row[invited] and (not row[rated] or i % 2 == 0):
+            when = dt.datetime.fromisoformat(row[invited]) + dt.timedelta(days=late_days, hours=1)
+            newer.append(row[:rated] + [when.strftime("%Y-%m-%d %H:%M:%S"), str(1 + i % 5)] + row[level + 1:])
+    with (dest / "evaluations.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(newer)
     return dest
 
 
@@ -249,9 +260,9 @@ def test_facts_after_any_batches_equal_a_full_recompute(
     batches = [[d for d, b in zip(SHOP_DAYS, assignment) if b == i] for i in range(3)]
     folders = [f for s, shop in enumerate(shops) for f in split_by_day(shop, root / f"s{s}", batches)]
     # The first batches of both shops in one import each (shops naming the same days share one build),
-    # then one shop's last batch alone, its whole folder again and a newer order export of it.
+    # then one shop's last batch alone, its whole folder again and newer order and evaluation exports of it.
     steps = [[folders[i], folders[3 + i]] for i in order[:2]] + [[folders[order[2]]], [folders[3 + order[2]]]]
-    steps += [[shops[again % 2]], [newer_orders(shops[again % 2], root / "newer", late_days)]]
+    steps += [[shops[again % 2]], [newer_exports(shops[again % 2], root / "newer", late_days)]]
     with Warehouse.open(root / "kefu.duckdb") as wh:
         for step in steps:
             import_paths(wh, step, settings)

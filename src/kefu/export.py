@@ -16,7 +16,8 @@ EXPORT_TABLES: tuple[str, ...] = tuple(name for name in WAREHOUSE_DDL if name !=
 # The instant that places a row in a month (UTC, as stored); tables without one are split by shop only.
 MONTH_COLUMN: dict[str, str] = {
     "messages": "ts", "orders": "created_at", "refunds": "created_at", "complaints": "created_at",
-    "ratings": "rated_at", "presence": "start", "exam_attempts": "taken_at",
+    "ratings": "rated_at", "presence": "start", "evaluations": "coalesce(invited_at, rated_at)",
+    "exam_attempts": "taken_at",
 }
 
 

@@ -31,7 +31,7 @@ from kefu.store import IMPORT_TIMEZONE_KEY, catalog, read_meta, shops_of, transa
 
 log = logging.getLogger(__name__)
 
-FACTS_VERSION = 4
+FACTS_VERSION = 5
 """Move it whenever a model's SQL or the stored layout changes: older warehouses then rebuild their facts."""
 
 FACT_SETTINGS = ("timezone", "conversion_window_days", "attribution", "session_gap_s")
@@ -139,6 +139,7 @@ _SHOP_ROWS = {
     "refunds": "shop IN ({shops})",
     "complaints": "shop IN ({shops})",
     "ratings": "shop IN ({shops})",
+    "evaluations": "shop IN ({shops})",
     "blocklist": "shop IN ({shops})",
     "accounts": "shop IN ({shops})",
     "presence": ("account IN (SELECT account FROM {db}.main.accounts WHERE shop IN ({shops}) "

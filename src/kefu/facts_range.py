@@ -4,6 +4,7 @@ The facts are recomputed in steps, each from the stored facts of the step before
 the days the step needs, so the models' SQL runs unchanged) and each replacing the stored rows of its days:
 
 A. days lo..hi: the message-day facts (filters, conversations, questions, concurrency, online hours);
+E. days lo..hi: the evaluations rated and the inquiries invited to evaluate on those days;
 B. inquiry days lo-w..hi+w (w = conversion_window_days): credited orders and conversion. An order created on
    day c is credited among the inquiries of days c-w..c, so changes on lo..hi move credit only there; the
    step reads conversations of lo-2w..hi+2w and orders created lo-2w..hi+3w;
@@ -31,6 +32,7 @@ STEP_A = [("filtered_buyers", ""), ("conv_msgs", "account"), ("shared_days", "")
           ("questions", "account"), ("questions", "shared"), ("conversations", "account"),
           ("conversations", "shared"), ("platform_rounds", "account"), ("platform_rounds", "shared"),
           ("concurrency", ""), ("online_hours", "")]
+STEP_E = [("eval_ratings", ""), ("eval_invites", "account"), ("eval_invites", "shop")]
 STEP_B = [("credited_orders", "account"), ("credited_orders", "shop"), ("conversion", "account"),
           ("conversion", "shop")]
 STEP_D = [("shop_days", ""), ("order_facts", ""), ("shop_online", "")]
@@ -124,6 +126,12 @@ class RangeRefresh:
         self._step((lo, hi), [("messages", self._instants("ts", lo, hi)), ("accounts", "TRUE"),
                               ("blocklist", "TRUE"), ("shop_accounts", "TRUE"), ("presence", self.presence_rows)],
                    STEP_A, "day", (lo, hi))
+        self._clear()
+        days = self._days("day", lo, hi)
+        self._step((lo, hi), [("conversations_account", days), ("conversations_shop", days),
+                              ("evaluations", f"({self._instants('invited_at', lo, hi)}) OR "
+                                              f"({self._instants('rated_at', lo, hi)})")],
+                   STEP_E, "day", (lo, hi))
         self._clear()
         talks = self._days("day", lo - 2 * w, hi + 2 * w)
         self._step((lo - 2 * w, hi + 2 * w),

@@ -17,6 +17,7 @@ Touched = dict[str, "DayRange | None"]
 DAY_COLUMNS: dict[str, tuple[str, ...]] = {
     "messages": ("ts",), "orders": ("created_at", "paid_at"), "refunds": ("created_at", "finished_at"),
     "complaints": ("created_at",), "ratings": ("rated_at",), "presence": ("start", "end"),
+    "evaluations": ("invited_at", "rated_at"),
 }
 
 # The shops of a presence row's account: the one that lists it, those that talk through it, and, for an

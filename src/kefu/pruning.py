@@ -8,7 +8,8 @@ command. They then read, instead of the whole history, TEMP views of the canonic
   created day c-w..c; an order paid on D1..D2 is silent by the inquiries before its created day, and
   C is the earliest created day of those orders;
 - orders created D1..D2+w (conversion, order counts) or paid D1-179..D2 (sales, the rolling figures);
-- refunds, complaints and ratings of D1-179..D2 (the 28- and 180-day figures of each day).
+- refunds, complaints and ratings of D1-179..D2 (the 28- and 180-day figures of each day);
+- evaluations invited or rated on D1..D2.
 
 Presence is read whole: an account that has presence rows on any day counts online hours of 0 on the
 others. Every other day of a model's rows is incomplete and is cut away by the report's own day filter.
@@ -24,7 +25,7 @@ import duckdb
 from kefu.config import Settings
 from kefu.facts_range import AFTER_SALES_DAYS, instants_sql
 
-CUT_TABLES = ("messages", "orders", "refunds", "complaints", "ratings")
+CUT_TABLES = ("messages", "orders", "refunds", "complaints", "ratings", "evaluations")
 
 
 def clear(con: duckdb.DuckDBPyConnection, models: Iterable[str]) -> None:
@@ -87,6 +88,7 @@ def narrow(engine: Narrowable, day_from: dt.date | None, day_to: dt.date | None)
         "refunds": f"({instants('created_at', lo - back, hi)}) OR ({instants('finished_at', lo - back, hi)})",
         "complaints": instants("created_at", lo - back, hi),
         "ratings": instants("rated_at", lo - back, hi),
+        "evaluations": f"({instants('invited_at', lo, hi)}) OR ({instants('rated_at', lo, hi)})",
     }
     assert tuple(cuts) == CUT_TABLES
     for table, where in cuts.items():

@@ -9,7 +9,7 @@ class Column:
     """One canonical column: its name, kind of value, and whether a row needs it."""
 
     name: str
-    kind: str  # text, time, decimal, integer, enum, bool
+    kind: str  # text, time, decimal, integer, enum, bool, level (an evaluation level: 1-5 or its word)
     required: bool = True
     choices: tuple[str, ...] = ()
     default: str | None = None
@@ -23,11 +23,18 @@ class Table:
     label_zh: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
+    # Stored columns computed from the canonical ones on import: (name, SQL over the typed row).
+    derived: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
         """The canonical column names in declaration order."""
         return tuple(c.name for c in self.columns)
+
+    @property
+    def stored_names(self) -> tuple[str, ...]:
+        """The columns the warehouse stores: the canonical ones, then the derived ones."""
+        return self.column_names + tuple(name for name, _ in self.derived)
 
     def column(self, name: str) -> Column:
         """The column called name."""
@@ -39,6 +46,14 @@ VALID_REPLY_SENDERS = ("agent", "bot")
 CONVERSATION_SENDERS = ("buyer", "agent", "bot")
 PRESENCE_STATUSES = ("online", "busy", "away", "offline")
 ONLINE_STATUSES = ("online", "busy")
+# Evaluation levels and the words that stand for them (data.md: the words are accepted as the numbers).
+EVALUATION_WORDS: dict[str, int] = {"非常满意": 5, "满意": 4, "一般": 3, "不满意": 2, "很不满意": 1}
+
+# An evaluation is keyed by its eval_id; one without is keyed by a digest of the whole row, so that an
+# identical row sent again is the same row and any other row a new one.
+_EVAL_IDENTITY = ("account", "buyer", "invited_at", "rated_at", "level")
+_EVAL_KEY = ("coalesce(eval_id, 'h:' || md5(concat_ws(chr(31), "
+             + ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in _EVAL_IDENTITY) + ")))")
 
 TABLES: tuple[Table, ...] = (
     Table("accounts", "客服账号", (
@@ -99,6 +114,15 @@ TABLES: tuple[Table, ...] = (
         Column("end", "time"),
         Column("status", "enum", choices=PRESENCE_STATUSES),
     ), key=("account", "start")),
+    Table("evaluations", "服务评价", (
+        Column("eval_id", "text", required=False),
+        Column("shop", "text", required=False),
+        Column("account", "text"),
+        Column("buyer", "text"),
+        Column("invited_at", "time", required=False),
+        Column("rated_at", "time", required=False),
+        Column("level", "level", required=False),
+    ), key=("shop", "eval_key"), derived=(("eval_key", _EVAL_KEY),)),
     Table("blocklist", "黑名单", (
         Column("shop", "text"),
         Column("buyer", "text"),
@@ -143,6 +167,10 @@ WAREHOUSE_DDL: dict[str, str] = {
     "ratings": """CREATE TABLE IF NOT EXISTS ratings (
         order_id VARCHAR NOT NULL, shop VARCHAR NOT NULL, rated_at TIMESTAMP NOT NULL,
         service_score INTEGER NOT NULL, PRIMARY KEY (shop, order_id))""",
+    "evaluations": """CREATE TABLE IF NOT EXISTS evaluations (
+        eval_id VARCHAR, shop VARCHAR NOT NULL, account VARCHAR NOT NULL, buyer VARCHAR NOT NULL,
+        invited_at TIMESTAMP, rated_at TIMESTAMP, level INTEGER, eval_key VARCHAR NOT NULL,
+        PRIMARY KEY (shop, eval_key))""",
     "presence": """CREATE TABLE IF NOT EXISTS presence (
         account VARCHAR NOT NULL, start TIMESTAMP NOT NULL, "end" TIMESTAMP NOT NULL,
         status VARCHAR NOT NULL, PRIMARY KEY (account, start))""",

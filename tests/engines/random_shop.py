@@ -1,4 +1,4 @@
-"""Random shops (seeded) that touch every rule: bursts, ties, bots, auto-replies, filters, presence, windows."""
+"""Random shops (seeded) that touch every rule: bursts, ties, bots, auto-replies, filters, presence, windows, evaluations."""
 from __future__ import annotations
 
 import csv
@@ -76,6 +76,19 @@ def random_shop(folder: Path, seed: int) -> None:
            [[f"{shop}-c{i}", orders[i][0], shop, _ts(int(rng.integers(0, SPAN_S)))] for i in range(3)])
     _write(folder / "ratings.csv", ["order_id", "shop", "rated_at", "service_score"],
            [[orders[i][0], shop, _ts(int(rng.integers(0, SPAN_S))), int(rng.integers(1, 6))] for i in range(10)])
+
+    # Invitations of inquiring and filtered buyers (some rated later, a day on), ratings without an invitation,
+    # words and numbers for levels, and id-less rows.
+    evaluations = []
+    for i in range(14):
+        by = messages[int(rng.integers(len(messages)))]
+        invited = "" if i % 5 == 4 else _ts(int(rng.integers(0, SPAN_S)))
+        rated = "" if rng.random() < 0.3 else _ts(int(rng.integers(0, SPAN_S + 24 * 3600)))
+        level = rng.choice(["1", "2", "3", "4", "5", "非常满意", "满意", "一般", "不满意", "很不满意"]) if rated else ""
+        rated, level = (rated, level) if rated or invited else (_ts(0), "5")
+        evaluations.append([f"{shop}-e{i}" if i % 3 else "", "", by[3], by[2], invited, rated, level])
+    _write(folder / "evaluations.csv", ["eval_id", "shop", "account", "buyer", "invited_at", "rated_at", "level"],
+           evaluations)
 
     presence = []
     for account in accounts[:2]:  # 丙 and the bot have no presence rows

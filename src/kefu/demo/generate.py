@@ -12,6 +12,7 @@ from typing import Iterable
 
 from kefu.demo import filtered, texts
 from kefu.demo.aftersales import add_complaints, add_ratings, add_refunds, order_status, refunded_fen
+from kefu.demo.evaluations import add_evaluations
 from kefu.demo.chat import aftersale, presale
 from kefu.demo.qc_cases import add_qc_cases
 from kefu.demo.staff import DAY, HOUR, MINUTE
@@ -29,6 +30,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "complaints": ("complaint_id", "order_id", "shop", "created_at"),
     "ratings": ("order_id", "shop", "rated_at", "service_score"),
     "presence": ("account", "start", "end", "status"),
+    "evaluations": ("eval_id", "shop", "account", "buyer", "invited_at", "rated_at", "level"),
     "blocklist": ("shop", "buyer", "reason"),
 }
 
@@ -49,6 +51,7 @@ class DemoSummary:
     complaints: int
     ratings: int
     presence: int
+    evaluations: int
     blocklist: int
 
     def __str__(self) -> str:
@@ -56,6 +59,7 @@ class DemoSummary:
         return (f"已生成演示店铺「{self.shop}」：{self.days} 天（{self.start} 至 {last}），"
                 f"{self.buyers:,} 位买家，{self.messages:,} 条消息，{self.orders:,} 笔订单，"
                 f"{self.refunds:,} 笔退款，{self.complaints:,} 条投诉，{self.ratings:,} 条评价，"
+                f"{self.evaluations:,} 条服务评价，"
                 f"{self.accounts} 个客服账号 → {self.out_dir}")
 
 
@@ -116,7 +120,7 @@ def _write_csv(path: Path, header: Iterable[str], rows: Iterable[Iterable[object
 
 
 def _write(w: World, out_dir: Path) -> DemoSummary:
-    """Write the eight files and count their rows."""
+    """Write the nine files and count their rows."""
     out_dir.mkdir(parents=True, exist_ok=True)
     dates = [(w.start + dt.timedelta(days=d)).isoformat() for d in range(w.days + 1)]
     seconds = [f"{s:02d}" for s in range(60)]
@@ -133,6 +137,7 @@ def _write(w: World, out_dir: Path) -> DemoSummary:
     shop = w.shop
     complaints = add_complaints(w)
     ratings = add_ratings(w)
+    evaluations = add_evaluations(w)
     # Same-second messages keep the order they were written in (data.md: message order).
     w.messages.sort(key=itemgetter(0))
     orders = sorted(w.orders, key=lambda o: o.created)
@@ -150,6 +155,8 @@ def _write(w: World, out_dir: Path) -> DemoSummary:
         "complaints": [(c.complaint_id, c.order_id, shop, stamp(c.created)) for c in complaints],
         "ratings": [(o.order_id, shop, stamp(t), score) for t, o, score in ratings],
         "presence": [(acc, stamp(iv.start), stamp(iv.end), iv.status) for acc, iv in presence],
+        "evaluations": [(e.eval_id, shop, e.account, e.buyer, stamp(e.invited), stamp(e.rated), e.level or "")
+                        for e in evaluations],
         "blocklist": [(shop, buyer, reason) for buyer, reason in w.blocklist],
     }
     for name, rows in tables.items():

@@ -17,6 +17,8 @@ SELECT min(t) AS lo, max(t) AS hi FROM (
     UNION ALL SELECT min(created_at) FROM refunds UNION ALL SELECT max(coalesce(finished_at, created_at)) FROM refunds
     UNION ALL SELECT min(created_at) FROM complaints UNION ALL SELECT max(created_at) FROM complaints
     UNION ALL SELECT min(rated_at) FROM ratings UNION ALL SELECT max(rated_at) FROM ratings
+    UNION ALL SELECT min(least(invited_at, rated_at)) FROM evaluations
+    UNION ALL SELECT max(greatest(invited_at, rated_at)) FROM evaluations
 ) span
 """
 

@@ -86,12 +86,13 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
     The facts touched are those of the rows that differ from the stored ones, and of the stored rows they
     replace (an order paid later leaves the day it was first paid).
     """
-    cols = ", ".join(q(c) for c in table.column_names)
+    cols = ", ".join(q(c) for c in table.stored_names)
     key = ", ".join(q(k) for k in table.key)
+    good_rows = "SELECT *" + "".join(f", {sql} AS {q(name)}" for name, sql in table.derived)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE kefu_new AS SELECT {cols} FROM ("
         f"SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY _row DESC) AS kefu_rn "
-        f"FROM kefu_typed WHERE _err_col IS NULL) WHERE kefu_rn = 1"
+        f"FROM ({good_rows} FROM kefu_typed WHERE _err_col IS NULL)) WHERE kefu_rn = 1"
     )
     distinct = _count(con, "SELECT count(*) FROM kefu_new")
     match = " AND ".join(f"s.{q(k)} = n.{q(k)}" for k in table.key)
@@ -99,7 +100,7 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
         con, f"SELECT count(*) FROM kefu_new n WHERE EXISTS (SELECT 1 FROM {table.name} s WHERE {match})"
     )
     # Only rows that differ from the stored ones change facts: a daily accounts file sent again is no change.
-    same = " AND ".join(f"s.{q(c)} IS NOT DISTINCT FROM n.{q(c)}" for c in table.column_names)
+    same = " AND ".join(f"s.{q(c)} IS NOT DISTINCT FROM n.{q(c)}" for c in table.stored_names)
     con.execute("CREATE OR REPLACE TEMP TABLE kefu_changed AS SELECT n.* FROM kefu_new n "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {table.name} s WHERE {same})")
     replaced = f"(SELECT s.* FROM {table.name} s SEMI JOIN kefu_changed n ON {match})"

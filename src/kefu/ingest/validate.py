@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kefu.schema import Column, Table
+from kefu.schema import EVALUATION_WORDS, Column, Table
 from kefu.sqltext import ident as q
 from kefu.sqltext import lit
 from kefu.tz import local_to_utc
@@ -143,9 +143,15 @@ def _column_sql(table: Table, col: Column) -> _ColumnSql:
             bounds = f"{value} >= {low}" + (f" AND {value} <= {high}" if high is not None else "")
             bad = f"NOT ({ok} AND {bounds})"
             reason = f"'{zh}: ' || {_shown(t)} || ' / {en}'"
+    elif col.kind == "level":
+        words = " ".join(f"WHEN {lit(w)} THEN {n}" for w, n in EVALUATION_WORDS.items())
+        value = f"CASE {default} {words} ELSE TRY_CAST({default} AS INTEGER) END"
+        bad = f"NOT (regexp_full_match({default}, '[1-5]') OR {default} IN ({', '.join(map(lit, EVALUATION_WORDS))}))"
+        reason = (f"'评价等级应为 1-5 或 {'/'.join(EVALUATION_WORDS)}: ' || {_shown(t)}"
+                  " || ' / level must be 1-5 or one of the five words'")
     else:
         value = default
-    if table.name in ("accounts", "messages") and col.name == "shop":
+    if table.name in ("accounts", "messages", "evaluations") and col.name == "shop":
         # The shop defaults to the account's main nick: the part before ':' (the whole nick without one).
         account = q("account__t")
         value = default = f"coalesce({t}, nullif(split_part({account}, ':', 1), ''), {account})"
@@ -214,11 +220,19 @@ def convert_times(typed: pa.Table, table: Table, timezone: str) -> pa.Table:
 
 
 def post_checks(typed: pa.Table, table: Table) -> pa.Table:
-    """Checks on instants: a presence interval must end after it starts."""
-    if table.name != "presence":
-        return typed
-    start, end = typed.column("start"), typed.column("end")
-    return mark_bad(typed, pc.less_equal(end, start), "end", "结束时间应晚于开始时间 / end must be after start")
+    """Checks across columns: presence ends after it starts; an evaluation is invited or rated, with a level iff rated."""
+    if table.name == "presence":
+        start, end = typed.column("start"), typed.column("end")
+        return mark_bad(typed, pc.less_equal(end, start), "end", "结束时间应晚于开始时间 / end must be after start")
+    if table.name == "evaluations":
+        invited, rated, level = (pc.is_valid(typed.column(c)) for c in ("invited_at", "rated_at", "level"))
+        typed = mark_bad(typed, pc.invert(pc.or_(invited, rated)), "invited_at",
+                         "邀评时间和评价时间至少要有一个 / needs invited_at or rated_at")
+        typed = mark_bad(typed, pc.and_(rated, pc.invert(level)), "level",
+                         "有评价时间时评价等级必填 / level is required when rated_at is given")
+        return mark_bad(typed, pc.and_(level, pc.invert(rated)), "rated_at",
+                        "有评价等级时评价时间必填 / rated_at is required when level is given")
+    return typed
 
 
 def mark_bad(typed: pa.Table, bad: pa.ChunkedArray | pa.Array, column: str, reason: str) -> pa.Table:

@@ -198,6 +198,27 @@ METRICS += (
           "platform response seconds / timed rounds", unit="seconds"),
 )
 
+# §8 satisfaction: invitations of the inquiry buyers, and the evaluations rated on the day (all of them).
+METRICS += (
+    measure("eval_invited_buyers", "邀评人数", "invited buyers", "count", AS, "eval_invites", "COUNT(*)",
+            "当天的咨询买家中，当天被该客服（店铺）邀请评价的人数",
+            "inquiring buyers of the day whom the account (shop) invited to evaluate that day"),
+    ratio("eval_invite_rate", "邀评率", "invitation rate", AS, "eval_invited_buyers", "inquiry_buyers",
+          "邀评人数 ÷ 咨询人数", "invited buyers / inquiring buyers"),
+    measure("eval_ratings", "评价数", "evaluations", "count", AS, "eval_ratings", "COUNT(*)",
+            "评价时间在当天的服务评价数（不做买家过滤）", "service evaluations rated on the day (no buyer filter)"),
+    measure("eval_satisfied", "满意数", "satisfied", "count", AS, "eval_ratings",
+            "SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END)", "评价中“满意”或“非常满意”（4、5 级）的条数",
+            "evaluations of level 4 or 5", explain="level >= 4"),
+    measure("eval_dissatisfied", "不满意数", "dissatisfied", "count", AS, "eval_ratings",
+            "SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END)", "评价中“不满意”或“很不满意”（1、2 级）的条数",
+            "evaluations of level 1 or 2", explain="level <= 2"),
+    ratio("satisfaction_rate", "满意率", "satisfaction rate", AS, "eval_satisfied", "eval_ratings",
+          "满意数 ÷ 评价数", "satisfied / evaluations"),
+    ratio("dissatisfaction_rate", "不满意率", "dissatisfaction rate", AS, "eval_dissatisfied", "eval_ratings",
+          "不满意数 ÷ 评价数", "dissatisfied / evaluations"),
+)
+
 _SNAPSHOT = "按日期所指的近 {n} 天（含当天）；多日汇总取期末当天的值"
 _SNAPSHOT_EN = "over the {n} days ending on the day; a period takes its last day's value"
 
@@ -281,6 +302,10 @@ METRICS_BY_ID: dict[tuple[str, str], Metric] = {(g, m.id): m for m in METRICS fo
 # The §7 figures follow the columns of the spec's examples, whose expected rows were written before them.
 PLATFORM_ORDER = ("platform_rounds", "platform_answered", "platform_fast_rounds", "platform_fast_rate",
                   "platform_avg_response_s")
+SATISFACTION_ORDER = ("eval_invited_buyers", "eval_invite_rate", "eval_ratings", "eval_satisfied",
+                      "eval_dissatisfied", "satisfaction_rate", "dissatisfaction_rate")
+LATER_ORDER = PLATFORM_ORDER + SATISFACTION_ORDER
+"""The columns added after the spec's examples were written: they follow the examples' columns."""
 ACCOUNT_DAY_ORDER: tuple[str, ...] = (
     "inquiry_buyers", "replied_buyers", "reply_rate", "unreplied_buyers", "buyer_messages", "agent_messages",
     "answer_ratio", "questions", "responses", "unanswered_questions", "avg_response_s", "median_response_s",
@@ -291,7 +316,7 @@ ACCOUNT_DAY_ORDER: tuple[str, ...] = (
     "qc_score", "qc_findings", "qc_violations", "qc_extreme_words", "qc_off_platform", "qc_tone", "qc_politeness",
     "qc_flow", "qc_risk",
     "exam_score", "exam_attempts",
-    *PLATFORM_ORDER,
+    *LATER_ORDER,
 )
 SHOP_DAY_ORDER: tuple[str, ...] = (
     "inquiry_buyers", "replied_buyers", "reply_rate", "paid_buyers", "conversion_rate", "inquiry_sales",
@@ -303,7 +328,7 @@ SHOP_DAY_ORDER: tuple[str, ...] = (
     # metrics.md §4 lists these after avg_online_hours; they follow the columns of the spec's examples instead,
     # whose expected rows were written before them.
     "refunded_orders", "order_refund_amount", "order_refund_rate",
-    *PLATFORM_ORDER,
+    *LATER_ORDER,
 )
 GRAIN_ORDER: dict[str, tuple[str, ...]] = {"account_day": ACCOUNT_DAY_ORDER, "shop_day": SHOP_DAY_ORDER}
 

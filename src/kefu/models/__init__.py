@@ -103,7 +103,9 @@ MODELS: tuple[Model, ...] = (
     Model("concurrency", ("conv_msgs@account",), grain="shop, account, day"),
     Model("online_hours", ("calendar",), grain="account, day"),
     Model("exam_scores", (), grain="attempt_id"),
-    Model("account_days", ("conversations@account", "exam_scores"), grain="shop, account, day"),
+    Model("eval_ratings", (), grain="shop, eval_key"),
+    Model("eval_invites", ("conversations",), scoped=True, grain="${conv}"),
+    Model("account_days", ("conversations@account", "exam_scores", "eval_ratings"), grain="shop, account, day"),
     Model("account_online", ("account_days", "online_hours"), grain="shop, account, day"),
     Model("order_days", ("conversations@shop",), grain="shop, order_id"),
     Model("shop_days", ("msgs", "order_days"), grain="shop, day"),
@@ -143,6 +145,7 @@ def template_values(settings: Settings, scope: str) -> dict[str, str]:
         "credit_condition": "TRUE" if settings.attribution == "all_touch" else "credit_rank = 1",
         "ad_condition": ad_condition_sql("content"),
         "conv_input": _CONV_INPUT[scope],
+        "eval_account": "AND e.account = c.account" if scope == "account" else "",
     }
 
 

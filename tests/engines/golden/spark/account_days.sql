@@ -1,4 +1,5 @@
-/* The days an account has a row: it had an inquiry or sent a valid reply, or it took an exam. */
+/* The days an account has a row: it had an inquiry or sent a valid reply, it took an exam, or one of its */
+/* evaluations was rated (metrics.md §8; its chat counts are then 0). */
 SELECT
   shop,
   account,
@@ -16,3 +17,9 @@ SELECT
   account,
   day
 FROM exam_scores
+UNION
+SELECT
+  shop,
+  account,
+  day
+FROM eval_ratings

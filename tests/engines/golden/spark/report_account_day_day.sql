@@ -63,6 +63,30 @@ WITH report_rows AS (
     t.shop AS `shop`,
     t.account AS `account`,
     t.day AS period_start,
+    COUNT(*) AS eval_invited_buyers
+  FROM eval_invites_account AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m5 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
+    COUNT(*) AS eval_ratings,
+    SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END) AS eval_satisfied,
+    SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END) AS eval_dissatisfied
+  FROM eval_ratings AS t
+  GROUP BY
+    1,
+    2,
+    3
+), m6 AS (
+  SELECT
+    t.shop AS `shop`,
+    t.account AS `account`,
+    t.day AS period_start,
     MAX_BY(score, CASE WHEN NOT score IS NULL THEN seq END) AS exam_score,
     COUNT(*) AS exam_attempts
   FROM exam_scores AS t
@@ -70,7 +94,7 @@ WITH report_rows AS (
     1,
     2,
     3
-), m5 AS (
+), m7 AS (
   SELECT
     t.shop AS `shop`,
     t.account AS `account`,
@@ -189,7 +213,7 @@ WITH report_rows AS (
     1,
     2,
     3
-), m6 AS (
+), m8 AS (
   SELECT
     t.shop AS `shop`,
     t.account AS `account`,
@@ -208,7 +232,7 @@ WITH report_rows AS (
     1,
     2,
     3
-), m7 AS (
+), m9 AS (
   SELECT
     t.shop AS `shop`,
     t.account AS `account`,
@@ -248,24 +272,24 @@ SELECT
   ) AS DOUBLE) / NULLIF((
     COALESCE(m2.buyer_messages, 0)
   ), 0) AS answer_ratio,
-  COALESCE(m7.questions, 0) AS questions,
-  COALESCE(m7.responses, 0) AS responses,
+  COALESCE(m9.questions, 0) AS questions,
+  COALESCE(m9.responses, 0) AS responses,
   (
-    COALESCE(m7.questions, 0)
+    COALESCE(m9.questions, 0)
   ) - (
-    COALESCE(m7.responses, 0)
+    COALESCE(m9.responses, 0)
   ) AS unanswered_questions,
-  m7.avg_response_s AS avg_response_s,
-  m7.median_response_s AS median_response_s,
-  m7.p90_response_s AS p90_response_s,
+  m9.avg_response_s AS avg_response_s,
+  m9.median_response_s AS median_response_s,
+  m9.p90_response_s AS p90_response_s,
   m2.avg_first_response_s AS avg_first_response_s,
-  COALESCE(m7.slow_responses, 0) AS slow_responses,
+  COALESCE(m9.slow_responses, 0) AS slow_responses,
   CAST((
-    COALESCE(m7.responses, 0)
+    COALESCE(m9.responses, 0)
   ) - (
-    COALESCE(m7.slow_responses, 0)
+    COALESCE(m9.slow_responses, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m7.responses, 0)
+    COALESCE(m9.responses, 0)
   ), 0) AS within_threshold_rate,
   CAST((
     COALESCE(m2.fast_first_responses, 0)
@@ -310,30 +334,49 @@ SELECT
   ) - (
     COALESCE(m3.paid_buyers, 0)
   ) AS lost_buyers,
-  m6.qc_score AS qc_score,
-  m6.qc_findings AS qc_findings,
-  m6.qc_violations AS qc_violations,
-  m6.qc_extreme_words AS qc_extreme_words,
-  m6.qc_off_platform AS qc_off_platform,
-  m6.qc_tone AS qc_tone,
-  m6.qc_politeness AS qc_politeness,
-  m6.qc_flow AS qc_flow,
-  m6.qc_risk AS qc_risk,
-  m4.exam_score AS exam_score,
-  COALESCE(m4.exam_attempts, 0) AS exam_attempts,
-  COALESCE(m5.platform_rounds, 0) AS platform_rounds,
-  COALESCE(m5.platform_answered, 0) AS platform_answered,
-  COALESCE(m5.platform_fast_rounds, 0) AS platform_fast_rounds,
+  m8.qc_score AS qc_score,
+  m8.qc_findings AS qc_findings,
+  m8.qc_violations AS qc_violations,
+  m8.qc_extreme_words AS qc_extreme_words,
+  m8.qc_off_platform AS qc_off_platform,
+  m8.qc_tone AS qc_tone,
+  m8.qc_politeness AS qc_politeness,
+  m8.qc_flow AS qc_flow,
+  m8.qc_risk AS qc_risk,
+  m6.exam_score AS exam_score,
+  COALESCE(m6.exam_attempts, 0) AS exam_attempts,
+  COALESCE(m7.platform_rounds, 0) AS platform_rounds,
+  COALESCE(m7.platform_answered, 0) AS platform_answered,
+  COALESCE(m7.platform_fast_rounds, 0) AS platform_fast_rounds,
   CAST((
-    COALESCE(m5.platform_fast_rounds, 0)
+    COALESCE(m7.platform_fast_rounds, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m5.platform_rounds, 0)
+    COALESCE(m7.platform_rounds, 0)
   ), 0) AS platform_fast_rate,
   CAST((
-    COALESCE(m5.platform_response_s, 0)
+    COALESCE(m7.platform_response_s, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m5.platform_timed_rounds, 0)
-  ), 0) AS platform_avg_response_s
+    COALESCE(m7.platform_timed_rounds, 0)
+  ), 0) AS platform_avg_response_s,
+  COALESCE(m4.eval_invited_buyers, 0) AS eval_invited_buyers,
+  CAST((
+    COALESCE(m4.eval_invited_buyers, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m2.inquiry_buyers, 0)
+  ), 0) AS eval_invite_rate,
+  COALESCE(m5.eval_ratings, 0) AS eval_ratings,
+  COALESCE(m5.eval_satisfied, 0) AS eval_satisfied,
+  COALESCE(m5.eval_dissatisfied, 0) AS eval_dissatisfied,
+  CAST((
+    COALESCE(m5.eval_satisfied, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m5.eval_ratings, 0)
+  ), 0) AS satisfaction_rate,
+  CAST((
+    COALESCE(m5.eval_dissatisfied, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m5.eval_ratings, 0)
+  ), 0) AS dissatisfaction_rate
 FROM report_rows
 LEFT JOIN m0
   USING (`shop`, `account`, period_start)
@@ -350,6 +393,10 @@ LEFT JOIN m5
 LEFT JOIN m6
   USING (`shop`, `account`, period_start)
 LEFT JOIN m7
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m8
+  USING (`shop`, `account`, period_start)
+LEFT JOIN m9
   USING (`shop`, `account`, period_start)
 ORDER BY
   `shop` NULLS LAST,

@@ -44,6 +44,26 @@ WITH report_rows AS (
   SELECT
     t.shop AS `shop`,
     CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
+    COUNT(*) AS eval_invited_buyers
+  FROM eval_invites_shop AS t
+  GROUP BY
+    1,
+    2
+), m4 AS (
+  SELECT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
+    COUNT(*) AS eval_ratings,
+    SUM(CASE WHEN level >= 4 THEN 1 ELSE 0 END) AS eval_satisfied,
+    SUM(CASE WHEN level <= 2 THEN 1 ELSE 0 END) AS eval_dissatisfied
+  FROM eval_ratings AS t
+  GROUP BY
+    1,
+    2
+), m5 AS (
+  SELECT
+    t.shop AS `shop`,
+    CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
     COUNT(*) AS filtered_buyers,
     SUM(CASE WHEN reason = 'blocklist' THEN 1 ELSE 0 END) AS filtered_blocklist,
     SUM(CASE WHEN reason = 'sub_account' THEN 1 ELSE 0 END) AS filtered_sub_account,
@@ -53,7 +73,7 @@ WITH report_rows AS (
   GROUP BY
     1,
     2
-), m4 AS (
+), m6 AS (
   SELECT
     t.shop AS `shop`,
     CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
@@ -67,7 +87,7 @@ WITH report_rows AS (
   GROUP BY
     1,
     2
-), m5 AS (
+), m7 AS (
   SELECT
     t.shop AS `shop`,
     CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
@@ -184,7 +204,7 @@ WITH report_rows AS (
   GROUP BY
     1,
     2
-), m6 AS (
+), m8 AS (
   SELECT
     t.shop AS `shop`,
     CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
@@ -212,29 +232,29 @@ SELECT
     COALESCE(m1.inquiry_buyers, 0)
   ), 0) AS conversion_rate,
   COALESCE(m2.inquiry_sales, 0) AS inquiry_sales,
-  COALESCE(m3.filtered_buyers, 0) AS filtered_buyers,
-  COALESCE(m3.filtered_blocklist, 0) AS filtered_blocklist,
-  COALESCE(m3.filtered_sub_account, 0) AS filtered_sub_account,
-  COALESCE(m3.filtered_internal, 0) AS filtered_internal,
-  COALESCE(m3.filtered_ad, 0) AS filtered_ad,
-  COALESCE(m4.total_orders, 0) AS total_orders,
-  COALESCE(m4.paid_orders, 0) AS paid_orders,
+  COALESCE(m5.filtered_buyers, 0) AS filtered_buyers,
+  COALESCE(m5.filtered_blocklist, 0) AS filtered_blocklist,
+  COALESCE(m5.filtered_sub_account, 0) AS filtered_sub_account,
+  COALESCE(m5.filtered_internal, 0) AS filtered_internal,
+  COALESCE(m5.filtered_ad, 0) AS filtered_ad,
+  COALESCE(m6.total_orders, 0) AS total_orders,
+  COALESCE(m6.paid_orders, 0) AS paid_orders,
   CAST((
-    COALESCE(m4.paid_orders, 0)
+    COALESCE(m6.paid_orders, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m4.total_orders, 0)
+    COALESCE(m6.total_orders, 0)
   ), 0) AS payment_rate,
-  COALESCE(m4.total_sales, 0) AS total_sales,
-  COALESCE(m4.silent_sales, 0) AS silent_sales,
+  COALESCE(m6.total_sales, 0) AS total_sales,
+  COALESCE(m6.silent_sales, 0) AS silent_sales,
   1 - CAST((
-    COALESCE(m4.silent_sales, 0)
+    COALESCE(m6.silent_sales, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m4.total_sales, 0)
+    COALESCE(m6.total_sales, 0)
   ), 0) AS inquiry_sales_share,
   CAST((
-    COALESCE(m6.online_hours_total, 0)
+    COALESCE(m8.online_hours_total, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m6.presence_accounts, 0)
+    COALESCE(m8.presence_accounts, 0)
   ), 0) AS avg_online_hours,
   m0.paid_orders_28d AS paid_orders_28d,
   m0.refunds_28d AS refunds_28d,
@@ -270,26 +290,45 @@ SELECT
   ) AS DOUBLE) / NULLIF((
     m0.ratings_180d
   ), 0) AS dsr_service_180d,
-  COALESCE(m4.refunded_orders, 0) AS refunded_orders,
-  COALESCE(m4.order_refund_amount, 0) AS order_refund_amount,
+  COALESCE(m6.refunded_orders, 0) AS refunded_orders,
+  COALESCE(m6.order_refund_amount, 0) AS order_refund_amount,
   CAST((
-    COALESCE(m4.refunded_orders, 0)
+    COALESCE(m6.refunded_orders, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m4.total_orders, 0)
+    COALESCE(m6.total_orders, 0)
   ), 0) AS order_refund_rate,
-  COALESCE(m5.platform_rounds, 0) AS platform_rounds,
-  COALESCE(m5.platform_answered, 0) AS platform_answered,
-  COALESCE(m5.platform_fast_rounds, 0) AS platform_fast_rounds,
+  COALESCE(m7.platform_rounds, 0) AS platform_rounds,
+  COALESCE(m7.platform_answered, 0) AS platform_answered,
+  COALESCE(m7.platform_fast_rounds, 0) AS platform_fast_rounds,
   CAST((
-    COALESCE(m5.platform_fast_rounds, 0)
+    COALESCE(m7.platform_fast_rounds, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m5.platform_rounds, 0)
+    COALESCE(m7.platform_rounds, 0)
   ), 0) AS platform_fast_rate,
   CAST((
-    COALESCE(m5.platform_response_s, 0)
+    COALESCE(m7.platform_response_s, 0)
   ) AS DOUBLE) / NULLIF((
-    COALESCE(m5.platform_timed_rounds, 0)
-  ), 0) AS platform_avg_response_s
+    COALESCE(m7.platform_timed_rounds, 0)
+  ), 0) AS platform_avg_response_s,
+  COALESCE(m3.eval_invited_buyers, 0) AS eval_invited_buyers,
+  CAST((
+    COALESCE(m3.eval_invited_buyers, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m1.inquiry_buyers, 0)
+  ), 0) AS eval_invite_rate,
+  COALESCE(m4.eval_ratings, 0) AS eval_ratings,
+  COALESCE(m4.eval_satisfied, 0) AS eval_satisfied,
+  COALESCE(m4.eval_dissatisfied, 0) AS eval_dissatisfied,
+  CAST((
+    COALESCE(m4.eval_satisfied, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m4.eval_ratings, 0)
+  ), 0) AS satisfaction_rate,
+  CAST((
+    COALESCE(m4.eval_dissatisfied, 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(m4.eval_ratings, 0)
+  ), 0) AS dissatisfaction_rate
 FROM report_rows
 LEFT JOIN m0
   USING (`shop`, period_start)
@@ -304,6 +343,10 @@ LEFT JOIN m4
 LEFT JOIN m5
   USING (`shop`, period_start)
 LEFT JOIN m6
+  USING (`shop`, period_start)
+LEFT JOIN m7
+  USING (`shop`, period_start)
+LEFT JOIN m8
   USING (`shop`, period_start)
 ORDER BY
   `shop` NULLS LAST,

@@ -1,0 +1,11 @@
+/* One row per rated evaluation (metrics.md §8), on the shop-local day it was rated. The filters of §1 */
+/* do not apply to ratings: every rated row counts, for its account and the evaluation's shop. */
+SELECT
+  shop,
+  account,
+  CAST(FROM_UTC_TIMESTAMP(CAST(rated_at AS TIMESTAMP), 'Asia/Shanghai') AS DATE) AS day,
+  eval_key,
+  level
+FROM evaluations
+WHERE
+  NOT rated_at IS NULL

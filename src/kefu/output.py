@@ -32,6 +32,7 @@ EVIDENCE_LABELS = {
     "total_orders": "下单笔数", "paid_orders": "付款笔数", "total_sales": "成交金额", "silent_sales": "静默销售",
     "msg_ts": "消息时间", "rule_name": "规则", "category": "类别", "severity": "严重度", "points": "扣分",
     "matched": "命中", "findings": "质检发现", "deductions": "扣分合计", "score": "得分",
+    "rated_at": "评价时间", "eval_key": "评价编号", "level": "评价等级",
 }
 
 

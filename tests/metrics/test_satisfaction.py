@@ -130,3 +130,19 @@ def test_rates_stay_within_bounds_and_add_up(tmp_path_factory: pytest.TempPathFa
             for rate in ("eval_invite_rate", "satisfaction_rate", "dissatisfaction_rate"):
                 assert 0 <= row[rate] <= 1
             assert row["eval_invited_buyers"] <= row["inquiry_buyers"]
+
+
+def test_explain_lists_the_rows_each_count_counts(con: duckdb.DuckDBPyConnection) -> None:
+    import datetime as dt
+
+    from kefu.explain import explain
+
+    day = dt.date(2026, 11, 11)
+    invited = explain(con, Settings(), "eval_invited_buyers", day, account=A, mask=False)
+    assert invited.value == 2 and sorted(r[invited.evidence[0].columns.index("buyer")]
+                                         for r in invited.evidence[0].rows) == ["买家1", "买家2"]
+    unhappy = explain(con, Settings(), "dissatisfaction_rate", day, account=A, mask=False)
+    counted = {e.measure.id: e.rows for e in unhappy.evidence}
+    assert len(counted["eval_dissatisfied"]) == 1 and len(counted["eval_ratings"]) == 2
+    shop = explain(con, Settings(), "eval_ratings", day, shop=SHOP, mask=False)
+    assert shop.value == len(shop.evidence[0].rows) == 3

@@ -4,6 +4,8 @@ SELECT
   shop,
   account,
   CAST(FROM_UTC_TIMESTAMP(CAST(rated_at AS TIMESTAMP), 'Asia/Shanghai') AS DATE) AS day,
+  buyer,
+  rated_at,
   eval_key,
   level
 FROM evaluations

@@ -1,4 +1,4 @@
-"""Random shops (seeded) that touch every rule: bursts, ties, bots, auto-replies, filters, presence, windows, evaluations."""
+"""Seeded random shops touching every rule: bursts, ties, bots, auto-replies, filters, presence, evaluations."""
 from __future__ import annotations
 
 import csv

@@ -220,7 +220,7 @@ def convert_times(typed: pa.Table, table: Table, timezone: str) -> pa.Table:
 
 
 def post_checks(typed: pa.Table, table: Table) -> pa.Table:
-    """Checks across columns: presence ends after it starts; an evaluation is invited or rated, with a level iff rated."""
+    """Cross-column checks: presence ends after it starts; an evaluation is invited or rated, a level iff rated."""
     if table.name == "presence":
         start, end = typed.column("start"), typed.column("end")
         return mark_bad(typed, pc.less_equal(end, start), "end", "结束时间应晚于开始时间 / end must be after start")

@@ -28,6 +28,13 @@ class Evidence:
     measure: Metric
     columns: list[str]
     rows: list[tuple[Any, ...]]
+    title: tuple[str, str] | None = None  # (zh, en) when the rows are not the measure's own (rounds left out)
+
+    def heading(self, lang: str = "zh") -> str:
+        """What the rows are, in the user's language."""
+        if self.title:
+            return self.title[0] if lang == "zh" else self.title[1]
+        return self.measure.label_zh if lang == "zh" else self.measure.label_en
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,8 @@ def _measures_behind(m: Metric, grain: str) -> list[Metric]:
     return out
 
 
-_HIDDEN_COLUMNS = {"shop", "account", "day", "seq", "q0_seq", "pos", "pos_from_end", "touch_seq"}
+_HIDDEN_COLUMNS = {"shop", "account", "day", "seq", "q0_seq", "pos", "pos_from_end", "touch_seq",
+                   "is_question", "to_bot", "tod_s"}
 
 
 def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,
@@ -72,10 +80,13 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     key = {"shop": row["shop"], **({"account": account} if account else {}), "day": day.isoformat()}
     scope = SCOPE_OF_GRAIN[grain]
     evidence = []
+    rounds: tuple[Metric, str, dict[str, Any]] | None = None
+    shown: set[tuple[str, str | None]] = set()
     for measure in _measures_behind(m, grain):
         model = measure.explain_model or measure.model
-        if model is None:
-            continue
+        if model is None or (model, measure.explain) in shown:
+            continue  # a sum and a count over the same rows (a mean) list them once
+        shown.add((model, measure.explain))
         table = engine.build([(model, scope)])[model]
         conds = ["shop = $shop", "day = $day"] + (["account = $account"] if account else [])
         rows_sql = f"SELECT * FROM {table} WHERE {' AND '.join(conds)}"
@@ -84,19 +95,34 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
             # filter), rather than stored by the model: only an explanation shows it.
             number = "ROW_NUMBER() OVER (PARTITION BY buyer ORDER BY ts, seq) AS question_no"
             rows_sql = f"SELECT *, {number} FROM ({rows_sql})"
-        where = f" WHERE {fill(measure.explain, settings)}" if measure.explain else ""
-        cursor = con.execute(
-            f"SELECT * FROM ({rows_sql}) e{where} ORDER BY ALL",
-            {"shop": row["shop"], "day": day, **({"account": account} if account else {})},
-        )
-        names = [d[0] for d in cursor.description]
-        keep = [i for i, n in enumerate(names) if n not in _HIDDEN_COLUMNS]
-        rows = [tuple(_display(names[i], r[i], settings.timezone, mask) for i in keep) for r in cursor.fetchall()]
-        evidence.append(Evidence(measure, [names[i] for i in keep], rows))
+        if model == "platform_rounds":
+            # Each round with the seconds it adds under the platform settings and, if left out, why.
+            extra = fill("${platform_round_s} AS counted_s, ${platform_left_out} AS left_out", settings)
+            rows_sql = f"SELECT *, {extra} FROM ({rows_sql})"
+        params = {"shop": row["shop"], "day": day, **({"account": account} if account else {})}
+        evidence.append(_evidence(con, measure, rows_sql, measure.explain, settings, params, mask, {"left_out"}))
+        if model == "platform_rounds":
+            rounds = (measure, rows_sql, params)
         if model == "order_facts":
             evidence.extend(_buyerless(con, engine.build([("order_days", scope)])["order_days"], measure,
                                        row["shop"], day))
+    if rounds:  # the rounds the platform settings leave out, once, after the counted ones
+        left_out = _evidence(con, rounds[0], rounds[1], "${platform_round} AND NOT (${platform_counted})",
+                             settings, rounds[2], mask, {"counted_s"})
+        if left_out.rows:
+            evidence.append(Evidence(rounds[0], left_out.columns, left_out.rows, ("不计入的轮次", "rounds left out")))
     return Explanation(m, grain, key, row.get(metric_id), evidence)
+
+
+def _evidence(con: duckdb.DuckDBPyConnection, measure: Metric, rows_sql: str, where: str | None,
+              settings: Settings, params: dict[str, Any], mask: bool, hide: set[str]) -> Evidence:
+    """The rows of rows_sql that meet a filter, as a person reads them, without the columns in hide."""
+    cond = f" WHERE {fill(where, settings)}" if where else ""
+    cursor = con.execute(f"SELECT * FROM ({rows_sql}) e{cond} ORDER BY ALL", params)
+    names = [d[0] for d in cursor.description]
+    keep = [i for i, n in enumerate(names) if n not in _HIDDEN_COLUMNS | hide]
+    rows = [tuple(_display(names[i], r[i], settings.timezone, mask) for i in keep) for r in cursor.fetchall()]
+    return Evidence(measure, [names[i] for i in keep], rows)
 
 
 def _buyerless(con: duckdb.DuckDBPyConnection, order_days: str, measure: Metric, shop: str,

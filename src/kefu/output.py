@@ -33,6 +33,7 @@ EVIDENCE_LABELS = {
     "msg_ts": "消息时间", "rule_name": "规则", "category": "类别", "severity": "严重度", "points": "扣分",
     "matched": "命中", "findings": "质检发现", "deductions": "扣分合计", "score": "得分",
     "rated_at": "评价时间", "eval_key": "评价编号", "level": "评价等级",
+    "reply_sender": "回复方", "counted_s": "计入(秒)", "left_out": "不计入原因",
 }
 
 

@@ -1,6 +1,7 @@
 """Platform rules (metrics.md §7): the rounds each platform counts and how it times them, one clause per test."""
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from kefu.cli import app
 from kefu.config import Settings, settings_from
+from kefu.explain import explain
 from kefu.ingest import import_paths
 from kefu.output import label
 from kefu.store import Warehouse
@@ -169,3 +171,32 @@ def test_the_report_shows_the_presets_labels(tmp_path: Path) -> None:
     assert shown.exit_code == 0 and "3分钟人工响应率" in shown.output
     bad = CliRunner().invoke(app, ["--db", db, "report", "--set", "platform_unanswered=cap"])
     assert bad.exit_code == 1 and "platform_cap_s" in bad.output
+
+
+def test_explain_lists_the_counted_rounds_with_their_seconds_and_why_the_others_are_left_out(
+        make_shop: Shop) -> None:
+    con = make_shop(accounts=ACCOUNTS, messages=message_csv(
+        f"b1|{A}|buyer|{D} 07:30:00", f"b1|{A}|agent|{D} 07:31:00",  # before 08:00
+        f"b2|{A}|buyer|{D} 10:00:00", f"b2|{A}|bot|{D} 10:00:02", f"b2|{A}|agent|{D} 10:05:00",  # the bot's
+        f"b3|{A}|buyer|{D} 11:00:00", f"b3|{A}|agent|{D} 11:11:40",  # 700 s, capped at 600
+        f"b4|{A}|buyer|{D} 12:00:00",  # unanswered: counts the cap
+        f"b5|{BOT}|buyer|{D} 13:00:00", f"b5|{BOT}|agent|{D} 13:00:05"))
+    taobao = Settings(platform_hours="08:00-23:00", platform_cap_s=600, platform_unanswered="cap")
+    day = dt.date.fromisoformat(D)
+    exp = explain(con, taobao, "platform_avg_response_s", day, account=A, mask=False)
+    assert exp.value == 600.0
+    # The seconds and the timed rounds are the same rows: listed once.
+    rounds, left_out = exp.evidence
+    assert [e.heading() for e in exp.evidence] == ["平台口径响应总秒数", "不计入的轮次"]
+    counted = [dict(zip(rounds.columns, r)) for r in rounds.rows]
+    assert [(r["buyer"], r["ts"], r["reply_ts"], r["counted_s"]) for r in counted] == [
+        ("b3", f"{D} 11:00:00", f"{D} 11:11:40", 600), ("b4", f"{D} 12:00:00", None, 600)]
+    assert "left_out" not in rounds.columns and "tod_s" not in rounds.columns
+    why = {r[left_out.columns.index("buyer")]: r[left_out.columns.index("left_out")] for r in left_out.rows}
+    assert why == {"b1": "不在统计时段 08:00-23:00", "b2": "机器人先回复"}
+    bot = explain(con, taobao, "platform_rounds", day, account=BOT, mask=False)
+    assert bot.value == 0 and bot.evidence[0].rows == []
+    assert [r[bot.evidence[1].columns.index("left_out")] for r in bot.evidence[1].rows] == ["发给机器人账号"]
+    # With every round counted, nothing is left out and no second table is shown.
+    everything = explain(con, Settings(platform_reply="agent_or_bot"), "platform_rounds", day, account=A)
+    assert len(everything.evidence) == 1 and len(everything.evidence[0].rows) == everything.value == 4

@@ -141,7 +141,7 @@ def explain_cmd(
     console.print(f"[bold]{m.label_zh}[/] ({m.id}) {who} = [bold green]{human_value(m.id, grain, exp.value)}[/]")
     console.print(f"定义：{m.definition_zh}")
     for ev in exp.evidence:
-        table = Table(title=f"{ev.measure.label_zh} ({ev.measure.id})：{len(ev.rows)} 行", header_style="bold cyan")
+        table = Table(title=f"{ev.heading(state.lang)} ({ev.measure.id})：{len(ev.rows)} 行", header_style="bold cyan")
         for c in ev.columns:
             table.add_column(EVIDENCE_LABELS.get(c, c) if state.lang == "zh" else c, overflow="fold")
         for r in ev.rows:

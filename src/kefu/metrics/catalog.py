@@ -165,6 +165,7 @@ METRICS: tuple[Metric, ...] = (
 
 # §7 platform rules: the rounds of platform_rounds that the platform settings count, and their timing.
 _ROUND = "SUM(CASE WHEN ${platform_counted}"
+_TIMED = "${platform_counted} AND (reply_ts IS NOT NULL OR ${platform_unanswered_timed})"
 METRICS += (
     measure("platform_rounds", "平台口径咨询轮次", "platform rounds", "count", AS, "platform_rounds",
             f"{_ROUND} THEN 1 ELSE 0 END)",
@@ -188,11 +189,11 @@ METRICS += (
             "WHEN ${platform_counted} THEN ${platform_unanswered_s} ELSE 0 END)",
             "已响应轮次的（封顶后）响应时间之和；platform_unanswered 为 cap 时每个未响应轮次另加 platform_cap_s 秒",
             "sum of the (capped) response times, plus platform_cap_s per unanswered round when unanswered is cap",
-            hidden=True),
+            hidden=True, explain=_TIMED),
     measure("platform_timed_rounds", "平台口径计时轮次", "platform timed rounds", "count", AS, "platform_rounds",
             f"{_ROUND} AND (reply_ts IS NOT NULL OR ${{platform_unanswered_timed}}) THEN 1 ELSE 0 END)",
             "已响应轮次，platform_unanswered 为 cap 时加上未响应轮次",
-            "answered rounds, plus the unanswered ones when unanswered is cap", hidden=True),
+            "answered rounds, plus the unanswered ones when unanswered is cap", hidden=True, explain=_TIMED),
     ratio("platform_avg_response_s", "平台口径平均响应时长(秒)", "platform average response time (s)", AS,
           "platform_response_s", "platform_timed_rounds", "平台口径响应总秒数 ÷ 计时轮次",
           "platform response seconds / timed rounds", unit="seconds"),

@@ -8,25 +8,38 @@ from kefu.presets import shipped
 HEADLINES = ("platform_fast_rate", "platform_avg_response_s")
 
 
-def platform_values(settings: Settings) -> dict[str, str]:
-    """${platform_*} template values over platform_rounds' columns: which rounds count and how they are timed."""
+def _left_out_rules(settings: Settings) -> list[tuple[str, str]]:
+    """(condition a counted round meets, reason shown when it does not), in the order the reasons are told."""
     hours = hours_seconds(settings.platform_hours)
     assert hours is not None, "settings are validated when made"
-    parts = [f"tod_s >= {hours[0]}", f"tod_s < {hours[1]}"]
-    if settings.platform_unit == "question":
-        parts.append("is_question")
+    rules = [(f"tod_s >= {hours[0]} AND tod_s < {hours[1]}", f"不在统计时段 {settings.platform_hours}")]
     if settings.platform_reply == "agent":  # fully automatic reception is left out of human figures
-        parts.append("NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'")
+        rules += [("NOT to_bot", "发给机器人账号"), ("COALESCE(reply_sender, '') <> 'bot'", "机器人先回复")]
     if settings.platform_first_only:
-        parts.append("is_first")
+        rules.append(("is_first", "不是会话的第一轮"))
+    return rules
+
+
+def platform_values(settings: Settings) -> dict[str, str]:
+    """${platform_*} template values over platform_rounds' columns: which rounds count and how they are timed."""
+    rules = _left_out_rules(settings)
+    unit = "is_question" if settings.platform_unit == "question" else "TRUE"
     cap = settings.platform_cap_s
     capped = settings.platform_unanswered == "cap"
-    return {
-        "platform_counted": " AND ".join(f"({p})" for p in parts),
+    reasons = " ".join(f"WHEN NOT ({cond}) THEN '{reason}'" for cond, reason in rules)
+    values = {
+        # A round: a buyer message that starts one under platform_unit, counted or not.
+        "platform_round": unit,
+        "platform_counted": " AND ".join(f"({p})" for p in [unit, *(cond for cond, _ in rules)]),
+        "platform_left_out": f"CASE {reasons} END",
         "platform_capped_s": f"LEAST(response_s, {cap})" if cap > 0 else "response_s",
         "platform_unanswered_s": str(cap) if capped else "0",
         "platform_unanswered_timed": "TRUE" if capped else "FALSE",
     }
+    # The seconds one counted round adds to the mean; NULL when it is not timed (unanswered under skip).
+    values["platform_round_s"] = (f"CASE WHEN reply_ts IS NOT NULL THEN {values['platform_capped_s']} "
+                                  f"WHEN {values['platform_unanswered_timed']} THEN {cap} END")
+    return values
 
 
 def platform_label(metric_id: str, settings: Settings, lang: str = "zh") -> str | None:

@@ -88,7 +88,7 @@ def explain(ctx: Ctx = Depends(current), metric: str = Query(...), day: str = Qu
         raise HTTPException(404, str(exc)) from None
     return {"metric": exp.metric.id, "label": exp.metric.label_zh, "definition": exp.metric.definition_zh,
             "grain": exp.grain, "key": exp.key, "value": exp.value,
-            "evidence": [{"measure": ev.measure.id, "label": ev.measure.label_zh, "columns": ev.columns,
+            "evidence": [{"measure": ev.measure.id, "label": ev.heading(), "columns": ev.columns,
                           "rows": [[_json(v) for v in r] for r in ev.rows]} for ev in exp.evidence]}
 
 

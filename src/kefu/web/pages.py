@@ -224,7 +224,7 @@ def download_explain(fmt: str, ctx: Ctx = Depends(current), metric: str = "", da
     except (LookupError, IndexError) as exc:
         raise HTTPException(404, str(exc)) from None
     rows = [dict(zip(ev.columns, r)) for r in ev.rows]
-    return table_download(fmt, f"kefu-explain-{metric}-{day}", ev.measure.label_zh, ev.columns, rows,
+    return table_download(fmt, f"kefu-explain-{metric}-{day}", ev.heading(), ev.columns, rows,
                           lambda c: EVIDENCE_LABELS.get(c, c),
                           escape_formulas=ctx.store.settings.csv_escape_formulas)
 

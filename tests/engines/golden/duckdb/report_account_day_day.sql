@@ -67,11 +67,11 @@ m6 AS (
 ),
 m7 AS (
     SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
-        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') THEN 1 ELSE 0 END) AS platform_rounds,
-        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN 1 ELSE 0 END) AS platform_answered,
-        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND response_s <= 180 THEN 1 ELSE 0 END) AS platform_fast_rounds,
-        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN response_s WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') THEN 0 ELSE 0 END) AS platform_response_s,
-        SUM(CASE WHEN (tod_s >= 0) AND (tod_s < 86400) AND (is_question) AND (NOT to_bot AND COALESCE(reply_sender, '') <> 'bot') AND (reply_ts IS NOT NULL OR FALSE) THEN 1 ELSE 0 END) AS platform_timed_rounds
+        SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') THEN 1 ELSE 0 END) AS platform_rounds,
+        SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN 1 ELSE 0 END) AS platform_answered,
+        SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND response_s <= 180 THEN 1 ELSE 0 END) AS platform_fast_rounds,
+        SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN response_s WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') THEN 0 ELSE 0 END) AS platform_response_s,
+        SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND (reply_ts IS NOT NULL OR FALSE) THEN 1 ELSE 0 END) AS platform_timed_rounds
     FROM platform_rounds_account t 
     
     GROUP BY 1, 2, 3

@@ -94,16 +94,16 @@ WITH report_rows AS (
     SUM(
       CASE
         WHEN (
-          tod_s >= 0
-        )
-        AND (
-          tod_s < 86400
-        )
-        AND (
           is_question
         )
         AND (
-          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+          tod_s >= 0 AND tod_s < 86400
+        )
+        AND (
+          NOT to_bot
+        )
+        AND (
+          COALESCE(reply_sender, '') <> 'bot'
         )
         THEN 1
         ELSE 0
@@ -112,16 +112,16 @@ WITH report_rows AS (
     SUM(
       CASE
         WHEN (
-          tod_s >= 0
-        )
-        AND (
-          tod_s < 86400
-        )
-        AND (
           is_question
         )
         AND (
-          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+          tod_s >= 0 AND tod_s < 86400
+        )
+        AND (
+          NOT to_bot
+        )
+        AND (
+          COALESCE(reply_sender, '') <> 'bot'
         )
         AND NOT reply_ts IS NULL
         THEN 1
@@ -131,16 +131,16 @@ WITH report_rows AS (
     SUM(
       CASE
         WHEN (
-          tod_s >= 0
-        )
-        AND (
-          tod_s < 86400
-        )
-        AND (
           is_question
         )
         AND (
-          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+          tod_s >= 0 AND tod_s < 86400
+        )
+        AND (
+          NOT to_bot
+        )
+        AND (
+          COALESCE(reply_sender, '') <> 'bot'
         )
         AND response_s <= 180
         THEN 1
@@ -150,30 +150,30 @@ WITH report_rows AS (
     SUM(
       CASE
         WHEN (
-          tod_s >= 0
-        )
-        AND (
-          tod_s < 86400
-        )
-        AND (
           is_question
         )
         AND (
-          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+          tod_s >= 0 AND tod_s < 86400
+        )
+        AND (
+          NOT to_bot
+        )
+        AND (
+          COALESCE(reply_sender, '') <> 'bot'
         )
         AND NOT reply_ts IS NULL
         THEN response_s
         WHEN (
-          tod_s >= 0
-        )
-        AND (
-          tod_s < 86400
-        )
-        AND (
           is_question
         )
         AND (
-          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+          tod_s >= 0 AND tod_s < 86400
+        )
+        AND (
+          NOT to_bot
+        )
+        AND (
+          COALESCE(reply_sender, '') <> 'bot'
         )
         THEN 0
         ELSE 0
@@ -182,16 +182,16 @@ WITH report_rows AS (
     SUM(
       CASE
         WHEN (
-          tod_s >= 0
-        )
-        AND (
-          tod_s < 86400
-        )
-        AND (
           is_question
         )
         AND (
-          NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'
+          tod_s >= 0 AND tod_s < 86400
+        )
+        AND (
+          NOT to_bot
+        )
+        AND (
+          COALESCE(reply_sender, '') <> 'bot'
         )
         AND (
           NOT reply_ts IS NULL OR FALSE

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from kefu.scoring import PlanError, example_plan, load_plan
+from kefu.config import Settings
+from kefu.scoring import PlanError, example_plan, example_plans, load_plan
 from kefu.scoring.plan import parse_plan
 
 GOOD: dict[str, Any] = {
@@ -30,10 +31,10 @@ def variant(**changes: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize("name", ["售前", "售后"])
+@pytest.mark.parametrize("name", ["售前", "售前-淘宝", "售后"])
 def test_example_plans_load(name: str) -> None:
     plan = load_plan(example_plan(name))
-    assert plan.group == name and not plan.include_bots
+    assert plan.group == name.split("-")[0] and not plan.include_bots
     assert sum(m.weight for m in plan.metrics) == 100
     assert plan.gates and plan.bonus.rule in ("base_percent", "per_point")
 
@@ -122,3 +123,21 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
                    encoding="utf-8")
     with pytest.raises(PlanError, match=r"bad.toml：metrics\[1\]：未知指标 'nope'"):
         load_plan(bad)
+
+
+def test_the_taobao_variant_scores_the_3_minute_rate_by_the_taobao_preset() -> None:
+    plain, taobao = load_plan(example_plan("售前")), load_plan(example_plan("售前-淘宝"))
+    assert example_plans() == ["售前", "售前-淘宝", "售后"]
+    assert taobao.preset == "taobao" and plain.preset == ""
+    swapped = {m.id for m in taobao.metrics} ^ {m.id for m in plain.metrics}
+    assert swapped == {"avg_response_s", "platform_fast_rate"}
+    # Whatever the report's platform settings, the plan scores by its preset; a plan without one keeps them.
+    mine = Settings(platform_hours="00:00-24:00", platform_threshold_s=30)
+    used = taobao.settings_for(mine)
+    assert (used.preset, used.platform_hours, used.platform_threshold_s) == ("taobao", "08:00-23:00", 180)
+    assert plain.settings_for(mine) is mine
+
+
+def test_a_plan_naming_an_unknown_preset_is_refused() -> None:
+    with pytest.raises(PlanError, match="plan.preset 'taobo'"):
+        parse_plan(variant(plan={"name": "x", "preset": "taobo"}))

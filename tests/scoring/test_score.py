@@ -173,3 +173,16 @@ def test_linear_points_stay_within_the_weight_and_follow_the_direction(floor: fl
     assert 0 <= pa <= round(weight, 2) + 0.005 and 0 <= pb <= round(weight, 2) + 0.005
     better, worse = (min(a, b), max(a, b)) if lower else (max(a, b), min(a, b))
     assert score_line(pm, better).points >= score_line(pm, worse).points
+
+
+def test_a_plan_with_a_preset_scores_the_platform_figure_under_its_name(con: duckdb.DuckDBPyConnection) -> None:
+    data = copy.deepcopy(GOOD)
+    data["plan"]["preset"] = "taobao"
+    data["metrics"][1] = {"id": "platform_fast_rate", "weight": 30, "floor": 0, "target": 1}
+    # The report's own threshold (5 s) would count none of 甲's rounds fast; the plan's preset counts 180 s.
+    card = score(con, Settings(platform_threshold_s=5), parse_plan(data), "2026-11")
+    jia = next(r for r in card.rows if r["account"] == "店:甲")
+    line = jia["lines"][1]
+    assert line.value == 0.75 and line.points == 22.5  # 3 of 4 rounds within 180 s: 75 × 30%
+    assert line.how.startswith("3分钟人工响应率 = 75.0%")
+    assert card.settings.preset == "taobao"

@@ -105,7 +105,7 @@ def lost_cmd(
 
 
 def _plan_path(plan: str) -> Path:
-    """A plan file, or the name of a shipped example plan (售前, 售后)."""
+    """A plan file, or the name of a shipped example plan (售前, 售前-淘宝, 售后)."""
     from kefu.scoring import example_plan
 
     path = Path(plan)
@@ -116,7 +116,7 @@ def _plan_path(plan: str) -> Path:
 
 @app.command("score")
 def score_cmd(
-    plan: str = typer.Option(..., "--plan", help="方案文件 plan.toml，或内置示例名 售前 / 售后"),
+    plan: str = typer.Option(..., "--plan", help="方案文件 plan.toml，或内置示例名 售前 / 售前-淘宝 / 售后"),
     period: str = typer.Option(..., "--period", help="周期：2026-11 或 2026-11-01..2026-11-30"),
     by: ScoreBy = typer.Option(ScoreBy.account, "--by", help="按 account 客服 或 group 分组评分"),
     explain: bool = typer.Option(False, "--explain", help="列出每人每项的计算过程"),

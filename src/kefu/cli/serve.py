@@ -100,7 +100,7 @@ def serve_cmd(
     port: int = typer.Option(8000, "--port", help="端口"),
     max_upload_mb: int = typer.Option(200, "--max-upload-mb", help="单次上传上限 (MB)"),
     live_interval: float = typer.Option(5.0, "--live-interval", help="实时页刷新间隔（秒）"),
-    plans: Optional[Path] = typer.Option(None, "--plans", help="绩效方案目录（*.toml），另加内置的 售前/售后"),
+    plans: Optional[Path] = typer.Option(None, "--plans", help="绩效方案目录（*.toml），另加内置示例方案"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
     trusted_proxies: Optional[list[str]] = typer.Option(

@@ -9,8 +9,14 @@ from kefu.scoring.score import Scorecard, parse_period, score
 
 
 def example_plan(name: str) -> Path:
-    """The path of a shipped example plan ('售前' or '售后')."""
+    """The path of a shipped example plan ('售前', '售前-淘宝' or '售后')."""
     return Path(str(resources.files("kefu.scoring").joinpath("plans", f"{name}.toml")))
 
 
-__all__ = ["Plan", "PlanError", "Scorecard", "example_plan", "load_plan", "parse_period", "score"]
+def example_plans() -> list[str]:
+    """The names of the shipped example plans."""
+    return sorted(p.name.removesuffix(".toml") for p in resources.files("kefu.scoring").joinpath("plans").iterdir()
+                  if p.name.endswith(".toml"))
+
+
+__all__ = ["Plan", "PlanError", "Scorecard", "example_plan", "example_plans", "load_plan", "parse_period", "score"]

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kefu.config import Settings, settings_from
 from kefu.metrics.catalog import metrics_of
+from kefu.presets import shipped
 
 GRAIN = "account_day"
 DIRECTIONS = ("higher", "lower")
@@ -82,6 +84,13 @@ class Plan:
     gates: tuple[Gate, ...]
     bonus: Bonus
     source: str = ""
+    preset: str = ""  # a platform preset (kefu presets) the plan's figures are computed by, whatever the report's
+
+    def settings_for(self, settings: Settings) -> Settings:
+        """The settings to score with: the plan's preset, when it names one, decides every platform_* value."""
+        if not self.preset:
+            return settings
+        return settings_from({**settings.as_dict(), **shipped()[self.preset].settings, "preset": self.preset})
 
 
 def _number(raw: Any, where: str, required: bool = False) -> float | None:
@@ -189,7 +198,11 @@ def parse_plan(data: dict[str, Any], source: str = "") -> Plan:
         if lo is None and hi is None:
             raise PlanError(f"{where} 需要 min 或 max / a gate needs min or max")
         gates.append(Gate(_known_metric(g.get("id"), where), lo, hi))
-    return Plan(name=str(head.get("name", Path(source).stem if source else "绩效方案")),
+    preset = str(head.get("preset", ""))
+    if preset and preset not in shipped():
+        raise PlanError(f"plan.preset {preset!r} 不是内置的平台口径预设（{', '.join(shipped())}）"
+                        f" / plan.preset is not a shipped preset")
+    return Plan(name=str(head.get("name", Path(source).stem if source else "绩效方案")), preset=preset,
                 group=head.get("group"), include_bots=bool(head.get("include_bots", False)),
                 metrics=metrics, gates=tuple(gates), bonus=_bonus(data.get("bonus")), source=source)
 

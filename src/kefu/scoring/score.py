@@ -13,7 +13,7 @@ from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.metrics.catalog import metric
 from kefu.metrics.compile import ReportSpec
-from kefu.output import human_value
+from kefu.output import human_value, label
 from kefu.report import NoData, prepared_engine, run_report
 from kefu.scoring.plan import GRAIN, Plan, PlanError, PlanMetric, Tier
 
@@ -61,6 +61,7 @@ class Scorecard:
     day_from: dt.date
     day_to: dt.date
     by: str
+    settings: Settings  # the settings the figures were computed with (the plan's preset applied)
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     def flat(self) -> tuple[list[str], list[dict[str, Any]]]:
@@ -94,9 +95,9 @@ def _tier_of(tiers: tuple[Tier, ...], value: float) -> Tier | None:
     return next((t for t in tiers if t.holds(value)), None)
 
 
-def score_line(pm: PlanMetric, value: float | None) -> Line:
-    """The score (0-100) and points of one metric value, with the arithmetic."""
-    label = f"{metric(pm.id, GRAIN).label_zh} = {_shown(pm.id, value)}"
+def score_line(pm: PlanMetric, value: float | None, name: str | None = None) -> Line:
+    """The score (0-100) and points of one metric value, with the arithmetic (the metric called name)."""
+    label = f"{name or metric(pm.id, GRAIN).label_zh} = {_shown(pm.id, value)}"
     if value is None:
         score, how = 0.0, f"{label}：无数据 → 0 分"
     elif pm.tiers:
@@ -117,7 +118,7 @@ def score_line(pm: PlanMetric, value: float | None) -> Line:
     return Line(pm.id, value, score, points, f"{how} × 权重 {_num(pm.weight)}% = {points:.2f}")
 
 
-def _gates(plan: Plan, row: dict[str, Any]) -> tuple[bool, list[str]]:
+def _gates(plan: Plan, row: dict[str, Any], settings: Settings) -> tuple[bool, list[str]]:
     """Whether every gate holds, and a line per gate."""
     ok, lines = True, []
     for g in plan.gates:
@@ -127,7 +128,7 @@ def _gates(plan: Plan, row: dict[str, Any]) -> tuple[bool, list[str]]:
         passed = value is not None and (g.min is None or value >= g.min) and (g.max is None or value <= g.max)
         ok = ok and passed
         verdict = "通过" if passed else "未通过 → 奖金为 0"
-        lines.append(f"门槛 {metric(g.id, GRAIN).label_zh} {bounds}：{_shown(g.id, value)} {verdict}")
+        lines.append(f"门槛 {label(g.id, GRAIN, 'zh', settings)} {bounds}：{_shown(g.id, value)} {verdict}")
     return ok, lines
 
 
@@ -179,6 +180,7 @@ def score(con: duckdb.DuckDBPyConnection, settings: Settings, plan: Plan, period
     if by not in ("account", "group"):
         raise PlanError(f"只能按 account 或 group 评分，得到 {by!r} / score by account or group")
     first, last = parse_period(period)
+    settings = plan.settings_for(settings)
     engine = prepared_engine(con, settings, first, last)
     report = run_report(con, ReportSpec(grain=GRAIN, by=by, period="all", day_from=first, day_to=last), settings,
                         engine)
@@ -186,11 +188,11 @@ def score(con: duckdb.DuckDBPyConnection, settings: Settings, plan: Plan, period
     rows = [r for r in report.rows if _in_plan(plan, by, r, members)]
     if not rows:
         raise NoData(f"周期 {period} 内没有方案“{plan.name}”覆盖的客服数据 / no rows the plan covers in {period}")
-    card = Scorecard(plan, period, first, last, by)
+    card = Scorecard(plan, period, first, last, by, settings)
     for r in rows:
-        lines = [score_line(pm, r.get(pm.id)) for pm in plan.metrics]
+        lines = [score_line(pm, r.get(pm.id), label(pm.id, GRAIN, "zh", settings)) for pm in plan.metrics]
         total = _cents(sum(line.points for line in lines))
-        passed, gate_lines = _gates(plan, r)
+        passed, gate_lines = _gates(plan, r, settings)
         bonus, bonus_text = bonus_of(plan, total, passed)
         out = {"shop": r["shop"], by: r[by], "lines": lines, "total": total, "gates_passed": passed, "bonus": bonus,
                "agent_name": members.get((r["shop"], r.get("account", "")), (None, None, None))[2]}

@@ -4,8 +4,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.table import Table
 
-from kefu.metrics.catalog import metric
-from kefu.output import human_value
+from kefu.output import human_value, label
 from kefu.reports.names import short_account
 from kefu.scoring.plan import GRAIN
 from kefu.scoring.score import Scorecard
@@ -20,9 +19,8 @@ def _cells(card: Scorecard, lang: str) -> tuple[list[str], list[list[str]]]:
     rank = HEADERS[lang][0]
     labels = []
     for pm in card.plan.metrics:
-        m = metric(pm.id, GRAIN)
         weight = f"权重 {pm.weight:g}" if lang == "zh" else f"weight {pm.weight:g}"
-        labels.append(f"{m.label_zh if lang == 'zh' else m.label_en} ({weight})")
+        labels.append(f"{label(pm.id, GRAIN, lang, card.settings)} ({weight})")
     labels += [total, rank, gates, bonus]
     ok = ("通过", "未通过") if lang == "zh" else ("passed", "failed")
     columns = []

@@ -10,19 +10,19 @@ from fastapi.responses import Response
 
 from kefu.metrics.catalog import metric
 from kefu.output import human_value
-from kefu.scoring import PlanError, Scorecard, example_plan, load_plan, score
+from kefu.scoring import PlanError, Scorecard, example_plan, example_plans, load_plan, score
 from kefu.scoring.plan import GRAIN
 from kefu.web.context import Ctx, current
 from kefu.web.pages import render
 from kefu.web.tables import table_download
 
 router = APIRouter(include_in_schema=False)
-SHIPPED = ("售前", "售后")
+DEFAULT_PLAN = "售前"
 
 
 def plans(ctx: Ctx) -> dict[str, Path]:
     """Plans to pick: the shipped examples and the TOML files of `kefu serve --plans DIR`."""
-    found = {name: example_plan(name) for name in SHIPPED}
+    found = {name: example_plan(name) for name in example_plans()}
     folder = ctx.parts.config.plans_dir
     if folder is not None:
         found.update({p.stem: p for p in sorted(folder.glob("*.toml"))})
@@ -53,7 +53,7 @@ def default_period(ctx: Ctx) -> str:
 
 
 @router.get("/scores")
-def scores_page(ctx: Ctx = Depends(current), plan: str = SHIPPED[0], period: str = "") -> Response:
+def scores_page(ctx: Ctx = Depends(current), plan: str = DEFAULT_PLAN, period: str = "") -> Response:
     period = period or default_period(ctx)
     card, error = None, ""
     if period:
@@ -70,7 +70,7 @@ def scores_page(ctx: Ctx = Depends(current), plan: str = SHIPPED[0], period: str
 
 
 @router.get("/download/scores.{fmt}")
-def scores_download(fmt: str, ctx: Ctx = Depends(current), plan: str = SHIPPED[0], period: str = "") -> Response:
+def scores_download(fmt: str, ctx: Ctx = Depends(current), plan: str = DEFAULT_PLAN, period: str = "") -> Response:
     """The scorecard's flat table (value and points per metric, total, rank, bonus) as CSV or xlsx."""
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(404)

@@ -120,8 +120,9 @@ def overview(ctx: Ctx = Depends(current), shop: str = "", account: str = "", day
     daily = report_table(ctx, grain=grain, day_from=d_from, day_to=d_to, **pick) if chosen else None
     row = total.rows[0] if total and total.rows else None
     trends = [views.trend(c, grain, daily.rows) for c in views.TRENDS[grain]] if daily and daily.rows else []
+    cards = views.cards(grain, ctx.store.settings)
     return render(ctx, ctx.request, "overview.html", empty=False, grain=grain, choices=choices, chosen=chosen,
-                  row=row, cards=views.CARDS[grain], trends=trends, span=span, day_from=day_from, day_to=day_to,
+                  row=row, cards=cards, trends=trends, span=span, day_from=day_from, day_to=day_to,
                   chart=(views.CHART_W, views.CHART_H), html_report=ctx.scope.covers(ctx.store.shops()))
 
 
@@ -181,7 +182,7 @@ def download_report(fmt: str, ctx: Ctx = Depends(current)) -> Response:
     table = report_table(ctx, **args)
     grain = table.spec.grain
     return table_download(fmt, f"kefu-{grain}", "客服报表" if grain == "account_day" else "店铺报表",
-                          table.columns, table.rows, lambda c: views.header(c, grain),
+                          table.columns, table.rows, lambda c: views.header(c, grain, ctx.store.settings),
                           escape_formulas=ctx.store.settings.csv_escape_formulas)
 
 

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from kefu.config import Settings
 from kefu.metrics.catalog import METRICS_BY_ID
+from kefu.metrics.platform import HEADLINES
 from kefu.output import KEY_LABELS, human_value, label
 
 # Headline cards and trend lines of the overview, per grain (figures come from run_report rows).
@@ -22,9 +24,14 @@ TRENDS = {
 CHART_W, CHART_H, PAD = 320, 90, 8
 
 
-def header(column: str, grain: str) -> str:
-    """Chinese header of a report column."""
-    return label(column, grain) if column in KEY_LABELS or is_metric(column, grain) else column
+def header(column: str, grain: str, settings: Settings | None = None) -> str:
+    """Chinese header of a report column (a preset's platform figures by the preset's names)."""
+    return label(column, grain, settings=settings) if column in KEY_LABELS or is_metric(column, grain) else column
+
+
+def cards(grain: str, settings: Settings) -> tuple[str, ...]:
+    """The overview's headline cards: under a platform preset its two platform figures come first."""
+    return (HEADLINES + CARDS[grain]) if settings.preset else CARDS[grain]
 
 
 def cell(column: str, grain: str, value: Any) -> str:

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kefu.cli import app
-from kefu.config import Settings
+from kefu.config import Settings, settings_from
 from kefu.metrics.compile import ReportSpec
 from kefu.output import human_value
 from kefu.qc import findings, load_rules, run_qc
@@ -82,8 +82,22 @@ def test_cards_hold_the_report_figures_of_the_period_and_the_previous_one(
 ])
 def test_card_change_vs_previous(metric_id: str, grain: str, higher: bool, value: float, previous: float | None,
                                  text: str, trend: str) -> None:
-    view = card_view(Card("店", metric_id, grain, higher, value, previous), "zh")
+    view = card_view(Card("店", metric_id, grain, higher, value, previous), "zh", Settings())
     assert (view.change, view.trend) == (text, trend)
+
+
+def test_a_preset_puts_the_platform_figures_first_under_their_platform_names(
+        con: duckdb.DuckDBPyConnection) -> None:
+    taobao = settings_from({"preset": "taobao"})
+    data = gather(con, taobao, FROM, TO)
+    first = [c for c in data.cards if c.shop == data.shops[0]][:3]
+    assert [c.metric_id for c in first] == ["platform_fast_rate", "platform_avg_response_s", CARDS[0][0]]
+    spec = ReportSpec(grain="shop_day", day_from=FROM, day_to=TO, period="all")
+    now = {r["shop"]: r for r in run_report(con, spec, taobao).rows}[data.shops[0]]
+    assert (first[0].value, first[1].value) == (now["platform_fast_rate"], now["platform_avg_response_s"])
+    page = render_data(data)
+    assert "3分钟人工响应率" in page and "旺旺人工平均响应时长" in page
+    assert "platform_fast_rate" not in [c.metric_id for c in gather(con, Settings(), FROM, TO).cards]
 
 
 def test_whole_warehouse_has_no_previous_period(con: duckdb.DuckDBPyConnection) -> None:

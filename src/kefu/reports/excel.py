@@ -194,10 +194,10 @@ def write_score_xlsx(path: Path, card: Scorecard, lang: str = "zh") -> Path:
             headers.append(SCORE_LABELS[c][0 if lang == "zh" else 1])
             formats.append(SCORE_FORMATS.get(c))
         elif c != base:
-            headers.append(f"{label(base, GRAIN, lang)}·{'得分' if lang == 'zh' else 'points'}")
+            headers.append(f"{label(base, GRAIN, lang, card.settings)}·{'得分' if lang == 'zh' else 'points'}")
             formats.append("0.00")
         else:
-            headers.append(label(c, GRAIN, lang))
+            headers.append(label(c, GRAIN, lang, card.settings))
             formats.append(column_format(c, GRAIN))
     explain = {"zh": "计算过程", "en": "arithmetic"}[lang]
     with workbook(path) as wb:

@@ -53,10 +53,10 @@ def _change(card: Card, lang: str) -> tuple[str, str]:
     return text.rstrip(), "better" if (diff > 0) == card.higher_is_better else "worse"
 
 
-def card_view(card: Card, lang: str) -> CardView:
-    """How one headline card reads."""
+def card_view(card: Card, lang: str, settings: Settings) -> CardView:
+    """How one headline card reads (a preset's platform figures by the preset's names)."""
     change, trend = _change(card, lang)
-    return CardView(card, label(card.metric_id, card.grain, lang), human_value(card.metric_id, card.grain, card.value),
+    return CardView(card, label(card.metric_id, card.grain, lang, settings), human_value(card.metric_id, card.grain, card.value),
                     change, trend)
 
 
@@ -66,7 +66,7 @@ def agent_table(data: HtmlData, lang: str) -> tuple[list[str], list[list[str]]]:
     columns = list(TABLE_COLUMNS) + [c for c in OPTIONAL_COLUMNS
                                      if any(r.get(c) is not None for r in data.accounts)]
     single = len(data.shops) == 1
-    headers = [label("account", grain, lang)] + [label(c, grain, lang) for c in columns]
+    headers = [label("account", grain, lang)] + [label(c, grain, lang, data.settings) for c in columns]
     ordered = sorted(data.accounts, key=lambda r: (-(r["inquiry_sales"] or 0), r["account"]))
     rows = [[html_charts.agent_name(r["account"], r["shop"], single)] + [human_value(c, grain, r[c]) for c in columns]
             for r in ordered]
@@ -96,7 +96,7 @@ def render_data(data: HtmlData, lang: str = "zh") -> str:
         lang=lang, zh=lang == "zh", version=__version__, shops=data.shops,
         period=span(data.day_from, data.day_to),
         previous=span(data.prev_from, data.prev_to) if data.has_previous else None,
-        cards={shop: [card_view(c, lang) for c in data.cards if c.shop == shop] for shop in data.shops},
+        cards={shop: [card_view(c, lang, data.settings) for c in data.cards if c.shop == shop] for shop in data.shops},
         table=agent_table(data, lang), figures=figures(data, lang), qc=data.qc, settings=data.settings.as_dict(),
         plotly_js=get_plotlyjs(),
     )

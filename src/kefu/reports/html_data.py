@@ -23,6 +23,11 @@ CARDS: tuple[tuple[str, str, bool], ...] = (
     ("refund_rate_28d", "shop_day", False),
     ("dsr_service_180d", "shop_day", True),
 )
+# Under a platform preset the platform's two figures of the shop lead (metrics.md §7).
+PLATFORM_CARDS: tuple[tuple[str, str, bool], ...] = (
+    ("platform_fast_rate", "shop_day", True),
+    ("platform_avg_response_s", "shop_day", False),
+)
 # The response-time histogram: bins of a fifth of the slow threshold, everything past 8 thresholds in one bar.
 BINS_PER_THRESHOLD = 5
 THRESHOLDS_SHOWN = 8
@@ -101,11 +106,11 @@ class _Source:
 
 
 def _cards(current: dict[str, dict[str, dict[str, Any]]],
-           previous: dict[str, dict[str, dict[str, Any]]] | None) -> list[Card]:
+           previous: dict[str, dict[str, dict[str, Any]]] | None, settings: Settings) -> list[Card]:
     """The headline cards of each shop with the previous range's figure when there is one."""
     cards = []
     for shop in current["shop_day"]:
-        for metric_id, grain, higher in CARDS:
+        for metric_id, grain, higher in (PLATFORM_CARDS if settings.preset else ()) + CARDS:
             value = current[grain].get(shop, {}).get(metric_id)
             prev = previous[grain].get(shop, {}).get(metric_id) if previous else None
             cards.append(Card(shop, metric_id, grain, higher, value, prev))
@@ -165,7 +170,7 @@ def gather(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date
     current = src.shop_totals(lo, hi)
     return HtmlData(
         settings=settings, day_from=lo, day_to=hi, prev_from=prev_from, prev_to=prev_to, has_previous=has_previous,
-        cards=_cards(current, src.shop_totals(prev_from, prev_to) if has_previous else None),
+        cards=_cards(current, src.shop_totals(prev_from, prev_to) if has_previous else None, settings),
         shop_days=shop_days,
         account_days=src.rows("account_day", "day", lo, hi),
         accounts=src.rows("account_day", "all", lo, hi),

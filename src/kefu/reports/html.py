@@ -56,8 +56,8 @@ def _change(card: Card, lang: str) -> tuple[str, str]:
 def card_view(card: Card, lang: str, settings: Settings) -> CardView:
     """How one headline card reads (a preset's platform figures by the preset's names)."""
     change, trend = _change(card, lang)
-    return CardView(card, label(card.metric_id, card.grain, lang, settings), human_value(card.metric_id, card.grain, card.value),
-                    change, trend)
+    value = human_value(card.metric_id, card.grain, card.value)
+    return CardView(card, label(card.metric_id, card.grain, lang, settings), value, change, trend)
 
 
 def agent_table(data: HtmlData, lang: str) -> tuple[list[str], list[list[str]]]:

@@ -111,6 +111,10 @@ def test_explain_lists_the_questions_behind_a_figure_with_masked_buyers(db: Path
     _, unmasked = kefu(db, "explain", "--account", "橙子旗舰店:小王", "--day", "2026-11-11", "--metric",
                        "avg_response_s", "--no-mask")
     assert "猫猫1" in unmasked
+    # Flags read 是/否, and a preset's figure is headed by the platform's own name.
+    _, rounds = kefu(db, "explain", "--account", "橙子旗舰店:小王", "--day", "2026-11-11", "--metric",
+                     "platform_fast_rate", "--set", "preset=taobao")
+    assert rounds.startswith("3分钟人工响应率") and "│ 是" in rounds and "True" not in rounds
 
 
 def test_explain_a_shop_figure_lists_filtered_buyers(db: Path) -> None:

@@ -64,6 +64,15 @@ def label(column: str, grain: str, lang: str = "zh", settings: Settings | None =
     return text
 
 
+def evidence_cell(value: Any, lang: str = "zh") -> str:
+    """An evidence value as a person reads it: — for nothing, 是/否 (yes/no) for flags."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    return str(value)
+
+
 def human_value(column: str, grain: str, value: Any) -> str:
     """A value as a person reads it: percentages, one decimal for time, two for money."""
     if value is None:

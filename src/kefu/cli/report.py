@@ -119,7 +119,7 @@ def explain_cmd(
 ) -> None:
     """解释一个数字：背后的买家、提问与响应时间、订单 / the rows behind one figure."""
     from kefu.explain import UnknownRow, explain
-    from kefu.output import EVIDENCE_LABELS, human_value
+    from kefu.output import EVIDENCE_LABELS, evidence_cell, human_value, label
     from kefu.report import NoData
 
     if not account and not shop:
@@ -138,12 +138,12 @@ def explain_cmd(
         fail(str(exc))
     m = exp.metric
     who = " ".join(f"{k}={v}" for k, v in exp.key.items())
-    console.print(f"[bold]{m.label_zh}[/] ({m.id}) {who} = [bold green]{human_value(m.id, grain, exp.value)}[/]")
+    console.print(f"[bold]{label(m.id, grain, state.lang, settings)}[/] ({m.id}) {who} = [bold green]{human_value(m.id, grain, exp.value)}[/]")
     console.print(f"定义：{m.definition_zh}")
     for ev in exp.evidence:
         table = Table(title=f"{ev.heading(state.lang)} ({ev.measure.id})：{len(ev.rows)} 行", header_style="bold cyan")
         for c in ev.columns:
             table.add_column(EVIDENCE_LABELS.get(c, c) if state.lang == "zh" else c, overflow="fold")
         for r in ev.rows:
-            table.add_row(*["—" if v is None else str(v) for v in r])
+            table.add_row(*[evidence_cell(v, state.lang) for v in r])
         console.print(table)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from kefu.config import settings_from
 from kefu.web import WebConfig, create_app
-from tests.web.conftest import login, make_users
+from tests.web.conftest import XIAOYA, login, make_users
 
 
 def test_an_agent_sees_the_presets_platform_figure_first_by_its_platform_name(
@@ -26,6 +26,9 @@ def test_an_agent_sees_the_presets_platform_figure_first_by_its_platform_name(
                              ("platform_avg_response_s", "旺旺人工平均响应时长")]
         agents = client.get("/agents").text
         assert "3分钟人工响应率" in agents and "平台口径180秒响应率" not in agents
+        explained = client.get("/explain", params={"metric": "platform_fast_rate", "day": "2026-11-02",
+                                                    "account": XIAOYA}).text
+        assert "<h1>3分钟人工响应率" in explained and "<td>是</td>" in explained and "<td>True</td>" not in explained
     # Without a preset the overview starts with the shop's own figures.
     plain = re.findall(r'data-metric="(\w+)"', web("ya").get("/").text)
     assert plain[0] == "inquiry_buyers" and "platform_fast_rate" not in plain

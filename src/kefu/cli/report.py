@@ -138,7 +138,8 @@ def explain_cmd(
         fail(str(exc))
     m = exp.metric
     who = " ".join(f"{k}={v}" for k, v in exp.key.items())
-    console.print(f"[bold]{label(m.id, grain, state.lang, settings)}[/] ({m.id}) {who} = [bold green]{human_value(m.id, grain, exp.value)}[/]")
+    value = human_value(m.id, grain, exp.value)
+    console.print(f"[bold]{label(m.id, grain, state.lang, settings)}[/] ({m.id}) {who} = [bold green]{value}[/]")
     console.print(f"定义：{m.definition_zh}")
     for ev in exp.evidence:
         table = Table(title=f"{ev.heading(state.lang)} ({ev.measure.id})：{len(ev.rows)} 行", header_style="bold cyan")

@@ -9,6 +9,7 @@ from kefu.config import Settings
 from kefu.metrics.catalog import METRICS_BY_ID
 from kefu.metrics.platform import HEADLINES
 from kefu.output import KEY_LABELS, human_value, label
+from kefu.output import evidence_cell as evidence_cell  # templates read it as views.evidence_cell
 
 # Headline cards and trend lines of the overview, per grain (figures come from run_report rows).
 CARDS = {

@@ -38,3 +38,14 @@ def test_architecture_fact_table_is_generated_from_the_declarations() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
     block = text.split("<!-- facts:start -->\n", 1)[1].split("<!-- facts:end -->", 1)[0]
     assert block == facts_markdown(), "regenerate the block with kefu.docs.facts_markdown()"
+
+
+def test_platform_worked_example_is_computed_by_each_preset(make_shop) -> None:
+    from kefu.docs import preset_example_csv, presets_markdown
+
+    accounts, messages = preset_example_csv()
+    con = make_shop(accounts=accounts, messages=messages)
+    text = (Path(__file__).resolve().parents[1] / "docs" / "platform.md").read_text(encoding="utf-8")
+    block = text.split("<!-- presets:start -->\n", 1)[1].split("<!-- presets:end -->", 1)[0]
+    assert block == presets_markdown(con), "regenerate the block with kefu.docs.presets_markdown()"
+    assert "(docs/platform.md)" in README

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import duckdb
+
 from kefu.config import Settings
 from kefu.engines.duckdb import macro_sql
 from kefu.metrics.catalog import METRICS_BY_ID, metrics_of
@@ -103,4 +105,55 @@ def facts_markdown() -> str:
         grain = ", ".join(f.model.grain_in(f.scope)) or "—"
         sql = render(f.model, Settings(), f.scope or "account")
         out.append(f"| `{f.table}` | {_STORED_AS[f.kind]} | {grain} | {_summary(sql)} |")
+    return "\n".join(out) + "\n"
+
+
+# The worked example of docs/platform.md: one human account's day, (buyer, sender, shop-local time, content).
+PRESET_EXAMPLE_DAY = "2026-11-11"
+PRESET_EXAMPLE_ACCOUNT = "示例店:小雅"
+PRESET_EXAMPLE = (
+    ("b1", "buyer", "08:30:00", "在吗"), ("b1", "buyer", "08:30:20", "这款有 L 码吗"),
+    ("b1", "agent", "08:30:25", "亲，有的"), ("b1", "buyer", "08:40:00", "什么时候发货"),
+    ("b1", "agent", "08:42:30", "今天下午发出"),
+    ("b2", "buyer", "09:10:00", "能便宜点吗"), ("b2", "agent", "09:21:40", "亲，已经是活动价了"),
+    ("b3", "buyer", "10:00:00", "发什么快递"), ("b3", "bot", "10:00:02", "默认中通快递"),
+    ("b3", "agent", "10:01:00", "可以改顺丰"),
+    ("b4", "buyer", "12:00:00", "有优惠券吗"),
+    ("b6", "buyer", "14:00:00", "退货运费谁出"), ("b6", "agent", "14:00:20", "有运费险的"),
+    ("b5", "buyer", "23:30:00", "还在吗"), ("b5", "agent", "23:30:40", "在的亲"),
+)
+
+
+def preset_example_csv() -> tuple[str, str]:
+    """(accounts.csv, messages.csv) of the worked example."""
+    shop, name = PRESET_EXAMPLE_ACCOUNT.split(":")
+    accounts = f"account,shop,agent_name,group,kind\n{PRESET_EXAMPLE_ACCOUNT},{shop},{name},售前,human\n"
+    lines = ["msg_id,shop,buyer,account,sender,ts,content,msg_type"]
+    lines += [f"m{i},{shop},{buyer},{PRESET_EXAMPLE_ACCOUNT},{sender},{PRESET_EXAMPLE_DAY} {t},{text},text"
+              for i, (buyer, sender, t, text) in enumerate(PRESET_EXAMPLE, start=1)]
+    return accounts, "\n".join(lines) + "\n"
+
+
+def presets_markdown(con: duckdb.DuckDBPyConnection) -> str:
+    """The worked example's messages and, per shipped preset, its platform figures on them (docs/platform.md)."""
+    from kefu.config import settings_from
+    from kefu.metrics.compile import ReportSpec
+    from kefu.metrics.platform import platform_label
+    from kefu.output import human_value
+    from kefu.presets import shipped
+    from kefu.report import run_report
+
+    out = ["| 买家 | 发送方 | 时间 | 内容 |", "| --- | --- | --- | --- |"]
+    out += [f"| {buyer} | {sender} | {t} | {text} |" for buyer, sender, t, text in PRESET_EXAMPLE]
+    out += ["", "| 预设 | 平台 | 咨询轮次 | 已响应 | 及时响应 | N 秒响应率 | 平均响应时长 |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    grain = "account_day"
+    for name, preset in shipped().items():
+        settings = settings_from({"preset": name})
+        rows = run_report(con, ReportSpec(grain=grain), settings).rows
+        row = next(r for r in rows if r["account"] == PRESET_EXAMPLE_ACCOUNT)
+        rate, mean = (f"{platform_label(m, settings)}：{human_value(m, grain, row[m])}"
+                      for m in ("platform_fast_rate", "platform_avg_response_s"))
+        out.append(f"| `{name}` | {preset.title} | {row['platform_rounds']} | {row['platform_answered']} "
+                   f"| {row['platform_fast_rounds']} | {rate} | {mean} |")
     return "\n".join(out) + "\n"

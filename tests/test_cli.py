@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from kefu.cli import app
 from kefu.metrics.catalog import ACCOUNT_DAY_ORDER, SHOP_DAY_ORDER
+from kefu.store import Warehouse
 from tests.conftest import EXAMPLES
 
 BASIC = EXAMPLES / "basic"
@@ -97,9 +98,26 @@ def test_report_without_warehouse_or_data_is_a_clear_error(tmp_path: Path) -> No
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "messages.csv").write_text("buyer,account,sender,ts\n", encoding="utf-8")
-    kefu(tmp_path / "empty.duckdb", "import", str(empty))
+    code, _ = kefu(tmp_path / "empty.duckdb", "import", str(empty))
+    assert code == 0 and not (tmp_path / "empty.duckdb").exists()  # nothing imported: no empty warehouse left
+    Warehouse.open(tmp_path / "empty.duckdb").close()
     code, out = kefu(tmp_path / "empty.duckdb", "report")
     assert code == 1 and "没有数据" in out
+
+
+def test_import_fails_when_a_file_fails_whole_but_keeps_the_other_files(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "messages.csv").write_text("buyer,account,sender,ts\nb1,店:甲,buyer,2026-11-11 10:00:00\n",
+                                         encoding="utf-8")
+    (folder / "orders.csv").write_text("order_id,amount\n1,10\n", encoding="utf-8")  # created_at missing
+    code, out = kefu(tmp_path / "mixed.duckdb", "import", str(folder))
+    assert code == 1 and "1 个文件整体未能导入" in out and "其余文件的行已写入" in out
+    _, report = kefu(tmp_path / "mixed.duckdb", "report", "--format", "json")
+    assert json.loads(report)["rows"][0]["buyer_messages"] == 1
+    (folder / "messages.csv").unlink()
+    code, out = kefu(tmp_path / "none.duckdb", "import", str(folder))
+    assert code == 1 and "其余文件" not in out and not (tmp_path / "none.duckdb").exists()
 
 
 def test_explain_lists_the_questions_behind_a_figure_with_masked_buyers(db: Path) -> None:
@@ -168,3 +186,10 @@ def test_bad_rows_are_reported_with_file_line_column_and_reason(tmp_path: Path) 
     assert json.loads(report)["rows"][0]["buyer_messages"] == 1  # the good row went in
     code, out = kefu(tmp_path / "strict.duckdb", "import", str(folder), "--strict")
     assert code == 1 and "仓库未作任何改动" in out
+
+
+def test_version_option_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"kefu {version('kefu')}"

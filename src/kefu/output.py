@@ -114,13 +114,27 @@ def defuse(value: Any, enabled: bool = True) -> Any:
     return value
 
 
+# Nine decimals keep every figure's meaning (a rate to 1e-9, seconds to the nanosecond) and drop the binary
+# noise of float sums and interpolated quantiles (56.60000000000007 -> 56.6).
+CSV_FLOAT_DECIMALS = 9
+
+
+def csv_cell(value: Any, escape_formulas: bool = True) -> Any:
+    """One CSV cell: null empty, floats without binary noise, formula-like text defused unless told."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return round(value, CSV_FLOAT_DECIMALS)
+    return defuse(value, escape_formulas)
+
+
 def to_csv(columns: list[str], rows: Iterable[dict[str, Any]], *, escape_formulas: bool = True) -> str:
     """CSV with the exact metric ids as headers; null is an empty cell; formula-like text defused unless told."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else defuse(row.get(c), escape_formulas) for c in columns])
+        writer.writerow([csv_cell(row.get(c), escape_formulas) for c in columns])
     return buf.getvalue()
 
 

@@ -86,7 +86,8 @@ def test_importing_twice_adds_nothing(wh: Warehouse) -> None:
     assert wh.counts() == EXAMPLE_COUNTS
     totals = again.totals()
     assert totals["messages"]["duplicates"] == 1258 and totals["messages"]["inserted"] == 0
-    assert totals["orders"]["replaced"] == 153 and totals["orders"]["inserted"] == 0
+    assert totals["orders"]["duplicates"] == 153 and totals["orders"]["inserted"] == 0
+    assert all(t["replaced"] == 0 for t in totals.values())  # identical rows are duplicates, not updates
     assert rows(wh, "SELECT * FROM messages ORDER BY shop, msg_key") == before
 
 
@@ -451,9 +452,11 @@ def test_later_order_rows_replace_earlier_ones(wh: Warehouse, tmp_path: Path) ->
     second = write_csv(tmp_path / "b" / "orders.csv", header, [
         ["o1", "店", "b", "2026-03-01 10:00:00", "2026-03-01 10:05:00", "10"],
         ["o3", "店", "b", "2026-03-02 09:00:00", "", "30"],
+        ["o3", "店", "b", "2026-03-02 09:00:00", "", "30"],  # word for word again: a duplicate
+        ["o2", "店", "b", "2026-03-01 11:00:00", "", "21"],  # as stored: a duplicate, not an update
     ])
     s2 = import_paths(wh, [second], SH)
-    assert (s2.files[0].inserted, s2.files[0].replaced) == (1, 1)
+    assert (s2.files[0].inserted, s2.files[0].replaced, s2.files[0].duplicates) == (1, 1, 2)
     assert rows(wh, "SELECT order_id, paid_at, amount FROM orders ORDER BY order_id") == [
         ("o1", utc(2026, 3, 1, 2, 5), Decimal("10")), ("o2", None, Decimal("21")), ("o3", None, Decimal("30"))]
 

@@ -98,7 +98,8 @@ def test_qianniu_export_in_csv_and_xlsx(wh: Warehouse, tmp_path: Path) -> None:
                       [[r[0].strip('="'), *r[1:6], "满意" if i == 1 else r[6]] for i, r in enumerate(rows)],
                       title_rows=1)
     summary = import_paths(wh, [xlsx], Settings())
-    assert summary.files[0].format == "qianniu_evaluations" and summary.files[0].replaced == 2
+    assert (summary.files[0].format, summary.files[0].replaced, summary.files[0].duplicates) == (
+        "qianniu_evaluations", 0, 2)
     assert [(r[0], r[6]) for r in stored(wh)] == [("EV1", 5), ("EV2", None), ("EV3", 2)]
     assert summary.rejections[0].line and summary.rejections[0].column == "rated_at"  # 满意 without a time
 

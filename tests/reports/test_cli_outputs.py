@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -26,8 +27,8 @@ def test_export_xlsx_writes_the_workbook(demo_db: Path, tmp_path: Path) -> None:
     assert code == 0, text
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["概览", "客服日报", "客服汇总", "询单流失", "指标说明"]
-    days = {r[1] for r in book["概览"].iter_rows(min_row=2, values_only=True)}
-    assert days == {"2026-11-03", "2026-11-04"}
+    days = {r[1].date() for r in book["概览"].iter_rows(min_row=2, values_only=True)}
+    assert days == {dt.date(2026, 11, 3), dt.date(2026, 11, 4)}
     code, text = kefu(demo_db, "--lang", "en", "export", "xlsx", "-o", str(out))
     assert code == 0 and openpyxl.load_workbook(out).sheetnames[0] == "Overview"
     code, text = kefu(demo_db, "export", "xlsx", "-o", str(tmp_path / "none.xlsx"), "--from", "2027-01-01")

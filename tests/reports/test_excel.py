@@ -63,6 +63,16 @@ def test_daily_sheets_hold_the_report_values_with_unit_formats(demo_book: openpy
                            "hours": "0.00", "ratio": "0.00", "items": "0.00", "score": "0.00"}[m.unit], m.id
 
 
+def test_days_and_times_are_excel_dates(demo_book: openpyxl.Workbook) -> None:
+    overview, lost = demo_book["概览"], demo_book["询单流失"]
+    assert isinstance(overview["B2"].value, dt.datetime) and overview["B2"].number_format == "yyyy-mm-dd"
+    headers = [c.value for c in lost[1]]
+    first = lost.cell(2, headers.index("首条消息") + 1)
+    assert isinstance(first.value, dt.datetime) and first.number_format == "yyyy-mm-dd hh:mm:ss"
+    period = rows_of(demo_book["客服汇总"])[0]
+    assert isinstance(period["起"], dt.datetime) and isinstance(period["周期"], str)  # a period label stays text
+
+
 def test_summary_has_group_subtotals_recomputed_from_summed_counts(demo_book: openpyxl.Workbook,
                                                                    demo_con: duckdb.DuckDBPyConnection) -> None:
     got = rows_of(demo_book["客服汇总"])
@@ -151,4 +161,5 @@ def test_qc_sheet_appears_when_findings_exist(make_shop, tmp_path: Path) -> None
     got = rows_of(book["质检"])
     assert len(got) == len(findings(con, day_from=D, day_to=D)) == 1
     assert got[0]["消息"] == "=全网最低" and got[0]["扣分"] == 5
-    assert got[0]["时间"] == "2026-11-11 10:00:10" and got[0]["买家"] == "小***"  # shop-local time, masked buyer
+    assert got[0]["时间"] == dt.datetime(2026, 11, 11, 10, 0, 10) and got[0]["买家"] == "小***"  # shop-local, masked
+    assert got[0]["日期"] == dt.datetime(2026, 11, 11)

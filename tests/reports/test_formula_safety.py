@@ -131,6 +131,11 @@ def test_to_csv_keeps_numbers_numbers() -> None:
     assert text.splitlines()[1] == "-1.5,'-1.5"
 
 
+def test_to_csv_drops_float_noise_but_keeps_precision() -> None:
+    text = to_csv(["p90", "rate", "none"], [{"p90": 56.60000000000007, "rate": 0.8823529411764706, "none": None}])
+    assert text.splitlines()[1] == "56.6,0.882352941,"
+
+
 @pytest.fixture(scope="module")
 def admin(hostile_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     root = tmp_path_factory.mktemp("hostile_web")

@@ -134,10 +134,21 @@ def emit(text: str, output: Optional[Path]) -> None:
     err_console.print(f"已写入 {output}")
 
 
+def _print_version(value: bool) -> None:
+    """Print kefu's version and exit (the eager --version option)."""
+    if value:
+        from kefu import __version__
+
+        console.print(f"kefu {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     db: Path = typer.Option(Path("kefu.duckdb"), "--db", envvar="KEFU_DB", help="仓库文件 (DuckDB) / warehouse file"),
     lang: Lang = typer.Option(Lang.zh, "--lang", help="界面语言 zh|en / labels language"),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="显示版本后退出 / show the version and exit"),
 ) -> None:
     """kefu 客服绩效 / customer-service KPIs for online shops."""
     state.db = db

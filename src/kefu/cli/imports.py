@@ -45,6 +45,7 @@ def import_cmd(
     for p in paths:
         if not p.exists():
             fail(f"路径不存在：{p} / path not found")
+    new_file = _new_warehouse_file(state.db)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,} 行"),
                   TimeElapsedColumn(), console=err_console, transient=True) as progress:
         tasks: dict[Path, Any] = {}
@@ -60,13 +61,35 @@ def import_cmd(
                                        rejects_path=rejects, dry_run=dry_run, progress=on_progress)
         except ImportFailed as exc:
             progress.stop()
+            _remove_if_unused(new_file)
             _print_import_summary(exc.summary)
             fail(f"{exc}（仓库未作任何改动 / nothing was written）")
         except (SettingError, ValueError, WarehouseError) as exc:
+            _remove_if_unused(new_file)
             fail(str(exc))
+    wrote = summary.committed and any(f.inserted or f.replaced for f in summary.files)
+    if not wrote:
+        _remove_if_unused(new_file)
     _print_import_summary(summary)
     if dry_run:
         console.print("[yellow]试运行：仓库未作任何改动 / dry run: nothing written[/]")
+    failed = [f for f in summary.files if f.error]
+    if failed:
+        taken = "；其余文件的行已写入 / rows from the other files were written" if wrote else ""
+        fail(f"{len(failed)} 个文件整体未能导入（原因见上）{taken} / {len(failed)} file(s) could not be imported")
+
+
+def _new_warehouse_file(db: Path) -> Path | None:
+    """The warehouse path when this import is about to create it, else None."""
+    return None if str(db) == ":memory:" or db.exists() else db
+
+
+def _remove_if_unused(new_file: Path | None) -> None:
+    """Delete a warehouse file this import created but wrote nothing to, so no empty warehouse is left behind."""
+    if new_file is None:
+        return
+    for path in (new_file, new_file.with_name(new_file.name + ".wal")):
+        path.unlink(missing_ok=True)
 
 
 def _print_import_summary(summary: Any) -> None:

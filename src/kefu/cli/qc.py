@@ -67,7 +67,7 @@ def qc_run(
     """运行质检并保存结果（同一范围重跑会替换旧结果） / run QC and store the findings."""
     from kefu.qc.runner import run_qc
     from kefu.qc.store import findings
-    from kefu.reports.xlsx import write_rows
+    from kefu.reports.xlsx import date_cell, write_rows
     from kefu.report import NoData
 
     if fmt is QcFmt.xlsx and output is None:
@@ -95,7 +95,7 @@ def qc_run(
         emit(to_csv(list(COLUMNS), rows, escape_formulas=settings.csv_escape_formulas), output)
     elif fmt is QcFmt.xlsx:
         assert output is not None
-        write_rows(output, "质检" if zh else "QC", headers, ([r[k] for k in COLUMNS] for r in rows))
+        write_rows(output, "质检" if zh else "QC", headers, ([date_cell(k, r[k]) for k in COLUMNS] for r in rows))
         console.print(summary, soft_wrap=True)
         console.print(f"已写入 {output}", soft_wrap=True)
     else:

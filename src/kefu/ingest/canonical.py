@@ -83,6 +83,8 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
                  timezone: str) -> Touched:
     """Upsert the good rows of kefu_typed into a keyed table (the last row of a key wins); say what it touched.
 
+    Rows equal to the stored row of their key, or repeated word for word in the file, count as duplicates.
+
     The facts touched are those of the rows that differ from the stored ones, and of the stored rows they
     replace (an order paid later leaves the day it was first paid).
     """
@@ -103,6 +105,10 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
     same = " AND ".join(f"s.{q(c)} IS NOT DISTINCT FROM n.{q(c)}" for c in table.stored_names)
     con.execute("CREATE OR REPLACE TEMP TABLE kefu_changed AS SELECT n.* FROM kefu_new n "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {table.name} s WHERE {same})")
+    unchanged = distinct - _count(con, "SELECT count(*) FROM kefu_changed")
+    # A row repeated word for word within the file is a duplicate; one that differs replaces the earlier one.
+    distinct_rows = _count(con, f"SELECT count(*) FROM (SELECT DISTINCT {cols} FROM ({good_rows} "
+                                "FROM kefu_typed WHERE _err_col IS NULL))")
     replaced = f"(SELECT s.* FROM {table.name} s SEMI JOIN kefu_changed n ON {match})"
     touched = merge_touched(touched_days(con, "kefu_changed", table.name, timezone),
                             touched_days(con, replaced, table.name, timezone))
@@ -110,7 +116,8 @@ def _write_keyed(con: duckdb.DuckDBPyConnection, table: Table, summary: FileSumm
     con.execute("DROP TABLE kefu_new")
     con.execute("DROP TABLE kefu_changed")
     summary.inserted = distinct - existing
-    summary.replaced = (good - distinct) + existing
+    summary.replaced = (distinct_rows - distinct) + (existing - unchanged)
+    summary.duplicates = (good - distinct_rows) + unchanged
     return touched
 
 

@@ -16,7 +16,7 @@ from kefu.metrics.metric import UNITS_ZH
 from kefu.output import KEY_COLUMNS, label
 from kefu.report import NoData, Report, prepared_engine, run_report
 from kefu.reports.lost import COLUMN_LABELS, lost_between, status_text
-from kefu.reports.xlsx import Sheet, column_format, workbook
+from kefu.reports.xlsx import Sheet, column_format, date_cell, workbook
 from kefu.scoring.plan import GRAIN
 from kefu.scoring.score import Scorecard
 from kefu.tz import utc_to_local
@@ -47,7 +47,7 @@ def report_sheet(wb: Workbook, name: str, report: Report, lang: str, rows: list[
     sheet = Sheet(wb, name, [label(c, grain, lang, report.settings) for c in columns],
                   [column_format(c, grain) for c in columns], frozen_cols=len(keys))
     for i, row in enumerate(report.rows if rows is None else rows):
-        sheet.add([row.get(c) for c in columns], bold=i in (bold or set()))
+        sheet.add([date_cell(c, row.get(c)) for c in columns], bold=i in (bold or set()))
     sheet.close()
     return sheet
 
@@ -139,7 +139,7 @@ def _lost_sheet(wb: Workbook, name: str, rows: list[dict[str, Any]], lang: str) 
     formats = ["#,##0.00" if c == "order_value" else None for c in columns]
     sheet = Sheet(wb, name, headers, formats, frozen_cols=3)
     for r in rows:
-        sheet.add([_lost_cell(c, r[c], lang) for c in columns])
+        sheet.add([date_cell(c, _lost_cell(c, r[c], lang)) for c in columns])
     sheet.close()
 
 
@@ -157,15 +157,8 @@ def _qc_sheet(wb: Workbook, name: str, rows: list[dict[str, Any]], lang: str) ->
     headers = [QC_LABELS[c] if lang == "zh" else c for c in QC_COLUMNS]
     sheet = Sheet(wb, name, headers, ["0.0" if c == "points" else None for c in QC_COLUMNS], frozen_cols=1)
     for r in rows:
-        sheet.add([_cell(r.get(c)) for c in QC_COLUMNS])
+        sheet.add([date_cell(c, r.get(c)) for c in QC_COLUMNS])
     sheet.close()
-
-
-def _cell(value: Any) -> Any:
-    """Dates and times as text a person reads."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-    return value
 
 
 def _notes_sheet(wb: Workbook, name: str, lang: str) -> None:

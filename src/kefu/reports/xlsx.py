@@ -1,6 +1,7 @@
 """Tables into xlsx: typed cells (text never becomes a formula), unit number formats, frozen header, filter."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -21,6 +22,19 @@ UNIT_FORMATS = {"rate": "0.0%", "seconds": "0.0", "hours": "0.00", "yuan": "#,##
 CHANGE_FORMATS = {"rate": '+0.0%;-0.0%;0.0%', "seconds": "+0.0;-0.0;0.0", "yuan": "+#,##0.00;-#,##0.00;0.00",
                   "count": "+#,##0;-#,##0;0"}
 MAX_WIDTH = 50
+# Columns whose ISO text is a date or a shop-local time: written as Excel dates, so filters and sorting work.
+DATE_COLUMNS = frozenset({"day", "from", "to", "ts", "first_ts", "last_ts"})
+DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
+
+
+def date_cell(column: str, value: Any) -> Any:
+    """A date column's ISO text (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS) as a date or datetime; other values as they are."""
+    if column not in DATE_COLUMNS or not isinstance(value, str):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else dt.datetime.fromisoformat(value)
+    except ValueError:  # a period label such as 2026-11-01~2026-11-07 stays text
+        return value
 
 
 class Sheet:
@@ -31,6 +45,9 @@ class Sheet:
         self.fmts = [wb.add_format({"num_format": f}) if f else None for f in formats]
         self.bold_fmts = [wb.add_format({"num_format": f or "General", "bold": True, "bg_color": "#F2F2F2"})
                           for f in formats]
+        self.date_fmts = {False: {f: wb.add_format({"num_format": f}) for f in (DATE_FORMAT, TIME_FORMAT)},
+                          True: {f: wb.add_format({"num_format": f, "bold": True, "bg_color": "#F2F2F2"})
+                                 for f in (DATE_FORMAT, TIME_FORMAT)}}
         self.widths = [cell_len(h) + 2 for h in headers]
         self.row = 0
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top",
@@ -50,6 +67,11 @@ class Sheet:
                 self.ws.write_boolean(self.row, col, value, fmt)
             elif isinstance(value, (int, float, Decimal)):
                 self.ws.write_number(self.row, col, float(value), fmt)
+            elif isinstance(value, dt.date):
+                kind = TIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
+                self.ws.write_datetime(self.row, col, value, self.date_fmts[bold][kind])
+                self.widths[col] = max(self.widths[col], len(kind) + 2)
+                continue
             else:
                 text = str(value)
                 self.ws.write_string(self.row, col, text, fmt)

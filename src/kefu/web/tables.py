@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi.responses import Response
 
 from kefu.output import to_csv
-from kefu.reports.xlsx import write_rows
+from kefu.reports.xlsx import date_cell, write_rows
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,7 +27,7 @@ def csv_bytes(columns: list[str], rows: list[dict[str, Any]], escape_formulas: b
 def xlsx_bytes(title: str, columns: list[str], rows: list[dict[str, Any]], header: Callable[[str], str]) -> bytes:
     """One sheet by the product's one xlsx writer: Chinese headers, typed cells, never a formula."""
     buf = io.BytesIO()
-    write_rows(buf, title, [header(c) for c in columns], ([row.get(c) for c in columns] for row in rows))
+    write_rows(buf, title, [header(c) for c in columns], ([date_cell(c, row.get(c)) for c in columns] for row in rows))
     return buf.getvalue()
 
 

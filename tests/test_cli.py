@@ -142,7 +142,9 @@ def test_explain_a_shop_figure_lists_filtered_buyers(db: Path) -> None:
 
 def test_explain_unknown_row_or_metric_is_clear(db: Path) -> None:
     code, out = kefu(db, "explain", "--account", "橙子旗舰店:无名", "--day", "2026-11-11", "--metric", "reply_rate")
-    assert code == 1 and "没有数据行" in out
+    assert code == 1 and "未知客服账号" in out and "最接近的" in out
+    code, out = kefu(db, "explain", "--account", "小王", "--day", "2026-10-01", "--metric", "reply_rate")
+    assert code == 1 and "橙子旗舰店:小王 在 2026-10-01 没有数据行" in out  # the short name resolved
     code, out = kefu(db, "explain", "--account", "橙子旗舰店:小王", "--day", "2026-11-11", "--metric", "nope")
     assert code == 1 and "kefu metrics list" in out
 

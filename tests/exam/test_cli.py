@@ -100,7 +100,7 @@ def test_take_errors_are_clear(tmp_path: Path) -> None:
     paper = tmp_path / "paper.toml"
     assert kefu(db, "exam", "paper", "--questions", "2", "-o", str(paper))[0] == 0
     code, out = kefu(db, "exam", "take", str(paper), "--account", "无此人", "--answers", str(paper))
-    assert code == 1 and "没有客服账号" in out
+    assert code == 1 and "未知客服账号 无此人" in out
     answers = tmp_path / "a.txt"
     answers.write_text("1 A\n5 B\n", encoding="utf-8")
     code, out = kefu(db, "exam", "take", str(paper), "--account", "橙子旗舰店:小王", "--answers", str(answers))

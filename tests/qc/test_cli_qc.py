@@ -91,6 +91,6 @@ def test_errors_are_clear(db: Path, tmp_path: Path) -> None:
     code, out = kefu(db, "qc", "run", "--from", "2026-11-12", "--to", "2026-11-11")
     assert code == 1 and "开始日期晚于结束日期" in out
     code, out = kefu(db, "qc", "run", "--account", "店:无此人")
-    assert code == 1 and "没有可质检的聊天记录" in out
+    assert code == 1 and "未知客服账号 店:无此人" in out
     code, out = kefu(tmp_path / "none.duckdb", "qc", "run")
     assert code == 1 and "找不到仓库文件" in out

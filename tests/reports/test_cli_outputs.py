@@ -58,8 +58,17 @@ def test_lost_in_every_format(demo_db: Path, tmp_path: Path) -> None:
     account = rows[0]["account"]
     code, text = kefu(demo_db, "lost", "--day", "2026-11-03", "--account", account)
     assert code == 0 and "询单流失 · 2026-11-03" in text and "→" in text
+    short = account.split(":", 1)[1]  # the sub-account's own name is enough when no other shop uses it
+    _, by_short = kefu(demo_db, "lost", "--day", "2026-11-03", "--account", short, "--format", "json")
+    assert json.loads(by_short)["account"] == account
     code, text = kefu(demo_db, "lost", "--day", "2027-01-01")
     assert code == 0 and "2027-01-01 没有询单流失的买家" in text
+    _, report = kefu(demo_db, "report", "--grain", "shop_day", "--format", "json")
+    code, text = kefu(demo_db, "lost", "--format", "json")  # no --day: the data's last day
+    last = max(r["day"] for r in json.loads(report[report.index("{"):])["rows"])
+    assert code == 0 and json.loads(text[text.index("{"):])["day"] == last
+    code, text = kefu(demo_db, "lost", "--account", "无此人")
+    assert code == 1 and "未知客服账号 无此人" in text
     out = tmp_path / "lost.xlsx"
     code, _ = kefu(demo_db, "lost", "--day", "2026-11-03", "--format", "xlsx", "-o", str(out))
     assert code == 0 and openpyxl.load_workbook(out)["询单流失"].max_row == len(rows) + 1

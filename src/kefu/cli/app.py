@@ -124,6 +124,30 @@ def connect_existing(settings: Settings | None = None) -> duckdb.DuckDBPyConnect
     return con
 
 
+def cli_account(con: duckdb.DuckDBPyConnection, text: Optional[str], shop: Optional[str] = None) -> Optional[str]:
+    """A typed --account as its full id (a unique short name such as 小王 is enough); unknown names end clearly."""
+    from kefu.accounts import UnknownName, resolve_account
+
+    if text is None:
+        return None
+    try:
+        return resolve_account(con, text, shop)
+    except UnknownName as exc:
+        fail(str(exc))
+
+
+def cli_shop(con: duckdb.DuckDBPyConnection, text: Optional[str]) -> Optional[str]:
+    """A typed --shop checked against the warehouse (closest names suggested)."""
+    from kefu.accounts import UnknownName, resolve_shop
+
+    if text is None:
+        return None
+    try:
+        return resolve_shop(con, text)
+    except UnknownName as exc:
+        fail(str(exc))
+
+
 def emit(text: str, output: Optional[Path]) -> None:
     """Write text to a file (UTF-8 with BOM for CSV so Excel opens it) or stdout."""
     if output is None:

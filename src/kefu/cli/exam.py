@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 from rich.table import Table
 
-from kefu.cli.app import Fmt, app, cli_settings, connect_existing, console, emit, fail, parse_day, state
+from kefu.cli.app import Fmt, app, cli_account, cli_settings, connect_existing, console, emit, fail, parse_day, state
 from kefu.cli.exam_take import header
 from kefu.output import to_csv, to_json
 
@@ -197,6 +197,7 @@ def take_cmd(
     taken_at, today = local_now(settings.timezone)
     with _open() as wh:
         try:
+            account = cli_account(wh.con, account) or account
             account_shop(wh.con, account)
             if answers is not None:
                 if not answers.is_file():
@@ -232,6 +233,7 @@ def results_cmd(
         except ValueError as exc:
             fail(str(exc))
     con = connect_existing()
+    account = cli_account(con, account)
     rows = attempts(con, day_from, day_to, account)
     items = item_analysis(con, day_from, day_to, account)
     if fmt is Fmt.json:

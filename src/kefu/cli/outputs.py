@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kefu.cli.app import (Fmt, app, cli_settings, connect_existing, console, emit, err_console, export_app, fail,
-                          parse_day, parse_range, state)
+from kefu.cli.app import (Fmt, app, cli_account, cli_settings, connect_existing, console, emit, err_console,
+                          export_app, fail, parse_day, parse_range, state)
 from kefu.output import to_csv, to_json
 
 
@@ -54,8 +54,8 @@ def export_xlsx_cmd(
 
 @app.command("lost")
 def lost_cmd(
-    day: str = typer.Option(..., "--day", help="日期 YYYY-MM-DD"),
-    account: Optional[str] = typer.Option(None, "--account", help="只看这个客服账号"),
+    day: Optional[str] = typer.Option(None, "--day", help="日期 YYYY-MM-DD（默认：数据的最后一天）"),
+    account: Optional[str] = typer.Option(None, "--account", help="只看这个客服账号（子账号名唯一时可只写子账号）"),
     no_mask: bool = typer.Option(False, "--no-mask", help="显示完整买家昵称"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件"),
@@ -63,20 +63,26 @@ def lost_cmd(
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
 ) -> None:
     """询单流失跟进名单：当天咨询、窗口内未付款的买家，最值得跟进的在前 / the lost-buyer follow-up list."""
+    from kefu.accounts import latest_day
     from kefu.report import NoData
     from kefu.reports.lost import COLUMN_LABELS, COLUMNS, lost_buyers, status_text
     from kefu.reports.names import short_account
 
     _need_file(fmt, output)
     settings = cli_settings(config, sets)
-    the_day = parse_day(day, "--day")
-    assert the_day is not None
+    con = connect_existing(settings)
+    account = cli_account(con, account)
+    the_day = parse_day(day, "--day") or latest_day(con, settings.timezone)
+    if the_day is None:
+        fail("仓库里还没有聊天记录 / the warehouse has no messages yet")
+    if day is None:
+        err_console.print(f"日期：{the_day}（数据的最后一天，可用 --day 指定） / day: the latest")
     try:
-        rows = lost_buyers(connect_existing(settings), settings, the_day, account, mask=not no_mask)
+        rows = lost_buyers(con, settings, the_day, account, mask=not no_mask)
     except NoData as exc:
         fail(str(exc))
     if fmt is Fmt.json:
-        emit(to_json({"day": day, "account": account, "rows": rows}), output)
+        emit(to_json({"day": the_day.isoformat(), "account": account, "rows": rows}), output)
     elif fmt is Fmt.csv:
         emit(to_csv(list(COLUMNS), rows, escape_formulas=settings.csv_escape_formulas), output)
     elif fmt is Fmt.xlsx:
@@ -85,11 +91,11 @@ def lost_cmd(
         write_lost_xlsx(output, rows, state.lang)  # type: ignore[arg-type]
         err_console.print(f"已写入 {output}")
     elif not rows:
-        console.print(f"{day} 没有询单流失的买家 / no lost buyers on {day}")
+        console.print(f"{the_day} 没有询单流失的买家 / no lost buyers on {the_day}")
     else:
         idx = 0 if state.lang == "zh" else 1
         shown = ("account", "buyer", "status", "first_ts", "last_ts", "order_value", "goods", "last_messages")
-        table = Table(title=f"询单流失 · {day} · {len(rows)} 人" if idx == 0 else f"lost buyers · {day}",
+        table = Table(title=f"询单流失 · {the_day} · {len(rows)} 人" if idx == 0 else f"lost buyers · {the_day}",
                       header_style="bold cyan", show_lines=True)
         for c in shown:
             table.add_column(COLUMN_LABELS[c][idx], overflow="fold", ratio=4 if c == "last_messages" else None,

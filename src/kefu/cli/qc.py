@@ -9,7 +9,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from kefu.cli.app import app, cli_settings, connect_existing, console, emit, fail, parse_range, state
+from kefu.cli.app import app, cli_account, cli_settings, connect_existing, console, emit, fail, parse_range, state
 from kefu.output import to_csv, to_json
 from kefu.qc.rules import RuleError, RuleSet, load_rules
 
@@ -76,6 +76,7 @@ def qc_run(
     rule_set = _rules(rules, no_defaults)
     start, end = parse_range(day_from, day_to)
     con = connect_existing(settings)
+    account = cli_account(con, account)
     try:
         run = run_qc(con, settings, rule_set, day_from=start, day_to=end, account=account)
     except NoData as exc:

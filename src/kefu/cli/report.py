@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kefu.cli.app import (By, Compare, Fmt, Grain, Period, app, cli_settings, connect_existing, console, emit,
-                          err_console, fail, parse_day, state)
+from kefu.cli.app import (By, Compare, Fmt, Grain, Period, app, cli_account, cli_settings, cli_shop, connect_existing,
+                          console, emit, err_console, fail, parse_day, state)
 from kefu.metrics.catalog import metric
 from kefu.metrics.compile import ReportError, ReportSpec
 from kefu.output import print_table, to_csv, to_json
@@ -131,6 +131,8 @@ def explain_cmd(
     except KeyError:
         fail(f"粒度 {grain} 没有指标 {metric_id!r}，用 kefu metrics list 查看 / unknown metric")
     con = connect_existing(settings)
+    shop = cli_shop(con, shop)
+    account = cli_account(con, account, shop)
     try:
         exp = explain(con, settings, metric_id, parse_day(day, "--day") or dt.date.min, account=account, shop=shop,
                       mask=not no_mask)

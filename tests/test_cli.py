@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,14 @@ def test_version_option_prints_the_installed_version() -> None:
 
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"kefu {version('kefu')}"
+
+
+def test_spark_sql_and_the_spark_engine_without_pyspark(db: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as on a machine without the spark extra
+    code, out = kefu(db, "metrics", "show", "conversion_rate", "--grain", "shop_day", "--sql", "--dialect", "spark")
+    assert code == 0 and "CREATE OR REPLACE TEMPORARY VIEW" in out
+    models = [line.removeprefix("-- model ") for line in out.splitlines() if line.startswith("-- model ")]
+    assert "conversations_shop" in models and "shared_days" not in models  # Spark computes the shop scope whole
+    code, out = kefu(db, "report", "--engine", "spark", "--data", str(tmp_path))
+    assert code == 1 and "pip install 'kefu[spark]'" in out and "Traceback" not in out

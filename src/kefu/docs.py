@@ -56,8 +56,11 @@ def _aggregates(m: Metric, grain: str, settings: Settings) -> dict[str, str]:
 def metric_sql_text(m: Metric, grain: str, settings: Settings, dialect: str = "duckdb") -> str:
     """The SQL that computes a metric in a dialect (duckdb or spark): engine functions, models, the expression."""
     scope = SCOPE_OF_GRAIN[grain]
+    reuse = True
     if dialect == "spark":
-        from kefu.engines.spark import spark_functions, to_spark_sql
+        from kefu.engines.spark import REUSE_ACCOUNT_ROWS, spark_functions, to_spark_sql
+
+        reuse = REUSE_ACCOUNT_ROWS  # the build graph the Spark engine runs, not DuckDB's
 
         def translate(sql: str) -> str:
             return to_spark_sql(sql, settings)
@@ -71,8 +74,8 @@ def metric_sql_text(m: Metric, grain: str, settings: Settings, dialect: str = "d
 
         parts = ["-- engine functions (DuckDB)"] + [s + ";" for s in macro_sql(settings, None)]
         create = "CREATE TEMP TABLE"
-    for model, model_scope in build_order([(name, scope) for name in _models_of(m, grain)]):
-        sql = translate(render(model, settings, model_scope or "account")).rstrip()
+    for model, model_scope in build_order([(name, scope) for name in _models_of(m, grain)], reuse):
+        sql = translate(render(model, settings, model_scope or "account", reuse)).rstrip()
         parts.append(f"\n-- model {model.table(model_scope)}\n{create} {model.table(model_scope)} AS\n{sql};")
     parts.append(f"\n-- {m.id} per row (grouped by the row's keys: shop[, account], day or period)")
     for measure_id, agg in _aggregates(m, grain, settings).items():

@@ -10,6 +10,7 @@ from typing import NoReturn, Optional
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from kefu.config import Settings, SettingError, load_settings
 
@@ -70,7 +71,7 @@ state = State()
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print a clear error (no traceback) and exit."""
-    err_console.print(f"[bold red]错误[/]: {message}")
+    err_console.print(f"[bold red]错误[/]: {escape(message)}")  # messages quote user text and [extras] verbatim
     raise typer.Exit(code)
 
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from kefu.cli import app
@@ -79,11 +80,12 @@ def test_score_table_explain_and_machine_formats(demo_db: Path, tmp_path: Path) 
     assert code == 0, text
     assert "售前客服绩效方案 · 2026-11" in text and "总分" in text and "奖金 = " in text and "权重 30" in text
     code, text = kefu(demo_db, "score", "--plan", "售后", "--period", "2026-11", "--format", "json")
-    payload = json.loads(text)
+    payload = json.loads(text[text.index("{"):])
     assert payload["plan"] == "售后客服绩效方案" and payload["from"] == "2026-11-01"
+    assert payload["note"].startswith("注意：数据只覆盖 2026-11-") and payload["note"] in text  # also said aloud
     assert [r["rank"] for r in payload["rows"]] == sorted(r["rank"] for r in payload["rows"])
     code, text = kefu(demo_db, "score", "--plan", "售后", "--period", "2026-11", "--format", "csv")
-    header = next(csv.reader(io.StringIO(text)))
+    header = next(csv.reader(io.StringIO(text[text.index("shop,"):])))
     assert header[:4] == ["shop", "account", "agent_name", "reply_rate"] and header[-1] == "bonus"
     out = tmp_path / "score.xlsx"
     code, text = kefu(demo_db, "score", "--plan", "售前", "--period", "2026-11", "--format", "xlsx", "-o", str(out))
@@ -100,3 +102,13 @@ def test_score_errors_are_clear(demo_db: Path, tmp_path: Path) -> None:
     assert code == 1 and "找不到方案文件" in text
     code, text = kefu(demo_db, "score", "--plan", "售前", "--period", "11月")
     assert code == 1 and "周期应为 2026-11" in text
+    code, text = kefu(demo_db, "score", "--plan", "售前", "--period", "2025-01")
+    assert code == 1 and "内没有客服数据；仓库中的数据为 2026-11-" in text.replace("\n", "")
+
+
+def test_score_table_pages_agents_to_fit_a_narrow_terminal(demo_db: Path) -> None:
+    result = runner.invoke(app, ["--db", str(demo_db), "score", "--plan", "售前", "--period", "2026-11"],
+                           env={"COLUMNS": "80"})
+    lines = [line for line in result.output.splitlines() if line[:1] in "┏┃┡│└"]  # the tables' own lines
+    assert result.exit_code == 0 and lines and max(cell_len(line) for line in lines) <= 80
+    assert "（续）" in result.output and "…" not in result.output  # no cell cut short

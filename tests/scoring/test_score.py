@@ -120,9 +120,21 @@ def test_periods() -> None:
             parse_period(bad)
 
 
-def test_no_rows_in_the_period(con: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(NoData, match="周期 2026-10 内没有方案"):
+def test_no_rows_in_the_period_says_why(con: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(NoData, match="周期 2026-10（2026-10-01 ~ 2026-10-31）内没有客服数据；仓库中的数据为 "
+                                     "2026-11-11 ~ 2026-11-12"):
         score(con, Settings(), parse_plan(GOOD), "2026-10")
+    nobody = copy.deepcopy(GOOD)
+    nobody["plan"]["group"] = "客服主管"
+    with pytest.raises(NoData, match="内有 4 个客服，但方案“.*”只评分组为“客服主管”的非机器人账号"):
+        score(con, Settings(), parse_plan(nobody), "2026-11")
+
+
+def test_a_period_past_the_data_is_noted(con: duckdb.DuckDBPyConnection) -> None:
+    card = score(con, Settings(), parse_plan(GOOD), "2026-11")
+    assert card.coverage_note() == ("注意：数据只覆盖 2026-11-11 ~ 2026-11-12（2/30 天），周期 2026-11 的其余日期"
+                                    "没有数据，分数只反映有数据的天")
+    assert score(con, Settings(), parse_plan(GOOD), "2026-11-11..2026-11-12").coverage_note() == ""
 
 
 def _by_hand(plan: Any, values: dict[str, Any]) -> float:

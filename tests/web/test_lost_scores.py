@@ -60,6 +60,28 @@ def test_scorecard_equals_library_and_is_scoped(web: Callable[[str], TestClient]
     assert web("admin").get("/scores", params={"plan": "不存在"}).status_code == 404
 
 
+def test_group_scores_for_managers_not_agents(web: Callable[[str], TestClient], library: Any) -> None:
+    card = score(library, Settings(), load_plan(example_plan("售前")), "2026-11", "group")
+    expected = json.loads(json.dumps(card.flat()[1]))
+    params = {"plan": "售前", "period": "2026-11", "by": "group"}
+    admin = web("admin").get("/api/v1/scores", params=params).json()
+    assert admin["by"] == "group" and same_rows(admin["rows"], expected)
+    boss = web("boss_a").get("/api/v1/scores", params=params).json()["rows"]
+    assert boss and {r["shop"] for r in boss} == {SHOP_A}
+    assert web("ya").get("/api/v1/scores", params=params).status_code == 404  # a group sum holds others' work
+    assert "评分对象" not in web("ya").get("/scores").text
+    page = web("boss_a").get("/scores", params=params).text
+    assert "评分对象" in page and "<th>分组</th>" in page
+    head = page[page.index("<thead>"):page.index("</thead>")]
+    assert head.index("总分") < head.index("权重")  # total, gates and bonus before the metric columns
+
+
+def test_a_month_longer_than_the_data_is_noted(web: Callable[[str], TestClient]) -> None:
+    got = web("admin").get("/api/v1/scores", params={"plan": "售前", "period": "2026-11"}).json()
+    page = web("admin").get("/scores", params={"plan": "售前", "period": "2026-11"}).text
+    assert got["note"].startswith("注意：数据只覆盖 2026-11-") and got["note"] in page
+
+
 def test_workbook_only_for_users_granted_every_shop(web: Callable[[str], TestClient]) -> None:
     r = web("admin").get("/download/workbook.xlsx")
     assert r.status_code == 200

@@ -142,9 +142,12 @@ def score_cmd(
     except (PlanError, NoData) as exc:
         fail(str(exc))
     columns, rows = card.flat()
+    note = card.coverage_note(state.lang)
+    if note:
+        err_console.print(f"[yellow]{note}[/]", soft_wrap=True, markup=True, highlight=False)
     if fmt is Fmt.json:
         payload: dict[str, Any] = {"plan": card.plan.name, "period": period, "from": card.day_from.isoformat(),
-                                   "to": card.day_to.isoformat(), "by": card.by, "rows": rows}
+                                   "to": card.day_to.isoformat(), "by": card.by, "note": note or None, "rows": rows}
         if explain:
             payload["explain"] = {r[card.by]: r["explain"] for r in card.rows}
         emit(to_json(payload), output)

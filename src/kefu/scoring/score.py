@@ -63,6 +63,22 @@ class Scorecard:
     by: str
     settings: Settings  # the settings the figures were computed with (the plan's preset applied)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    data_from: dt.date | None = None  # the warehouse's first and last day with data
+    data_to: dt.date | None = None
+
+    def coverage_note(self, lang: str = "zh") -> str:
+        """A warning when the period reaches past the data (the scores then cover fewer days); else empty."""
+        if self.data_from is None or self.data_to is None:
+            return ""
+        first, last = max(self.day_from, self.data_from), min(self.day_to, self.data_to)
+        if (first, last) == (self.day_from, self.day_to):
+            return ""
+        days = (last - first).days + 1
+        whole = (self.day_to - self.day_from).days + 1
+        if lang == "zh":
+            return (f"注意：数据只覆盖 {first} ~ {last}（{days}/{whole} 天），周期 {self.period} 的其余日期没有数据，"
+                    "分数只反映有数据的天")
+        return f"note: the data covers only {first} ~ {last} ({days} of {whole} days) of {self.period}"
 
     def flat(self) -> tuple[list[str], list[dict[str, Any]]]:
         """Columns and rows for CSV/JSON: keys, then value and points of each metric, total, rank, bonus."""
@@ -174,6 +190,21 @@ def _in_plan(plan: Plan, by: str, row: dict[str, Any], members: dict[tuple[str, 
     return (plan.group is None or grp == plan.group) and (plan.include_bots or kind != "bot")
 
 
+def _why_empty(plan: Plan, period: str, first: dt.date, last: dt.date, engine: DuckDBEngine, rows: int,
+               by: str) -> str:
+    """Why a scorecard has no row: the period holds no data, or the plan's group and bot rule leave out everyone."""
+    span = f"{first} ~ {last}"
+    if not rows:
+        data = f"{engine.first_day} ~ {engine.last_day}" if engine.first_day else "无"
+        return (f"周期 {period}（{span}）内没有客服数据；仓库中的数据为 {data} / no agent data in {period}"
+                f" (the warehouse holds {data})")
+    who = (f"分组为“{plan.group}”的" if plan.group else "") + ("" if plan.include_bots else "非机器人")
+    noun = "个客服" if by == "account" else "个分组"
+    return (f"周期 {period}（{span}）内有 {rows} {noun}，但方案“{plan.name}”只评{who}账号，没有一个符合"
+            f" / {rows} rows in {period}, none in the plan's scope (group {plan.group or 'any'},"
+            f" bots {'in' if plan.include_bots else 'out'})")
+
+
 def score(con: duckdb.DuckDBPyConnection, settings: Settings, plan: Plan, period: str,
           by: str = "account") -> Scorecard:
     """Score every agent (or group) the plan covers over the period; rows best first with rank and bonus."""
@@ -187,8 +218,8 @@ def score(con: duckdb.DuckDBPyConnection, settings: Settings, plan: Plan, period
     members = _members(con, engine)
     rows = [r for r in report.rows if _in_plan(plan, by, r, members)]
     if not rows:
-        raise NoData(f"周期 {period} 内没有方案“{plan.name}”覆盖的客服数据 / no rows the plan covers in {period}")
-    card = Scorecard(plan, period, first, last, by, settings)
+        raise NoData(_why_empty(plan, period, first, last, engine, len(report.rows), by))
+    card = Scorecard(plan, period, first, last, by, settings, data_from=engine.first_day, data_to=engine.last_day)
     for r in rows:
         lines = [score_line(pm, r.get(pm.id), label(pm.id, GRAIN, "zh", settings)) for pm in plan.metrics]
         total = _cents(sum(line.points for line in lines))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.console import Group
 from rich.table import Table
 
 from kefu.output import human_value, label
@@ -39,24 +40,35 @@ def _name(card: Scorecard, row: dict) -> str:
     return f"{name}（{row['agent_name']}）" if row.get("agent_name") else name
 
 
-def score_table(card: Scorecard, lang: str = "zh", width: int = 120) -> Table:
-    """Metrics down the side and one column per agent when they fit across; else one row per agent."""
-    title = f"{card.plan.name} · {card.period}（{card.day_from} ~ {card.day_to}）"
+def _agent_pages(widths: list[int], room: int) -> list[list[int]]:
+    """Agent column indexes split into pages that fit the room beside the metric names (at least one per page)."""
+    pages: list[list[int]] = [[]]
+    used = 0
+    for i, width in enumerate(widths):
+        if pages[-1] and used + width + 3 > room:
+            pages.append([])
+            used = 0
+        pages[-1].append(i)
+        used += width + 3
+    return pages
+
+
+def score_table(card: Scorecard, lang: str = "zh", width: int = 120) -> Group:
+    """Metrics down the side and one column per agent, the agents split over several tables when they do not fit."""
+    spelled = card.period == f"{card.day_from}..{card.day_to}"  # a range period already names its days
+    title = f"{card.plan.name} · {card.period}" + ("" if spelled else f"（{card.day_from} ~ {card.day_to}）")
     labels, columns = _cells(card, lang)
     names = [_name(card, r) for r in card.rows]
-    needed = max(cell_len(x) for x in labels) + sum(
-        max(cell_len(n), *(cell_len(c) for c in col)) + 3 for n, col in zip(names, columns)) + 4
-    table = Table(title=title, header_style="bold cyan")
-    if needed <= width:
+    widths = [max(cell_len(n), *(cell_len(c) for c in col)) for n, col in zip(names, columns)]
+    side = max(cell_len(x) for x in labels)
+    tables = []
+    for page, agents in enumerate(_agent_pages(widths, width - side - 4)):
+        more = "（续）" if lang == "zh" else " (continued)"
+        table = Table(title=title + (more if page else ""), header_style="bold cyan")
         table.add_column("指标 (分)" if lang == "zh" else "metric (points)", no_wrap=True)
-        for n in names:
-            table.add_column(n, justify="right", no_wrap=True)
-        for i, text in enumerate(labels):
-            table.add_row(text, *[col[i] for col in columns])
-        return table
-    table.add_column(HEADERS[lang][1] if card.by == "account" else HEADERS[lang][2], no_wrap=True)
-    for text in labels:
-        table.add_column(text, justify="right")
-    for n, col in zip(names, columns):
-        table.add_row(n, *col)
-    return table
+        for i in agents:
+            table.add_column(names[i], justify="right", no_wrap=True)
+        for row, text in enumerate(labels):
+            table.add_row(text, *[columns[i][row] for i in agents])
+        tables.append(table)
+    return Group(*tables)

@@ -113,14 +113,15 @@ def lost(ctx: Ctx = Depends(current), day: str | None = None, account: str = "",
 
 
 @router.get("/scores", summary="绩效：方案在周期内的评分 / scorecard of a plan over a period")
-def scores(ctx: Ctx = Depends(current), plan: str = "售前", period: str = "") -> dict[str, Any]:
+def scores(ctx: Ctx = Depends(current), plan: str = "售前", period: str = "", by: str = "account") -> dict[str, Any]:
     try:
-        card = scorecard(ctx, plan, period or default_period(ctx))
+        card = scorecard(ctx, plan, period or default_period(ctx), by)
     except PlanError as exc:
         raise ValueError(str(exc)) from None
     columns, rows = card.flat()
     return {"plan": card.plan.name, "period": card.period, "from": card.day_from.isoformat(),
-            "to": card.day_to.isoformat(), "columns": columns, "rows": rows,
+            "to": card.day_to.isoformat(), "by": card.by, "note": card.coverage_note() or None,
+            "columns": columns, "rows": rows,
             "explain": [r["explain"] for r in card.rows]}
 
 

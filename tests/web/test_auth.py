@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kefu.web.auth import AuthStore, UserError
-from kefu.web.security import MAX_FAILURES, WINDOW_S, LoginThrottle
+from kefu.web.security import ADDRESS_FAILURES, BACKOFF_S, MAX_FAILURES, USER_FAILURES, WINDOW_S, LoginThrottle
 from tests.web.conftest import FAST_HASHER, PASSWORD, csrf_of
 
 
@@ -45,17 +45,39 @@ def test_password_change_ends_sessions(tmp_path: Path) -> None:
     assert auth.verify("ya", "second-pass") is not None
 
 
-def test_throttle_blocks_after_failures_and_forgets_after_window() -> None:
+def test_throttle_waits_per_user_and_address_with_a_doubling_backoff() -> None:
     now = [1000.0]
     throttle = LoginThrottle(clock=lambda: now[0])
     for _ in range(MAX_FAILURES):
         assert throttle.wait_s("boss", "1.2.3.4") == 0
         throttle.failed("boss", "1.2.3.4")
-    assert throttle.wait_s("boss", "9.9.9.9") > 0  # per user name
-    assert throttle.wait_s("other", "1.2.3.4") > 0  # and per client address
-    now[0] += WINDOW_S + 1
+    assert throttle.wait_s("boss", "1.2.3.4") == BACKOFF_S + 1
+    # The office shares 1.2.3.4: the others still sign in, and boss may from elsewhere.
+    assert throttle.wait_s("admin", "1.2.3.4") == 0 and throttle.wait_s("boss", "9.9.9.9") == 0
+    now[0] += BACKOFF_S + 1
     assert throttle.wait_s("boss", "1.2.3.4") == 0
+    throttle.failed("boss", "1.2.3.4")  # each further failure doubles the wait
+    assert throttle.wait_s("boss", "1.2.3.4") == 2 * BACKOFF_S + 1
+    throttle.succeeded("boss", "1.2.3.4")
+    assert throttle.wait_s("boss", "1.2.3.4") == 0
+    for _ in range(MAX_FAILURES - 1):
+        throttle.failed("ya", "1.2.3.4")
+    now[0] += WINDOW_S + 1
+    throttle.failed("ya", "1.2.3.4")
+    assert throttle.wait_s("ya", "1.2.3.4") == 0  # the older failures fell out of the window
 
+
+def test_throttle_stops_spraying_from_one_address_and_guessing_one_name() -> None:
+    now = [1000.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for i in range(ADDRESS_FAILURES):
+        throttle.failed(f"user{i}", "6.6.6.6")
+    assert throttle.wait_s("someone", "6.6.6.6") > 0 and throttle.wait_s("someone", "1.2.3.4") == 0
+    for i in range(USER_FAILURES):
+        throttle.failed("admin", f"10.0.{i // 250}.{i % 250}")
+    assert throttle.wait_s("admin", "172.16.0.1") > 0 and throttle.wait_s("boss", "172.16.0.1") == 0
+    now[0] += 2 * WINDOW_S
+    assert throttle.wait_s("admin", "172.16.0.1") == 0
 
 def test_pages_need_login_and_api_answers_401(web: Callable[[str], TestClient]) -> None:
     anon = web("")
@@ -121,7 +143,9 @@ def test_wrong_passwords_are_throttled(web: Callable[[str], TestClient]) -> None
     assert statuses == [401] * MAX_FAILURES + [429]
     assert "次数过多" in r.text
     api = client.post("/api/v1/session", json={"username": "boss_b", "password": PASSWORD})
-    assert api.status_code == 429  # even the right password waits out the window
+    assert api.status_code == 429  # even the right password waits out the backoff
+    other = web("")  # a colleague at the same address is not locked out
+    assert other.post("/api/v1/session", json={"username": "boss_a", "password": PASSWORD}).status_code == 200
     web.app.state.parts.throttle = LoginThrottle()  # type: ignore[attr-defined]  # test clients share one address
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kefu.web.security import MAX_FAILURES
+from kefu.web.security import ADDRESS_FAILURES
 
 KEFU = [sys.executable, "-c", "from kefu.cli import run; run()"]
 
@@ -85,7 +85,7 @@ def _failed_logins(port: int, count: int) -> list[int]:
 @pytest.mark.parametrize("proxy", [False, True])
 def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(tmp_path: Path, proxy: bool) -> None:
     with _serving(tmp_path, *(["--trusted-proxy", "127.0.0.1"] if proxy else [])) as (_, port):
-        statuses = _failed_logins(port, MAX_FAILURES + 1)
-    # Untrusted, every attempt comes from 127.0.0.1 and the address is throttled after MAX_FAILURES;
+        statuses = _failed_logins(port, ADDRESS_FAILURES + 1)
+    # Untrusted, every attempt comes from 127.0.0.1 and the address is throttled after ADDRESS_FAILURES;
     # behind the proxy, each claimed address is its own client.
-    assert statuses == [401] * MAX_FAILURES + [401 if proxy else 429]
+    assert statuses == [401] * ADDRESS_FAILURES + [401 if proxy else 429]

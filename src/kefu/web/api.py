@@ -39,7 +39,7 @@ def login(creds: Credentials, request: Request) -> Response:
     if user is None:
         parts.throttle.failed(creds.username, client)
         return JSONResponse({"error": "用户名或密码错误 / wrong user name or password"}, status_code=401)
-    parts.throttle.succeeded(creds.username)
+    parts.throttle.succeeded(creds.username, client)
     token, session = parts.auth.start_session(user)
     response = JSONResponse({"username": user.username, "role": user.role, "csrf": session.csrf})
     set_session_cookie(request, response, token)

@@ -83,7 +83,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     if user is None:
         parts.throttle.failed(username, client)
         return again("用户名或密码错误 / wrong user name or password", 401)
-    parts.throttle.succeeded(username)
+    parts.throttle.succeeded(username, client)
     token, _ = parts.auth.start_session(user)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, token)

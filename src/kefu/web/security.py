@@ -11,8 +11,14 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+# Failures within WINDOW_S that start a wait, per key: one user from one address (a mistyped password),
+# one address under any names (spraying), one name from any address (distributed guessing). A person who
+# mistypes at the office's shared address waits alone; the others keep signing in.
 MAX_FAILURES = 5
+ADDRESS_FAILURES = 20
+USER_FAILURES = 50
 WINDOW_S = 15 * 60
+BACKOFF_S = 30  # the first wait; each further failure doubles it, up to WINDOW_S
 
 _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
@@ -22,12 +28,18 @@ _DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe
 
 
 class LoginThrottle:
-    """At most MAX_FAILURES failed logins per user name and per client address within WINDOW_S."""
+    """Failed logins counted per (user, address), per address and per user, each with a doubling wait."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _keys(username: str, client: str) -> tuple[tuple[str, int], ...]:
+        """The counters a login attempt touches, each with the failures that start its wait."""
+        return ((f"p:{client}\x1f{username}", MAX_FAILURES), (f"c:{client}", ADDRESS_FAILURES),
+                (f"u:{username}", USER_FAILURES))
 
     def _recent(self, key: str) -> deque[float]:
         q = self._failures[key]
@@ -37,19 +49,22 @@ class LoginThrottle:
 
     def wait_s(self, username: str, client: str) -> int:
         """Seconds until another try is allowed (0: go ahead)."""
+        now = self.clock()
         with self._lock:
-            waits = [q[0] + WINDOW_S - self.clock() for key in (f"u:{username}", f"c:{client}")
-                     if len(q := self._recent(key)) >= MAX_FAILURES]
-        return int(max(waits)) + 1 if waits else 0
+            waits = [q[-1] + min(BACKOFF_S * 2 ** (len(q) - limit), WINDOW_S) - now
+                     for key, limit in self._keys(username, client) if len(q := self._recent(key)) >= limit]
+        wait = max(waits, default=0.0)
+        return int(wait) + 1 if wait > 0 else 0
 
     def failed(self, username: str, client: str) -> None:
         with self._lock:
-            for key in (f"u:{username}", f"c:{client}"):
+            for key, _ in self._keys(username, client):
                 self._recent(key).append(self.clock())
 
-    def succeeded(self, username: str) -> None:
+    def succeeded(self, username: str, client: str) -> None:
+        """A right password clears that user's failures from that address (the other counters keep theirs)."""
         with self._lock:
-            self._failures.pop(f"u:{username}", None)
+            self._failures.pop(self._keys(username, client)[0][0], None)
 
 
 def same_token(expected: str | None, given: str | None) -> bool:

@@ -38,9 +38,13 @@ def test_live_page_without_day_shows_the_latest_day(web: Callable[[str], TestCli
     assert "今天还没有数据" in page and 'id="live-table"' in page
 
 
-def test_users_commands(tmp_path: Path) -> None:
+def test_users_commands(tmp_path: Path, two_shop_db: Path) -> None:
     runner = CliRunner()
     db = tmp_path / "shop.duckdb"
+    r = runner.invoke(app, ["--db", str(db), "users", "add", "boss", "--role", "manager", "--shop", SHOP_A,
+                            "--password-stdin"], input="long-enough-pw\n")
+    assert r.exit_code == 1 and "无法核对店铺" in r.output  # grants are checked against the warehouse
+    db.write_bytes(two_shop_db.read_bytes())
     r = runner.invoke(app, ["--db", str(db), "users", "add", "boss", "--role", "manager", "--shop", SHOP_A,
                             "--password-stdin"], input="long-enough-pw\n")
     assert r.exit_code == 0, r.output

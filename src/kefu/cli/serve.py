@@ -1,17 +1,19 @@
-"""`kefu serve` (the web app) and `kefu users add|list|passwd` (who may sign in to it)."""
+"""`kefu serve` (the web app) and `kefu users add|list|set|passwd|disable|enable|delete` (who may sign in)."""
 from __future__ import annotations
 
 import signal
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.table import Table
 
-from kefu.cli.app import app, cli_settings, console, fail, state
+from kefu.cli.app import app, cli_settings, console, err_console, fail, state
 
 users_app = typer.Typer(help="网页版用户 / web app users", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(users_app, name="users")
@@ -21,6 +23,16 @@ def _auth():  # type: ignore[no-untyped-def]
     from kefu.web.auth import AuthStore, auth_path_for
 
     return AuthStore(auth_path_for(state.db))
+
+
+@contextmanager
+def _auth_store() -> Iterator[Any]:
+    """The users file of the warehouse, closed afterwards."""
+    auth = _auth()
+    try:
+        yield auth
+    finally:
+        auth.close()
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -39,25 +51,118 @@ def _password(password_stdin: bool) -> str:
     return str(typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True))
 
 
+def _checked_grants(shops: list[str], accounts: list[str]) -> tuple[list[str], list[str]]:
+    """Shops and accounts as the warehouse names them (short account names resolved); unknown ones refused."""
+    from kefu.accounts import UnknownName, resolve_account, resolve_shop
+    from kefu.store import Warehouse, WarehouseError
+
+    if not shops and not accounts:
+        return shops, accounts
+    if not state.db.exists():
+        fail(f"找不到仓库文件 {state.db}，无法核对店铺和客服账号：请先导入数据 / warehouse not found")
+    try:
+        wh = Warehouse.open(state.db, read_only=True)
+    except WarehouseError:
+        # kefu serve holds the warehouse: the grants are kept as typed (the web's user page checks them).
+        err_console.print("[yellow]仓库正被占用（kefu serve 运行中？），未能核对店铺和客服账号，已按输入保存"
+                          " / warehouse busy: grants not checked[/]")
+        return shops, accounts
+    try:
+        return ([resolve_shop(wh.con, s) for s in shops], [resolve_account(wh.con, a) for a in accounts])
+    except UnknownName as exc:
+        fail(str(exc))
+    finally:
+        wh.close()
+
+
+def _user_line(user: Any) -> str:
+    """A user as one line: name, role and grants."""
+    from kefu.web.auth import ROLE_LABELS
+
+    grants = "、".join(user.shops + user.accounts)
+    return f"{user.username}（{ROLE_LABELS[user.role]}{'：' + grants if grants else ''}）"
+
+
 @users_app.command("add")
 def users_add(
     username: str = typer.Argument(..., help="用户名"),
     role: str = typer.Option(..., "--role", help="角色 admin|manager|agent（管理员/店长/客服）"),
     shops: Optional[list[str]] = typer.Option(None, "--shop", help="店长管理的店铺，可重复"),
-    accounts: Optional[list[str]] = typer.Option(None, "--account", help="客服本人的账号，可重复"),
+    accounts: Optional[list[str]] = typer.Option(None, "--account",
+                                                 help="客服本人的账号，可重复（子账号名唯一时可简写）"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读一行作为密码"),
 ) -> None:
     """添加网页版用户 / add a web user."""
     from kefu.web.auth import UserError
 
-    auth = _auth()
-    try:
-        user = auth.add_user(username, _password(password_stdin), role, shops=shops, accounts=accounts)
-    except UserError as exc:
-        fail(str(exc))
-    finally:
-        auth.close()
-    console.print(f"已添加用户 {user.username}（{user.role}） / user added")
+    shop_list, account_list = _checked_grants(list(shops or []), list(accounts or []))
+    with _auth_store() as auth:
+        try:
+            user = auth.add_user(username, _password(password_stdin), role, shops=shop_list, accounts=account_list)
+        except UserError as exc:
+            fail(str(exc))
+    console.print(f"已添加用户 {_user_line(user)} / user added")
+
+
+@users_app.command("set")
+def users_set(
+    username: str = typer.Argument(..., help="用户名"),
+    role: str = typer.Option(..., "--role", help="新角色 admin|manager|agent"),
+    shops: Optional[list[str]] = typer.Option(None, "--shop", help="店长管理的店铺，可重复"),
+    accounts: Optional[list[str]] = typer.Option(None, "--account", help="客服本人的账号，可重复"),
+) -> None:
+    """修改角色与范围（该用户需重新登录） / change a user's role and scope."""
+    from kefu.web.auth import UserError
+
+    shop_list, account_list = _checked_grants(list(shops or []), list(accounts or []))
+    with _auth_store() as auth:
+        try:
+            user = auth.set_role(username, role, shops=shop_list, accounts=account_list)
+        except UserError as exc:
+            fail(str(exc))
+    console.print(f"已修改 {_user_line(user)}，该用户需重新登录 / role and scope changed")
+
+
+@users_app.command("disable")
+def users_disable(username: str = typer.Argument(..., help="用户名")) -> None:
+    """停用用户（立即退出登录，保留密码和范围） / disable a user."""
+    _set_disabled(username, True)
+
+
+@users_app.command("enable")
+def users_enable(username: str = typer.Argument(..., help="用户名")) -> None:
+    """重新启用停用的用户 / re-enable a user."""
+    _set_disabled(username, False)
+
+
+def _set_disabled(username: str, disabled: bool) -> None:
+    """Disable or re-enable a user, with a clear error for unknown names and the last admin."""
+    from kefu.web.auth import UserError
+
+    with _auth_store() as auth:
+        try:
+            auth.set_disabled(username, disabled)
+        except UserError as exc:
+            fail(str(exc))
+    console.print(f"已停用 {username} / disabled" if disabled else f"已启用 {username} / enabled")
+
+
+@users_app.command("delete")
+def users_delete(
+    username: str = typer.Argument(..., help="用户名"),
+    yes: bool = typer.Option(False, "--yes", help="不再确认"),
+) -> None:
+    """删除用户及其登录会话 / delete a user."""
+    from kefu.web.auth import UserError
+
+    if not yes and not typer.confirm(f"删除用户 {username}？/ delete {username}?"):
+        raise typer.Exit(1)
+    with _auth_store() as auth:
+        try:
+            auth.delete_user(username)
+        except UserError as exc:
+            fail(str(exc))
+    console.print(f"已删除用户 {username} / user deleted")
 
 
 @users_app.command("list")
@@ -65,14 +170,14 @@ def users_list() -> None:
     """列出网页版用户 / list web users."""
     from kefu.web.auth import ROLE_LABELS
 
-    auth = _auth()
-    users = auth.users()
-    auth.close()
+    with _auth_store() as auth:
+        users = auth.users()
     table = Table(title=f"用户 / users（{auth.path}）", header_style="bold cyan")
-    for col in ("用户名", "角色", "店铺", "客服账号"):
+    for col in ("用户名", "角色", "状态", "店铺", "客服账号"):
         table.add_column(col)
     for u in users:
-        table.add_row(u.username, ROLE_LABELS[u.role], "、".join(u.shops), "、".join(u.accounts))
+        table.add_row(u.username, ROLE_LABELS[u.role], "已停用" if u.disabled else "可登录", "、".join(u.shops),
+                      "、".join(u.accounts))
     console.print(table)
 
 
@@ -84,13 +189,11 @@ def users_passwd(
     """修改密码（该用户的所有登录会话失效） / change a password."""
     from kefu.web.auth import UserError
 
-    auth = _auth()
-    try:
-        auth.set_password(username, _password(password_stdin))
-    except UserError as exc:
-        fail(str(exc))
-    finally:
-        auth.close()
+    with _auth_store() as auth:
+        try:
+            auth.set_password(username, _password(password_stdin))
+        except UserError as exc:
+            fail(str(exc))
     console.print(f"已修改 {username} 的密码 / password changed")
 
 

@@ -1,11 +1,13 @@
-"""用户 (admins only): list users and their grants, add a user, see the settings the server runs with."""
+"""用户 (admins only): list users, add, change role and scope, disable, re-enable, delete; the server's settings."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from kefu.config import SETTINGS
-from kefu.web.auth import ROLE_LABELS, UserError
+from kefu.web.auth import ROLE_LABELS, User, UserError, check_grants
 from kefu.web.context import Ctx, current
 from kefu.web.pages import check_csrf, render
 
@@ -24,6 +26,22 @@ def _page(ctx: Ctx, error: str = "", status: int = 200) -> Response:
                   error=error, settings=rows, accounts=ctx.store.accounts(), shops=ctx.store.shops())
 
 
+def _checked(ctx: Ctx, shops: list[str], accounts: list[str]) -> None:
+    """Grants must name the warehouse's shops and accounts (a crafted form cannot add others)."""
+    check_grants(shops, accounts, ctx.store.shops(), [a["account"] for a in ctx.store.accounts()])
+
+
+def _change(ctx: Ctx, csrf_token: str, action: Callable[[], object]) -> Response:
+    """Run one user change for an admin with a valid form token; back to the list, or the page with the error."""
+    _admin(ctx)
+    check_csrf(ctx, csrf_token)
+    try:
+        action()
+    except UserError as exc:
+        return _page(ctx, str(exc), 400)
+    return RedirectResponse("/users", status_code=303)
+
+
 @router.get("/users")
 def users_page(ctx: Ctx = Depends(current)) -> Response:
     _admin(ctx)
@@ -34,10 +52,39 @@ def users_page(ctx: Ctx = Depends(current)) -> Response:
 def add_user(ctx: Ctx = Depends(current), csrf_token: str = Form(""), username: str = Form(""),
              password: str = Form(""), role: str = Form(""), shops: list[str] = Form([]),
              accounts: list[str] = Form([])) -> Response:
-    _admin(ctx)
-    check_csrf(ctx, csrf_token)
-    try:
-        ctx.parts.auth.add_user(username, password, role, shops=shops, accounts=accounts)
-    except UserError as exc:
-        return _page(ctx, str(exc), 400)
-    return RedirectResponse("/users", status_code=303)
+    def add() -> User:
+        _checked(ctx, shops, accounts)
+        return ctx.parts.auth.add_user(username, password, role, shops=shops, accounts=accounts)
+
+    return _change(ctx, csrf_token, add)
+
+
+@router.post("/users/{username}/role")
+def set_role(username: str, ctx: Ctx = Depends(current), csrf_token: str = Form(""), role: str = Form(""),
+             shops: list[str] = Form([]), accounts: list[str] = Form([])) -> Response:
+    def change() -> User:
+        _checked(ctx, shops, accounts)
+        return ctx.parts.auth.set_role(username, role, shops=shops, accounts=accounts)
+
+    return _change(ctx, csrf_token, change)
+
+
+@router.post("/users/{username}/disable")
+def disable_user(username: str, ctx: Ctx = Depends(current), csrf_token: str = Form("")) -> Response:
+    return _change(ctx, csrf_token, lambda: ctx.parts.auth.set_disabled(username, True))
+
+
+@router.post("/users/{username}/enable")
+def enable_user(username: str, ctx: Ctx = Depends(current), csrf_token: str = Form("")) -> Response:
+    return _change(ctx, csrf_token, lambda: ctx.parts.auth.set_disabled(username, False))
+
+
+@router.post("/users/{username}/delete")
+def delete_user(username: str, ctx: Ctx = Depends(current), csrf_token: str = Form(""),
+                confirm: str = Form("")) -> Response:
+    def delete() -> None:
+        if confirm != "yes":
+            raise UserError(f"删除 {username} 需要勾选确认 / tick the box to confirm")
+        ctx.parts.auth.delete_user(username)
+
+    return _change(ctx, csrf_token, delete)

@@ -7,6 +7,7 @@ while the server runs, and logins never compete with an import for the warehouse
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import secrets
 import sqlite3
@@ -24,7 +25,8 @@ SESSION_HOURS = 12
 _DDL = (
     """CREATE TABLE IF NOT EXISTS users (
         username TEXT PRIMARY KEY, password_hash TEXT NOT NULL,
-        role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'agent')), created_at TEXT NOT NULL)""",
+        role TEXT NOT NULL CHECK (role IN ('admin', 'manager', 'agent')), created_at TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0)""",
     """CREATE TABLE IF NOT EXISTS grants (
         username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
         kind TEXT NOT NULL CHECK (kind IN ('shop', 'account')), value TEXT NOT NULL,
@@ -47,6 +49,7 @@ class User:
     role: str
     shops: tuple[str, ...] = ()
     accounts: tuple[str, ...] = ()
+    disabled: bool = False  # a disabled user cannot sign in; their sessions have ended
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,9 @@ class AuthStore:
         self._con.execute("PRAGMA busy_timeout = 5000")
         for ddl in _DDL:
             self._con.execute(ddl)
+        columns = {str(r[1]) for r in self._con.execute("PRAGMA table_info(users)").fetchall()}
+        if "disabled" not in columns:  # a users file from before users could be disabled
+            self._con.execute("ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         """Close the file."""
@@ -102,43 +108,84 @@ class AuthStore:
         username = username.strip()
         if not username:
             raise UserError("用户名不能为空 / username is empty")
-        if role not in ROLES:
-            raise UserError(f"角色必须是 {'、'.join(ROLES)} 之一，得到 {role!r} / unknown role")
+        _check_role(role, shops, accounts)
         _check_password(password)
-        if role == "manager" and not shops:
-            raise UserError("店长至少需要一个 --shop / a manager needs at least one --shop")
-        if role == "agent" and not accounts:
-            raise UserError("客服至少需要一个 --account / an agent needs at least one --account")
         if self.get_user(username) is not None:
             raise UserError(f"用户 {username} 已存在 / user {username} exists")
-        grants = [("shop", s) for s in shops or []] + [("account", a) for a in accounts or []]
         with self._lock:
             self._con.execute("BEGIN")
-            self._con.execute("INSERT INTO users VALUES (?, ?, ?, ?)",
+            self._con.execute("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
                               (username, self._hasher.hash(password), role, _now().isoformat(" ", "seconds")))
-            self._con.executemany("INSERT OR IGNORE INTO grants VALUES (?, ?, ?)",
-                                  [(username, k, v) for k, v in grants])
+            self._write_grants(username, role, shops, accounts)
             self._con.execute("COMMIT")
+        return self._existing(username)
+
+    def _write_grants(self, username: str, role: str, shops: list[str] | None, accounts: list[str] | None) -> None:
+        """Replace a user's grants with those their role uses (inside the caller's transaction, lock held)."""
+        grants = ([("shop", s) for s in shops or []] if role == "manager" else []) + (
+            [("account", a) for a in accounts or []] if role == "agent" else [])
+        self._con.execute("DELETE FROM grants WHERE username = ?", (username,))
+        self._con.executemany("INSERT OR IGNORE INTO grants VALUES (?, ?, ?)", [(username, k, v) for k, v in grants])
+
+    def _existing(self, username: str) -> User:
+        """The user called username; a clear error when there is none."""
         user = self.get_user(username)
-        assert user is not None
+        if user is None:
+            raise UserError(f"没有用户 {username} / no such user")
         return user
+
+    def _keep_an_admin(self, username: str) -> None:
+        """Refuse a change that would leave no enabled admin (nobody could manage users from the web)."""
+        others = self._run("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND username <> ?",
+                           (username,))[0][0]
+        if self._existing(username).role == "admin" and not others:
+            raise UserError(f"{username} 是唯一可用的管理员，不能停用、删除或降级 / {username} is the last admin")
+
+    def set_role(self, username: str, role: str, *, shops: list[str] | None = None,
+                 accounts: list[str] | None = None) -> User:
+        """Change a user's role and grants; their sessions end so the new scope applies at once."""
+        _check_role(role, shops, accounts)
+        if role != "admin":
+            self._keep_an_admin(username)
+        self._existing(username)
+        with self._lock:
+            self._con.execute("BEGIN")
+            self._con.execute("UPDATE users SET role = ? WHERE username = ?", (role, username))
+            self._write_grants(username, role, shops, accounts)
+            self._con.execute("DELETE FROM sessions WHERE username = ?", (username,))
+            self._con.execute("COMMIT")
+        return self._existing(username)
+
+    def set_disabled(self, username: str, disabled: bool) -> User:
+        """Disable (ending every session) or re-enable a user; the password and grants are kept."""
+        if disabled:
+            self._keep_an_admin(username)
+        self._existing(username)
+        self._run("UPDATE users SET disabled = ? WHERE username = ?", (int(disabled), username))
+        if disabled:
+            self._run("DELETE FROM sessions WHERE username = ?", (username,))
+        return self._existing(username)
+
+    def delete_user(self, username: str) -> None:
+        """Remove a user with their grants and sessions."""
+        self._keep_an_admin(username)
+        self._run("DELETE FROM users WHERE username = ?", (username,))
 
     def set_password(self, username: str, password: str) -> None:
         """Change a password; every session of that user ends."""
-        if self.get_user(username) is None:
-            raise UserError(f"没有用户 {username} / no such user")
+        self._existing(username)
         _check_password(password)
         self._run("UPDATE users SET password_hash = ? WHERE username = ?", (self._hasher.hash(password), username))
         self._run("DELETE FROM sessions WHERE username = ?", (username,))
 
     def get_user(self, username: str) -> User | None:
         """The user called username with their grants, or None."""
-        rows = self._run("SELECT role FROM users WHERE username = ?", (username,))
+        rows = self._run("SELECT role, disabled FROM users WHERE username = ?", (username,))
         if not rows:
             return None
         grants = self._run("SELECT kind, value FROM grants WHERE username = ? ORDER BY value", (username,))
         return User(username, str(rows[0][0]), tuple(str(v) for k, v in grants if k == "shop"),
-                    tuple(str(v) for k, v in grants if k == "account"))
+                    tuple(str(v) for k, v in grants if k == "account"), bool(rows[0][1]))
 
     def users(self) -> list[User]:
         """Every user, by name."""
@@ -154,7 +201,8 @@ class AuthStore:
             self._hasher.verify(stored or self._dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             return None
-        return self.get_user(username) if stored else None
+        user = self.get_user(username) if stored else None
+        return None if user is None or user.disabled else user
 
     def _dummy_hash(self) -> str:
         if not hasattr(self, "_dummy"):
@@ -178,12 +226,32 @@ class AuthStore:
         if not rows or str(rows[0][2]) < _now().isoformat():
             return None
         user = self.get_user(str(rows[0][0]))
-        return Session(user, str(rows[0][1])) if user else None
+        return Session(user, str(rows[0][1])) if user and not user.disabled else None
 
     def end_session(self, token: str | None) -> None:
         """Log out: forget the session."""
         if token:
             self._run("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+
+
+def _check_role(role: str, shops: list[str] | None, accounts: list[str] | None) -> None:
+    """A role with the grants it needs: a manager some shops, an agent some accounts."""
+    if role not in ROLES:
+        raise UserError(f"角色必须是 {'、'.join(ROLES)} 之一，得到 {role!r} / unknown role")
+    if role == "manager" and not shops:
+        raise UserError("店长至少需要一个 --shop / a manager needs at least one --shop")
+    if role == "agent" and not accounts:
+        raise UserError("客服至少需要一个 --account / an agent needs at least one --account")
+
+
+def check_grants(shops: list[str], accounts: list[str], known_shops: list[str], known_accounts: list[str]) -> None:
+    """Refuse grants of shops or accounts the warehouse does not know, naming the closest known ones."""
+    for kind, given, known in (("店铺", shops, known_shops), ("客服账号", accounts, known_accounts)):
+        for name in given:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=3, cutoff=0.4)
+                hint = f"；最接近的：{'、'.join(close)}" if close else ""
+                raise UserError(f"仓库里没有{kind} {name}{hint} / unknown {'shop' if kind == '店铺' else 'account'}")
 
 
 def _check_password(password: str) -> None:

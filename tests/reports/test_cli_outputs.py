@@ -32,6 +32,14 @@ def test_export_xlsx_writes_the_workbook(demo_db: Path, tmp_path: Path) -> None:
     assert days == {dt.date(2026, 11, 3), dt.date(2026, 11, 4)}
     code, text = kefu(demo_db, "--lang", "en", "export", "xlsx", "-o", str(out))
     assert code == 0 and openpyxl.load_workbook(out).sheetnames[0] == "Overview"
+    shop = book["概览"]["A2"].value
+    code, text = kefu(demo_db, "export", "xlsx", "-o", str(out), "--shop", shop)
+    assert code == 0 and {r[0] for r in openpyxl.load_workbook(out)["概览"].iter_rows(min_row=2, values_only=True)} == {
+        shop}
+    code, text = kefu(demo_db, "export", "xlsx", "-o", str(tmp_path / "other.xlsx"), "--shop", shop[:-1])
+    assert code == 1 and f"未知店铺 {shop[:-1]}" in text and not (tmp_path / "other.xlsx").exists()
+    code, text = kefu(demo_db, "html", "-o", str(tmp_path / "r.html"), "--shop", shop[:-1])
+    assert code == 1 and "最接近的" in text
     code, text = kefu(demo_db, "export", "xlsx", "-o", str(tmp_path / "none.xlsx"), "--from", "2027-01-01")
     assert code == 1 and "没有数据" in text and not (tmp_path / "none.xlsx").exists()
 

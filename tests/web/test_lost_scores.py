@@ -82,9 +82,13 @@ def test_a_month_longer_than_the_data_is_noted(web: Callable[[str], TestClient])
     assert got["note"].startswith("注意：数据只覆盖 2026-11-") and got["note"] in page
 
 
-def test_workbook_only_for_users_granted_every_shop(web: Callable[[str], TestClient]) -> None:
+def test_workbook_holds_the_shops_the_user_manages(web: Callable[[str], TestClient]) -> None:
     r = web("admin").get("/download/workbook.xlsx")
     assert r.status_code == 200
-    assert len(load_workbook(io.BytesIO(r.content)).sheetnames) >= 4
-    for name in ("boss_a", "ya"):
-        assert web(name).get("/download/workbook.xlsx").status_code == 404
+    book = load_workbook(io.BytesIO(r.content))
+    assert len(book.sheetnames) >= 4
+    assert {row[0] for row in book["概览"].iter_rows(min_row=2, values_only=True)} == {SHOP_A, SHOP_B}
+    own = load_workbook(io.BytesIO(web("boss_a").get("/download/workbook.xlsx").content))
+    for sheet in own.sheetnames[:4]:  # overview, daily, summary, lost: every row is the manager's shop
+        assert {row[0] for row in own[sheet].iter_rows(min_row=2, values_only=True)} == {SHOP_A}, sheet
+    assert web("ya").get("/download/workbook.xlsx").status_code == 404

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from kefu.cli.app import app, cli_settings, connect_existing, err_console, fail, parse_range, state
+from kefu.cli.app import app, cli_settings, cli_shop, connect_existing, err_console, fail, parse_range, state
 
 
 @app.command("html")
@@ -15,6 +15,7 @@ def html_cmd(
     output: Path = typer.Option(Path("报表.html"), "-o", "--output", help="写入的 HTML 文件（默认 报表.html）"),
     day_from: Optional[str] = typer.Option(None, "--from", help="开始日期 YYYY-MM-DD（默认：最早）"),
     day_to: Optional[str] = typer.Option(None, "--to", help="结束日期 YYYY-MM-DD（默认：最晚）"),
+    shops: Optional[list[str]] = typer.Option(None, "--shop", help="只含这些店铺，可重复（默认：全部）"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
 ) -> None:
@@ -25,8 +26,9 @@ def html_cmd(
     settings = cli_settings(config, sets)
     lo, hi = parse_range(day_from, day_to)
     con = connect_existing(settings)
+    chosen = [cli_shop(con, s) for s in shops] if shops else None
     try:
-        page = render_html(con, settings, lo, hi, lang=state.lang)
+        page = render_html(con, settings, lo, hi, lang=state.lang, shops=chosen)
     except NoData as exc:
         fail(str(exc))
     # Written next to the target and renamed, so a failed run never leaves half a report.

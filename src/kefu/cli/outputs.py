@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from kefu.cli.app import (Fmt, app, cli_account, cli_settings, connect_existing, console, emit, err_console,
+from kefu.cli.app import (Fmt, app, cli_account, cli_settings, cli_shop, connect_existing, console, emit, err_console,
                           export_app, fail, parse_day, parse_range, state)
 from kefu.output import to_csv, to_json
 
@@ -36,6 +36,7 @@ def export_xlsx_cmd(
     output: Path = typer.Option(..., "-o", "--output", help="写入的 .xlsx 文件"),
     day_from: Optional[str] = typer.Option(None, "--from", help="开始日期 YYYY-MM-DD（默认：最早）"),
     day_to: Optional[str] = typer.Option(None, "--to", help="结束日期 YYYY-MM-DD（默认：最晚）"),
+    shops: Optional[list[str]] = typer.Option(None, "--shop", help="只含这些店铺，可重复（默认：全部）"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
 ) -> None:
@@ -45,8 +46,10 @@ def export_xlsx_cmd(
 
     settings = cli_settings(config, sets)
     first, last = parse_range(day_from, day_to)
+    con = connect_existing(settings)
+    chosen = [cli_shop(con, s) for s in shops] if shops else None
     try:
-        write_workbook(output, connect_existing(settings), settings, first, last, state.lang)
+        write_workbook(output, con, settings, first, last, state.lang, shops=chosen)
     except NoData as exc:
         fail(str(exc))
     err_console.print(f"已写入 {output}")

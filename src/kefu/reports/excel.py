@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from kefu.metrics.catalog import metrics_of
 from kefu.metrics.compile import UNGROUPED, ReportSpec
 from kefu.metrics.metric import UNITS_ZH
 from kefu.output import KEY_COLUMNS, label
-from kefu.report import NoData, Report, prepared_engine, run_report
+from kefu.report import NoData, Report, of_shops, prepared_engine, rows_of_shops, run_report
 from kefu.reports.lost import COLUMN_LABELS, lost_between, status_text
 from kefu.reports.xlsx import Sheet, column_format, date_cell, workbook
 from kefu.scoring.plan import GRAIN
@@ -61,13 +62,13 @@ def write_report_xlsx(path: Path, report: Report, lang: str = "zh") -> Path:
 
 
 def _summary_rows(con: duckdb.DuckDBPyConnection, settings: Settings, spec: ReportSpec, engine: Any,
-                  lang: str) -> tuple[Report, list[dict[str, Any]], set[int]]:
+                  lang: str, shops: Collection[str] | None) -> tuple[Report, list[dict[str, Any]], set[int]]:
     """Agents over the period, each group followed by its subtotal (recomputed from summed counts), then all."""
-    agents = run_report(con, spec, settings, engine)
-    groups = run_report(con, ReportSpec(grain=spec.grain, by="group", period="all", day_from=spec.day_from,
-                                        day_to=spec.day_to), settings, engine)
-    total = run_report(con, ReportSpec(grain=spec.grain, by="shop", period="all", day_from=spec.day_from,
-                                       day_to=spec.day_to), settings, engine)
+    agents = of_shops(run_report(con, spec, settings, engine), shops)
+    groups = of_shops(run_report(con, ReportSpec(grain=spec.grain, by="group", period="all", day_from=spec.day_from,
+                                                 day_to=spec.day_to), settings, engine), shops)
+    total = of_shops(run_report(con, ReportSpec(grain=spec.grain, by="shop", period="all", day_from=spec.day_from,
+                                                day_to=spec.day_to), settings, engine), shops)
     table = engine.build([("shop_accounts", "")])["shop_accounts"]
     group_of = {(s, a): g for s, a, g in con.execute(f"SELECT shop, account, grp FROM {table}").fetchall()}
     rows: list[dict[str, Any]] = []
@@ -102,8 +103,12 @@ def _qc_rows(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.da
 
 
 def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: Settings,
-                   day_from: dt.date | None = None, day_to: dt.date | None = None, lang: str = "zh") -> Path:
-    """The manager's workbook over a day range (default: all data); returns the path written."""
+                   day_from: dt.date | None = None, day_to: dt.date | None = None, lang: str = "zh",
+                   shops: Collection[str] | None = None) -> Path:
+    """The manager's workbook over a day range (default: all data), of some shops (default: all); returns the path.
+
+    Every row a sheet holds is one shop's (totals are per shop), so a shop's workbook is the rows of its shop.
+    """
     path = Path(path)
     engine = prepared_engine(con, settings, day_from, day_to)
     assert engine.first_day is not None and engine.last_day is not None
@@ -113,14 +118,16 @@ def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: S
                    f" / no data in the chosen days")
     if first > last:
         raise empty
-    shop = run_report(con, ReportSpec(grain="shop_day", day_from=first, day_to=last), settings, engine)
+    shop = of_shops(run_report(con, ReportSpec(grain="shop_day", day_from=first, day_to=last), settings, engine),
+                    shops)
     if not shop.rows:
         raise empty
-    daily = run_report(con, ReportSpec(grain="account_day", day_from=first, day_to=last), settings, engine)
+    daily = of_shops(run_report(con, ReportSpec(grain="account_day", day_from=first, day_to=last), settings, engine),
+                     shops)
     period_spec = ReportSpec(grain="account_day", period="all", day_from=first, day_to=last)
-    agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang)
-    lost = lost_between(con, settings, first, last, engine=engine)
-    qc = _qc_rows(con, settings, first, last)
+    agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang, shops)
+    lost = rows_of_shops(lost_between(con, settings, first, last, engine=engine), shops)
+    qc = rows_of_shops(_qc_rows(con, settings, first, last), shops)
     with workbook(path) as wb:
         report_sheet(wb, names["overview"], shop, lang)
         report_sheet(wb, names["daily"], daily, lang)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,6 @@ def render_data(data: HtmlData, lang: str = "zh") -> str:
 
 
 def render_html(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date | None = None,
-                day_to: dt.date | None = None, lang: str = "zh") -> str:
-    """The self-contained offline HTML report over a day range (default: the whole warehouse)."""
-    return render_data(gather(con, settings, day_from, day_to), lang)
+                day_to: dt.date | None = None, lang: str = "zh", shops: Collection[str] | None = None) -> str:
+    """The self-contained offline HTML report over a day range (default: the whole warehouse), of some shops."""
+    return render_data(gather(con, settings, day_from, day_to, shops), lang)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ import duckdb
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.metrics.compile import ReportSpec
-from kefu.report import NoData, prepared_engine, run_report
+from kefu.report import NoData, prepared_engine, rows_of_shops, run_report
 
 # The headline cards: (metric id, grain it is read at, higher is better). Average response time and order value
 # exist only per account, so the shop's figure is the account-day report grouped by shop (metrics.md §5).
@@ -93,11 +94,12 @@ class _Source:
     con: duckdb.DuckDBPyConnection
     settings: Settings
     engine: DuckDBEngine
+    shops: Collection[str] | None  # the shops reported on (None: all)
 
     def rows(self, grain: str, period: str, lo: dt.date, hi: dt.date, by: str | None = None) -> list[dict[str, Any]]:
-        """Report rows of one spec over a day range."""
+        """Report rows of one spec over a day range, of the reported shops."""
         spec = ReportSpec(grain=grain, by=by, period=period, day_from=lo, day_to=hi)
-        return run_report(self.con, spec, self.settings, self.engine).rows
+        return rows_of_shops(run_report(self.con, spec, self.settings, self.engine).rows, self.shops)
 
     def shop_totals(self, lo: dt.date, hi: dt.date) -> dict[str, dict[str, dict[str, Any]]]:
         """grain -> shop -> the shop's row over the range: the shop-day report and the account-day one by shop."""
@@ -118,8 +120,8 @@ def _cards(current: dict[str, dict[str, dict[str, Any]]],
 
 
 def _histogram(con: duckdb.DuckDBPyConnection, settings: Settings, engine: DuckDBEngine, day_from: dt.date,
-               day_to: dt.date) -> Histogram:
-    """Response times of the range binned per shop from the questions model the report itself reads."""
+               day_to: dt.date, shops: Collection[str] | None) -> Histogram:
+    """Response times of the range binned per shop (of the reported shops) from the questions model."""
     table = engine.build([("questions", "account")])["questions"]
     width = settings.slow_threshold_s / BINS_PER_THRESHOLD if settings.slow_threshold_s >= BINS_PER_THRESHOLD else 1
     bins = math.ceil(settings.slow_threshold_s * THRESHOLDS_SHOWN / width)
@@ -127,7 +129,7 @@ def _histogram(con: duckdb.DuckDBPyConnection, settings: Settings, engine: DuckD
         f"""SELECT shop, LEAST(GREATEST(CAST(ceil(response_s / ?) AS BIGINT), 1), ?) AS bin, count(*) AS n
             FROM {table} WHERE response_s IS NOT NULL AND day BETWEEN ? AND ?
             GROUP BY ALL ORDER BY ALL""", [width, bins + 1, day_from, day_to]).fetchall()
-    return Histogram(width, bins, [{"shop": s, "bin": b, "n": n} for s, b, n in rows])
+    return Histogram(width, bins, rows_of_shops([{"shop": s, "bin": b, "n": n} for s, b, n in rows], shops))
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -136,8 +138,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
                             [name]).fetchone()[0])
 
 
-def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date) -> QcSummary:
-    """Stored QC findings by category and severity when a QC run covers part of the range."""
+def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date,
+        shops: Collection[str] | None) -> QcSummary:
+    """Stored QC findings (of some shops) by category and severity when a QC run covers part of the range."""
     if not (_has_table(con, "qc_runs") and _has_table(con, "qc_findings")):
         return QcSummary(ran=False)
     ((runs,),) = con.execute("SELECT count(*) FROM qc_runs WHERE day_from <= ? AND day_to >= ?",
@@ -146,18 +149,20 @@ def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date) -> Q
         return QcSummary(ran=False)
     rows = con.execute(
         """SELECT category, severity, count(*) AS n FROM qc_findings WHERE day BETWEEN ? AND ?
-           GROUP BY ALL ORDER BY n DESC, category, severity""", [day_from, day_to]).fetchall()
+           AND (? OR list_contains(?, shop)) GROUP BY ALL ORDER BY n DESC, category, severity""",
+        [day_from, day_to, shops is None, list(shops or ())]).fetchall()
     return QcSummary(True, [{"category": c, "severity": v, "n": n} for c, v, n in rows])
 
 
 def gather(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date | None = None,
-           day_to: dt.date | None = None) -> HtmlData:
-    """Every figure of the report over [day_from, day_to] (default: the whole warehouse); NoData when empty."""
+           day_to: dt.date | None = None, shops: Collection[str] | None = None) -> HtmlData:
+    """Every figure of the report over [day_from, day_to] (default: the whole warehouse) of some shops (default:
+    all; every figure is one shop's, so a shop's report is its own rows); NoData when empty."""
     # The cards compare the range with the one of equal length before it: the engine serves both.
     before = day_from - (day_to - day_from) - dt.timedelta(days=1) if day_from and day_to else None
     engine = prepared_engine(con, settings, before, day_to)
     assert engine.first_day is not None and engine.last_day is not None
-    src = _Source(con, settings, engine)
+    src = _Source(con, settings, engine, shops)
     lo = day_from or engine.first_day
     hi = day_to or engine.last_day
     shop_days = src.rows("shop_day", "day", lo, hi) if lo <= hi else []
@@ -175,6 +180,6 @@ def gather(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date
         account_days=src.rows("account_day", "day", lo, hi),
         accounts=src.rows("account_day", "all", lo, hi),
         shop_accounts=list(current["account_day"].values()),
-        histogram=_histogram(con, settings, engine, lo, hi),
-        qc=_qc(con, lo, hi),
+        histogram=_histogram(con, settings, engine, lo, hi, shops),
+        qc=_qc(con, lo, hi, shops),
     )

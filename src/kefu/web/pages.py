@@ -123,7 +123,7 @@ def overview(ctx: Ctx = Depends(current), shop: str = "", account: str = "", day
     cards = views.cards(grain, ctx.store.settings)
     return render(ctx, ctx.request, "overview.html", empty=False, grain=grain, choices=choices, chosen=chosen,
                   row=row, cards=cards, trends=trends, span=span, day_from=day_from, day_to=day_to,
-                  chart=(views.CHART_W, views.CHART_H), html_report=ctx.scope.covers(ctx.store.shops()))
+                  chart=(views.CHART_W, views.CHART_H), html_report=ctx.scope.sees_shop_totals)
 
 
 def _table_args(request: Request) -> dict[str, Any]:
@@ -150,26 +150,33 @@ def agents(ctx: Ctx = Depends(current)) -> Response:
                   shops=shops, query=dict(ctx.request.query_params))
 
 
+def _report_shops(ctx: Ctx, what: str) -> list[str] | None:
+    """The shops a whole report may hold for this user: all (None), the managed ones, or none for an agent."""
+    if not ctx.scope.sees_shop_totals:
+        raise Forbidden(what)
+    every = ctx.store.shops()
+    return None if ctx.scope.covers(every) else ctx.scope.visible_shops(every)
+
+
 @router.get("/download/report.html")
 def download_html(ctx: Ctx = Depends(current), day_from: str = Query("", alias="from"),
                   day_to: str = Query("", alias="to")) -> Response:
-    """The offline HTML report; it spans every shop, so only users granted all of them get it."""
-    if not ctx.scope.covers(ctx.store.shops()):
-        raise Forbidden("html")
+    """The offline HTML report of the shops the user manages (agents get none: it shows shop totals)."""
+    shops = _report_shops(ctx, "html")
     with ctx.store.reader() as cur:
-        html = render_html(cur, ctx.store.settings, parse_day(day_from, "from"), parse_day(day_to, "to"))
+        html = render_html(cur, ctx.store.settings, parse_day(day_from, "from"), parse_day(day_to, "to"),
+                           shops=shops)
     return attachment(html.encode("utf-8"), "kefu-report.html", "text/html; charset=utf-8")
 
 
 @router.get("/download/workbook.xlsx")
 def download_workbook(ctx: Ctx = Depends(current), day_from: str = Query("", alias="from"),
                       day_to: str = Query("", alias="to")) -> Response:
-    """The manager's Excel workbook (every sheet of kefu.reports.excel); it spans every shop, like the HTML."""
-    if not ctx.scope.covers(ctx.store.shops()):
-        raise Forbidden("workbook")
+    """The manager's Excel workbook (every sheet of kefu.reports.excel) of the shops the user manages."""
+    shops = _report_shops(ctx, "workbook")
     with tempfile.TemporaryDirectory() as tmp, ctx.store.reader() as cur:
         path = write_workbook(Path(tmp) / "kefu.xlsx", cur, ctx.store.settings, parse_day(day_from, "from"),
-                              parse_day(day_to, "to"))
+                              parse_day(day_to, "to"), shops=shops)
         return attachment(path.read_bytes(), "kefu-workbook.xlsx", XLSX_TYPE)
 
 

@@ -207,3 +207,12 @@ def test_spark_sql_and_the_spark_engine_without_pyspark(db: Path, tmp_path: Path
     assert "conversations_shop" in models and "shared_days" not in models  # Spark computes the shop scope whole
     code, out = kefu(db, "report", "--engine", "spark", "--data", str(tmp_path))
     assert code == 1 and "pip install 'kefu[spark]'" in out and "Traceback" not in out
+
+
+def test_added_up_buyer_counts_are_headed_person_days(db: Path) -> None:
+    _, by_shop = kefu(db, "report", "--by", "shop", "--period", "all")
+    _, daily = kefu(db, "report", "--grain", "shop_day")
+    assert "咨询人次" in by_shop and "咨询人数" not in by_shop  # accounts' daily counts added (metrics.md §5)
+    assert "咨询人数" in daily and "咨询人次" not in daily  # one shop-day: distinct buyers
+    _, english = kefu(db, "--lang", "en", "report", "--by", "shop", "--period", "all")
+    assert "person-days" in english and "人次" not in english

@@ -49,8 +49,18 @@ def split_compare(column: str) -> tuple[str, str]:
     return column, ""
 
 
-def label(column: str, grain: str, lang: str = "zh", settings: Settings | None = None) -> str:
-    """The header users see for a column (given the settings, the platform figures are named as the preset does)."""
+def counts_people(metric_id: str, grain: str) -> bool:
+    """A metric that counts buyers (咨询人数…): added over days or accounts it counts person-days (人次)."""
+    m = metric(metric_id, grain)
+    return m.unit == "count" and m.additive and m.label_zh.endswith("人数")
+
+
+def label(column: str, grain: str, lang: str = "zh", settings: Settings | None = None, summed: bool = False) -> str:
+    """The header users see for a column (given the settings, the platform figures are named as the preset does).
+
+    summed: the rows add daily counts of several days or accounts, so buyer counts read 人次 (person-days),
+    never the 人数 that a shop-grain figure of distinct buyers carries (metrics.md §5).
+    """
     if column in KEY_LABELS:
         zh, en = KEY_LABELS[column]
         return zh if lang == "zh" else en
@@ -58,6 +68,8 @@ def label(column: str, grain: str, lang: str = "zh", settings: Settings | None =
     m = metric(base, grain)
     text = (platform_label(base, settings, lang) if settings is not None else None) or (
         m.label_zh if lang == "zh" else m.label_en)
+    if summed and counts_people(base, grain):
+        text = text.removesuffix("人数") + "人次" if lang == "zh" else f"{text} (person-days)"
     for sfx, zh, en in COMPARE_SUFFIXES:
         if suffix == sfx:
             text += f"·{zh}" if lang == "zh" else f" ({en})"
@@ -165,7 +177,7 @@ def _entity_name(row: dict[str, Any], keys: list[str]) -> str:
 
 
 def print_table(console: Console, title: str, grain: str, columns: list[str], rows: list[dict[str, Any]],
-                lang: str = "zh", settings: Settings | None = None) -> None:
+                lang: str = "zh", settings: Settings | None = None, summed: bool = False) -> None:
     """Print rows for a person: metrics down the side when the rows fit across, else pages of columns.
 
     Key columns that hold one value in every row (one shop, one period) move into the title.
@@ -179,7 +191,7 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
     values = [c for c in columns if c not in KEY_COLUMNS]
     cells = {c: [human_value(c, grain, r.get(c)) for r in rows] for c in columns}
     names = [_entity_name(r, keys) for r in rows]
-    label_width = min(16, max(cell_len(label(c, grain, lang, settings)) for c in values))
+    label_width = min(16, max(cell_len(label(c, grain, lang, settings, summed)) for c in values))
     widths = [max(cell_len(n), *(cell_len(cells[c][i]) for c in values)) for i, n in enumerate(names)]
     if label_width + sum(w + 3 for w in widths) + 4 <= console.width:
         table = Table(title=title, header_style="bold cyan")
@@ -187,12 +199,12 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
         for name in names:
             table.add_column(name, justify="right", no_wrap=True)
         for c in values:
-            table.add_row(label(c, grain, lang, settings), *cells[c])
+            table.add_row(label(c, grain, lang, settings, summed), *cells[c])
         console.print(table)
         return
 
     def width(c: str) -> int:
-        return max([min(cell_len(label(c, grain, lang, settings)), 12)] + [cell_len(v) for v in cells[c]])
+        return max([min(cell_len(label(c, grain, lang, settings, summed)), 12)] + [cell_len(v) for v in cells[c]])
 
     room = console.width - sum(width(k) + 3 for k in keys) - 1
     pages = _pages([width(c) for c in values], room)
@@ -202,7 +214,7 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
         for k in keys:
             table.add_column(label(k, grain, lang, settings), no_wrap=True)
         for i in page:
-            table.add_column(label(values[i], grain, lang, settings), justify="right", overflow="fold",
+            table.add_column(label(values[i], grain, lang, settings, summed), justify="right", overflow="fold",
                              min_width=width(values[i]))
         for n, row in enumerate(rows):
             shown = [_entity_name(row, [k]) if k == "account" else cells[k][n] for k in keys]

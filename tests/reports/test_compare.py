@@ -94,4 +94,5 @@ def test_cli_compare_previous_weekly(demo_db: Path) -> None:
     assert rows[1]["reply_rate_prev"] == pytest.approx(same_days["reply_rate"])
     table = runner.invoke(app, ["--db", str(demo_db), "report", "--grain", "shop_day", "--period", "week",
                                 "--compare", "previous"], env={"COLUMNS": "200"})
-    assert table.exit_code == 0 and "咨询人数·上期" in table.output and "咨询人数·变化" in table.output
+    # A week adds the daily counts: buyers read 人次 (person-days).
+    assert table.exit_code == 0 and "咨询人次·上期" in table.output and "咨询人次·变化" in table.output

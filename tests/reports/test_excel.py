@@ -12,7 +12,7 @@ import pytest
 from kefu.config import Settings
 from kefu.metrics.catalog import metric, metrics_of
 from kefu.metrics.compile import ReportSpec
-from kefu.output import label
+from kefu.output import counts_people, label
 from kefu.report import run_report
 from kefu.reports.excel import write_report_xlsx, write_workbook
 from tests.reports.test_lost import D, shop
@@ -76,7 +76,10 @@ def test_days_and_times_are_excel_dates(demo_book: openpyxl.Workbook) -> None:
 def test_summary_has_group_subtotals_recomputed_from_summed_counts(demo_book: openpyxl.Workbook,
                                                                    demo_con: duckdb.DuckDBPyConnection) -> None:
     got = rows_of(demo_book["客服汇总"])
-    label = {m.id: m.label_zh for m in metrics_of("account_day")}
+    # The period adds the daily counts: buyer counts are headed 人次 (person-days), not 人数.
+    label = {m.id: m.label_zh.removesuffix("人数") + "人次" if counts_people(m.id, "account_day") else m.label_zh
+             for m in metrics_of("account_day")}
+    assert "咨询人次" in got[0] and "咨询人数" not in got[0]
     subtotals = {r["客服账号"].removesuffix(" 小计"): r for r in got if r["客服账号"].endswith(" 小计")}
     assert set(subtotals) == {"售前", "售后"}
     groups = run_report(demo_con, ReportSpec(by="group", period="all"), Settings()).rows

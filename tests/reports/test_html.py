@@ -156,6 +156,11 @@ def test_two_shops_get_cards_lines_and_funnels_each(make_shop: Any) -> None:
     assert {(c["shop"], c["bin"]) for c in data.histogram.counts} == {("乙店", 2), ("甲店", 7)}
     funnel = html_charts.funnel(data, "zh")
     assert [t["name"] for t in funnel["data"]] == ["乙店", "甲店"]
+    # The stages add accounts' counts: person-days, never headed like the cards' shop figures.
+    assert funnel["data"][0]["y"][0] == "咨询人次" and "询单转化率（按人次）" in funnel["data"][0]["text"][2]
+    only = gather(con, Settings(), shops=["甲店"])  # one shop's report holds that shop's rows alone
+    assert only.shops == ["甲店"] and {c.shop for c in only.cards} == {"甲店"}
+    assert {c["shop"] for c in only.histogram.counts} == {"甲店"}
     names = {t["name"] for t in html_charts.agent_trends(data, "zh")["data"]}
     assert names == {"甲店:小王", "乙店:小李"}  # with two shops an agent keeps its shop
 

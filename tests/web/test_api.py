@@ -72,7 +72,7 @@ def test_csv_and_xlsx_downloads_hold_the_report(web: Callable[[str], TestClient]
     sheet = load_workbook(io.BytesIO(book)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][:2] == ("店铺", "周期") and values[1][0] == SHOP_A
-    col = values[0].index("咨询人数")
+    col = values[0].index("咨询人次")  # a period adds the daily counts: person-days
     assert values[1][col] == rows[0]["inquiry_buyers"]
 
 

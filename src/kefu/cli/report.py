@@ -85,7 +85,7 @@ def report_cmd(
     else:
         title = {"account_day": "客服报表", "shop_day": "店铺报表"}[spec.grain] if state.lang == "zh" else spec.grain
         target = Console(file=output.open("w", encoding="utf-8"), width=200) if output else console
-        print_table(target, title, spec.grain, report.columns, rows, state.lang, report.settings)
+        print_table(target, title, spec.grain, report.columns, rows, state.lang, report.settings, spec.adds_up_days)
 
 
 def _spark_report(spec: ReportSpec, settings: Settings, data: Optional[str], master: str) -> Report:

@@ -46,6 +46,11 @@ class ReportSpec:
             raise ReportError("开始日期晚于结束日期 / --from is after --to")
 
     @property
+    def adds_up_days(self) -> bool:
+        """True when a row adds the daily counts of several days or accounts: its buyer counts are person-days (§5)."""
+        return self.period != "day" or (self.grain == "account_day" and self.group_by in ("group", "shop"))
+
+    @property
     def group_by(self) -> str:
         """The entity the rows are grouped by (default: finest of the grain)."""
         return self.by or BY_CHOICES[self.grain][0]

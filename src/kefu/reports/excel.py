@@ -45,7 +45,7 @@ def report_sheet(wb: Workbook, name: str, report: Report, lang: str, rows: list[
     grain = report.spec.grain
     columns = report.columns or list(report.spec.key_columns) + [m.id for m in metrics_of(grain)]
     keys = [c for c in columns if c in KEY_COLUMNS]
-    sheet = Sheet(wb, name, [label(c, grain, lang, report.settings) for c in columns],
+    sheet = Sheet(wb, name, [label(c, grain, lang, report.settings, report.spec.adds_up_days) for c in columns],
                   [column_format(c, grain) for c in columns], frozen_cols=len(keys))
     for i, row in enumerate(report.rows if rows is None else rows):
         sheet.add([date_cell(c, row.get(c)) for c in columns], bold=i in (bold or set()))

@@ -58,7 +58,8 @@ def card_view(card: Card, lang: str, settings: Settings) -> CardView:
     """How one headline card reads (a preset's platform figures by the preset's names)."""
     change, trend = _change(card, lang)
     value = human_value(card.metric_id, card.grain, card.value)
-    return CardView(card, label(card.metric_id, card.grain, lang, settings), value, change, trend)
+    # A card adds the range's daily counts: buyer counts read 人次.
+    return CardView(card, label(card.metric_id, card.grain, lang, settings, summed=True), value, change, trend)
 
 
 def agent_table(data: HtmlData, lang: str) -> tuple[list[str], list[list[str]]]:
@@ -67,7 +68,7 @@ def agent_table(data: HtmlData, lang: str) -> tuple[list[str], list[list[str]]]:
     columns = list(TABLE_COLUMNS) + [c for c in OPTIONAL_COLUMNS
                                      if any(r.get(c) is not None for r in data.accounts)]
     single = len(data.shops) == 1
-    headers = [label("account", grain, lang)] + [label(c, grain, lang, data.settings) for c in columns]
+    headers = [label("account", grain, lang)] + [label(c, grain, lang, data.settings, summed=True) for c in columns]
     ordered = sorted(data.accounts, key=lambda r: (-(r["inquiry_sales"] or 0), r["account"]))
     rows = [[html_charts.agent_name(r["account"], r["shop"], single)] + [human_value(c, grain, r[c]) for c in columns]
             for r in ordered]

@@ -99,7 +99,7 @@ def rankings(data: HtmlData, lang: str) -> dict[str, Any]:
     """Horizontal bars ranking the agents over the range, best at the top of each panel."""
     single = len(data.shops) == 1
     grain = "account_day"
-    fig = make_subplots(rows=2, cols=2, subplot_titles=[label(m, grain, lang) for m, _ in RANKINGS],
+    fig = make_subplots(rows=2, cols=2, subplot_titles=[label(m, grain, lang, summed=True) for m, _ in RANKINGS],
                         vertical_spacing=0.12, horizontal_spacing=0.22)
     for i, (m, higher) in enumerate(RANKINGS):
         # Worst first: plotly draws the first category at the bottom, so the best ends up on top.
@@ -138,17 +138,22 @@ def response_histogram(data: HtmlData, lang: str) -> dict[str, Any]:
 
 
 def funnel(data: HtmlData, lang: str) -> dict[str, Any]:
-    """询单→下单→付款 per shop, with the report's conversion rates beside the stages."""
+    """询单→下单→付款 per shop, with the report's conversion rates beside the stages.
+
+    The stages add the accounts' daily counts (only the account grain knows who ordered), so they are person-days
+    (人次) and their rates are rates of person-days, labelled so: the cards' shop rates count distinct buyers.
+    """
     grain = "account_day"
+    per = "（按人次）" if lang == "zh" else " (of person-days)"
     fig = go.Figure()
     for n, row in enumerate(data.shop_accounts):
         text = []
         for m in FUNNEL:
             rate = FUNNEL_RATES.get(m)
-            extra = f" · {label(rate, grain, lang)} {human_value(rate, grain, row[rate])}" if rate else ""
+            extra = f" · {label(rate, grain, lang)}{per} {human_value(rate, grain, row[rate])}" if rate else ""
             text.append(f"{human_value(m, grain, row[m])}{extra}")
         fig.add_trace(go.Funnel(
-            y=[label(m, grain, lang) for m in FUNNEL], x=[row[m] for m in FUNNEL], name=row["shop"],
+            y=[label(m, grain, lang, summed=True) for m in FUNNEL], x=[row[m] for m in FUNNEL], name=row["shop"],
             text=text, textinfo="text", marker={"color": _color(n)}, hoverinfo="y+x+name"))
     fig.update_layout(showlegend=len(data.shop_accounts) > 1)
     return _finish(fig, 340)

@@ -187,9 +187,9 @@ def download_report(fmt: str, ctx: Ctx = Depends(current)) -> Response:
         raise HTTPException(404)
     args = _table_args(ctx.request)
     table = report_table(ctx, **args)
-    grain = table.spec.grain
+    grain, summed = table.spec.grain, table.spec.adds_up_days
     return table_download(fmt, f"kefu-{grain}", "客服报表" if grain == "account_day" else "店铺报表",
-                          table.columns, table.rows, lambda c: views.header(c, grain, ctx.store.settings),
+                          table.columns, table.rows, lambda c: views.header(c, grain, ctx.store.settings, summed),
                           escape_formulas=ctx.store.settings.csv_escape_formulas)
 
 

@@ -25,9 +25,11 @@ TRENDS = {
 CHART_W, CHART_H, PAD = 320, 90, 8
 
 
-def header(column: str, grain: str, settings: Settings | None = None) -> str:
-    """Chinese header of a report column (a preset's platform figures by the preset's names)."""
-    return label(column, grain, settings=settings) if column in KEY_LABELS or is_metric(column, grain) else column
+def header(column: str, grain: str, settings: Settings | None = None, summed: bool = False) -> str:
+    """Chinese header of a report column (a preset's platform figures by the preset's names; 人次 when summed)."""
+    if column in KEY_LABELS or is_metric(column, grain):
+        return label(column, grain, settings=settings, summed=summed)
+    return column
 
 
 def cards(grain: str, settings: Settings) -> tuple[str, ...]:

@@ -49,6 +49,25 @@ def split_compare(column: str) -> tuple[str, str]:
     return column, ""
 
 
+# Figures named by a threshold setting: (setting, Chinese name, English name) with {n} for its value; the
+# catalog's own names are those of the default values.
+THRESHOLD_NAMES = {
+    "within_threshold_rate": ("slow_threshold_s", "{n}秒响应率", "{n}-second response rate"),
+    "fast_first_response_rate": ("fast_first_response_s", "{n}秒首响率", "{n}-second first response rate"),
+}
+
+
+def _threshold_name(metric_id: str, settings: Settings, lang: str) -> str | None:
+    """The name of a threshold figure under settings that move its threshold away from the default; else None."""
+    if metric_id not in THRESHOLD_NAMES:
+        return None
+    setting, zh, en = THRESHOLD_NAMES[metric_id]
+    n = getattr(settings, setting)
+    if n == getattr(Settings(), setting):
+        return None
+    return (zh if lang == "zh" else en).format(n=f"{n:g}")
+
+
 def counts_people(metric_id: str, grain: str) -> bool:
     """A metric that counts buyers (咨询人数…): added over days or accounts it counts person-days (人次)."""
     m = metric(metric_id, grain)
@@ -66,8 +85,8 @@ def label(column: str, grain: str, lang: str = "zh", settings: Settings | None =
         return zh if lang == "zh" else en
     base, suffix = split_compare(column)
     m = metric(base, grain)
-    text = (platform_label(base, settings, lang) if settings is not None else None) or (
-        m.label_zh if lang == "zh" else m.label_en)
+    named = (platform_label(base, settings, lang) or _threshold_name(base, settings, lang)) if settings else None
+    text = named or (m.label_zh if lang == "zh" else m.label_en)
     if summed and counts_people(base, grain):
         text = text.removesuffix("人数") + "人次" if lang == "zh" else f"{text} (person-days)"
     for sfx, zh, en in COMPARE_SUFFIXES:

@@ -216,3 +216,11 @@ def test_added_up_buyer_counts_are_headed_person_days(db: Path) -> None:
     assert "咨询人数" in daily and "咨询人次" not in daily  # one shop-day: distinct buyers
     _, english = kefu(db, "--lang", "en", "report", "--by", "shop", "--period", "all")
     assert "person-days" in english and "人次" not in english
+
+
+def test_report_metrics_lists_the_chosen_columns_in_order(db: Path) -> None:
+    code, out = kefu(db, "report", "--period", "all", "--format", "json", "--metrics", "reply_rate,inquiry_buyers")
+    assert code == 0 and list(json.loads(out)["rows"][0]) == ["shop", "account", "period", "from", "to",
+                                                               "reply_rate", "inquiry_buyers"]
+    code, out = kefu(db, "report", "--metrics", "reply_rat")
+    assert code == 1 and "没有指标 reply_rat；最接近的：reply_rate" in out

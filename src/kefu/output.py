@@ -210,7 +210,7 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
     values = [c for c in columns if c not in KEY_COLUMNS]
     cells = {c: [human_value(c, grain, r.get(c)) for r in rows] for c in columns}
     names = [_entity_name(r, keys) for r in rows]
-    label_width = min(16, max(cell_len(label(c, grain, lang, settings, summed)) for c in values))
+    label_width = min(22, max(cell_len(label(c, grain, lang, settings, summed)) for c in values))
     widths = [max(cell_len(n), *(cell_len(cells[c][i]) for c in values)) for i, n in enumerate(names)]
     if label_width + sum(w + 3 for w in widths) + 4 <= console.width:
         table = Table(title=title, header_style="bold cyan")

@@ -41,7 +41,7 @@ def test_dry_run_shows_format_counts_per_table_and_rejected_rows(tmp_path: Path)
 def test_missing_shop_and_unknown_file_are_clear_errors(tmp_path: Path) -> None:
     path = write_text(tmp_path / "订单.csv", csv_text(ORDER_HEADER[:-1], ROWS), "utf-8")
     code, out = kefu(tmp_path / "a.duckdb", "import", str(path))
-    assert code == 0 and "文件错误" in out and "请加 --shop" in out
+    assert code == 1 and "文件错误" in out and "请加 --shop" in out  # a file taken whole fails the import
     stray = write_text(tmp_path / "x.csv", "a,b\n1,2\n", "utf-8")
     code, out = kefu(tmp_path / "a.duckdb", "import", str(stray))
     assert code == 1 and "无法识别文件格式: x.csv" in out

@@ -71,7 +71,8 @@ state = State()
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print a clear error (no traceback) and exit."""
-    err_console.print(f"[bold red]错误[/]: {escape(message)}")  # messages quote user text and [extras] verbatim
+    # One unbroken line (the terminal wraps it): paths and names stay searchable; [extras] print verbatim.
+    err_console.print(f"[bold red]错误[/]: {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 

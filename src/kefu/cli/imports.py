@@ -95,12 +95,18 @@ def _remove_if_unused(new_file: Path | None) -> None:
 def _print_import_summary(summary: Any) -> None:
     """Print per-file and per-table counts, skipped files, file errors and the first rejected rows of an import."""
     table = Table(title="导入结果 / import summary", header_style="bold cyan")
-    table.add_column("文件", overflow="fold")
-    table.add_column("格式", no_wrap=True)
-    for col in ("表", "读取", "写入", "更新", "重复", "拒绝"):
-        table.add_column(col, justify="left" if col == "表" else "right", no_wrap=True)
+    # A file name is never broken across lines: it is what a user searches for; a long one is shortened.
+    longest = max((len(f.path.name) for f in summary.files), default=4)
+    table.add_column("文件", no_wrap=True, overflow="ellipsis", min_width=min(longest, 28))
+    table.add_column("格式 → 表", no_wrap=True)
+    for col in ("读取", "写入", "更新", "重复", "拒绝"):
+        table.add_column(col, justify="right", no_wrap=True, min_width=4)
     for f in summary.files:
-        table.add_row(f.path.name, f.format + (f" ({f.encoding})" if f.encoding else ""), f.table or "—",
+        # UTF-8 is what every canonical file is: only another encoding is worth a word; a canonical file's
+        # name already says its table.
+        encoding = f" ({f.encoding})" if f.encoding and f.encoding.lower() not in ("utf-8", "utf-8-sig") else ""
+        into = "" if f.format == "canonical" and f.table else f" → {f.table or '—'}"
+        table.add_row(f.path.name, f.format + encoding + into,
                       f"{f.rows_read:,}", f"{f.inserted:,}", f"{f.replaced:,}", f"{f.duplicates:,}",
                       f"{len(f.rejected):,}")
     console.print(table)

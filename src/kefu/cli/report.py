@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
@@ -35,6 +36,7 @@ def report_cmd(
     period: Period = typer.Option(Period.day, "--period", help="汇总周期 day|week|month|all"),
     by: Optional[By] = typer.Option(None, "--by", help="汇总对象 account|group|shop"),
     shop: Optional[str] = typer.Option(None, "--shop", help="只看这个店铺"),
+    metrics: Optional[str] = typer.Option(None, "--metrics", help="只列这些指标，逗号分隔的 id（默认：全部）"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
@@ -69,6 +71,9 @@ def report_cmd(
     rows = [r for r in report.rows if shop is None or r["shop"] == shop]
     if not rows:
         fail("所选范围内没有数据行 / no rows in the chosen range")
+    if metrics:
+        report = _only(report, [m.strip() for m in metrics.split(",") if m.strip()])
+        rows = [{c: r[c] for c in report.columns} for r in rows]
     if fmt is Fmt.xlsx:
         from kefu.reports.excel import write_report_xlsx
 
@@ -86,6 +91,23 @@ def report_cmd(
         title = {"account_day": "客服报表", "shop_day": "店铺报表"}[spec.grain] if state.lang == "zh" else spec.grain
         target = Console(file=output.open("w", encoding="utf-8"), width=200) if output else console
         print_table(target, title, spec.grain, report.columns, rows, state.lang, report.settings, spec.adds_up_days)
+
+
+def _only(report: Report, chosen: list[str]) -> Report:
+    """The report with its key columns and the chosen metrics' columns, in the order asked (comparisons follow)."""
+    from kefu.metrics.catalog import metrics_of
+    from kefu.output import KEY_COLUMNS, split_compare
+
+    known = [m.id for m in metrics_of(report.spec.grain)]
+    for metric_id in chosen:
+        if metric_id not in known:
+            close = difflib.get_close_matches(metric_id, known, n=3, cutoff=0.5)
+            hint = f"；最接近的：{'、'.join(close)}" if close else "；用 kefu metrics list 查看"
+            fail(f"--metrics：粒度 {report.spec.grain} 没有指标 {metric_id}{hint} / unknown metric {metric_id}")
+    keys = [c for c in report.columns if c in KEY_COLUMNS]
+    columns = [c for metric_id in chosen for c in report.columns
+               if c not in KEY_COLUMNS and split_compare(c)[0] == metric_id]
+    return replace(report, columns=keys + columns)
 
 
 def _spark_report(spec: ReportSpec, settings: Settings, data: Optional[str], master: str) -> Report:

@@ -61,10 +61,22 @@ def test_run_csv_category_and_xlsx(db: Path, tmp_path: Path) -> None:
     assert sheet.cell(1, 1).value == "时间" and sheet.max_row == 11
 
 
-def test_run_table_and_report(db: Path) -> None:
-    result = runner.invoke(app, ["--db", str(db), "qc", "run", "--account", "店:甲"], env={"COLUMNS": "200"})
+def test_run_table_and_report(db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "findings.csv"
+    result = runner.invoke(app, ["--db", str(db), "qc", "run", "--account", "店:甲", "-o", str(target)],
+                           env={"COLUMNS": "200"})
     code, out = result.exit_code, result.output
-    assert code == 0 and "发现 9 条" in out and "买***号" in out
+    assert code == 0 and "发现 9 条" in out and "按类别" in out and "扣分最多的会话" in out and "买***号" in out
+    findings = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert len(findings) == 9 and f"全部 9 条发现见 {target}" in out.replace("\n", "")
+    worst = out[out.index("扣分最多的会话"):]
+    # The worst conversation comes first: the one whose findings deduct the most points.
+    by_talk: dict[tuple[str, str], float] = {}
+    for f in findings:
+        by_talk[(f["buyer"], f["time"][:10])] = by_talk.get((f["buyer"], f["time"][:10]), 0) + float(f["points"])
+    (buyer, day), most = max(by_talk.items(), key=lambda kv: kv[1])
+    first_row = next(line for line in worst.splitlines() if line.startswith("│"))
+    assert day in first_row and f"{most:g}" in first_row
     _, report = kefu(db, "report", "--format", "json")
     row = next(r for r in json.loads(report)["rows"] if r["account"] == "店:甲")
     assert row["qc_score"] == 59 and row["qc_findings"] == 9
@@ -75,10 +87,13 @@ def test_rules_and_test(db: Path, tmp_path: Path) -> None:
     assert code == 0 and "violation.brushing" in out and "flow.no_verify" in out
     code, out = kefu(db, "qc", "test", "亲，这是全网最低价，加我微信 abc12345")
     assert code == 0 and "extreme.ranking" in out and "offsite.im" in out
+    assert out.startswith("违规：这句话触发 2 条规则")
     code, out = kefu(db, "qc", "test", "我要投诉", "--sender", "buyer")
     assert "risk.complaint" in out
+    assert out.startswith("风险：这句话触发 1 条规则")  # a buyer's words mark a risk, not a violation
     code, out = kefu(db, "qc", "test", "好的谢谢，祝您生活愉快")
-    assert "没有触发" in out and "flow.no_farewell" in out
+    assert out.startswith("没有问题") and "✓ 未道别：这句话说到了它要求的内容" in out
+    assert "· 未核实订单：这句话没有说到" in out
     bad = tmp_path / "bad.toml"
     bad.write_text("[[rule]]\nid = \"x\"\n", encoding="utf-8")
     code, out = kefu(db, "qc", "rules", "--rules", str(bad))

@@ -7,10 +7,14 @@ from typing import Any, Optional
 
 import numpy as np
 import typer
+from rich.columns import Columns
+from rich.markup import escape
 from rich.table import Table
 
 from kefu.cli.app import app, cli_account, cli_settings, connect_existing, console, emit, fail, parse_range, state
 from kefu.output import to_csv, to_json
+from kefu.qc.summary import QcBrief, brief
+from kefu.reports.names import short_account
 from kefu.qc.rules import RuleError, RuleSet, load_rules
 
 qc_app = typer.Typer(help="质检：按规则检查客服聊天 / quality inspection of the chats", no_args_is_help=True)
@@ -23,6 +27,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "category": ("类别", "category"), "severity": ("严重度", "severity"), "points": ("扣分", "points"),
     "matched": ("命中", "matched"), "text": ("消息", "message"),
 }
+
+
+DEFAULT_FINDINGS = Path("质检结果.csv")  # where `qc run` writes the findings when shown as a summary
 
 
 class QcFmt(str, Enum):
@@ -100,21 +107,39 @@ def qc_run(
         console.print(summary, soft_wrap=True)
         console.print(f"已写入 {output}", soft_wrap=True)
     else:
+        # On screen the run in brief; the findings themselves go to a file a manager can filter.
+        target = output or DEFAULT_FINDINGS
+        emit(to_csv(list(COLUMNS), rows, escape_formulas=settings.csv_escape_formulas), target)
         console.print(summary, soft_wrap=True)
-        _print_findings(rows, headers)
+        _print_brief(brief(rows), zh)
+        console.print(f"全部 {len(rows):,} 条发现见 {target}" if zh else f"all {len(rows):,} findings: {target}",
+                      soft_wrap=True)
 
 
-def _print_findings(rows: list[dict[str, Any]], headers: list[str]) -> None:
-    table = Table(header_style="bold cyan")
-    for key, header in zip(COLUMNS, headers):
-        if key not in ("shop", "rule_id", "points"):
-            table.add_column(header, overflow="fold", no_wrap=key == "time")
-    for r in rows:
-        # The shop's own sub-accounts without the shop prefix, as in the KPI tables.
-        account = "主账号" if r["account"] == r["shop"] else r["account"].removeprefix(f"{r['shop']}:")
-        table.add_row(*[account if k == "account" else str(r[k]) for k in COLUMNS
-                        if k not in ("shop", "rule_id", "points")])
-    console.print(table)
+def _print_brief(qc: QcBrief, zh: bool) -> None:
+    """Findings by category and severity, by account, and the worst conversations (most points first)."""
+    if not qc.by_category:
+        return
+    cats = Table(title="按类别 / by category", header_style="bold cyan")
+    for col in (("类别", "严重度", "条数") if zh else ("category", "severity", "findings")):
+        cats.add_column(col, justify="right" if col in ("条数", "findings") else "left")
+    for category, severity, n in qc.by_category:
+        cats.add_row(category, severity, f"{n:,}")
+    people = Table(title="按客服 / by account", header_style="bold cyan")
+    for col in (("客服账号", "条数", "扣分") if zh else ("account", "findings", "points")):
+        people.add_column(col, justify="left" if col in ("客服账号", "account") else "right")
+    for shop, account, n, points in qc.by_account:
+        people.add_row(short_account(shop, account), f"{n:,}", f"{points:g}")
+    console.print(Columns([cats, people]))
+    worst = Table(title="扣分最多的会话 / worst conversations", header_style="bold cyan")
+    for col in (("日期", "客服账号", "买家", "条数", "扣分", "规则") if zh else
+                ("day", "account", "buyer", "findings", "points", "rules")):
+        worst.add_column(col, justify="right" if col in ("条数", "扣分", "findings", "points") else "left",
+                         no_wrap=col in ("日期", "day"), overflow="fold")
+    for c in qc.worst:
+        worst.add_row(c.day, short_account(c.shop, c.account), c.buyer, str(c.findings), f"{c.points:g}",
+                      "、".join(c.rules))
+    console.print(worst)
 
 
 @qc_app.command("rules")
@@ -152,15 +177,27 @@ def qc_test(
     rule_set = _rules(rules, no_defaults)
     hits = Matcher(rule_set.rules).match(sentence, sender)
     zh = state.lang == "zh"
-    if not hits:
-        console.print("没有触发任何词表/正则规则" if zh else "no word-list or regex rule fires")
+    if hits:
+        # A buyer's sentence is not the agent's fault: it marks a risky conversation.
+        verdict = ("风险" if sender == "buyer" else "违规") if zh else ("risk" if sender == "buyer" else "violation")
+        console.print(f"[bold red]{verdict}[/]：这句话触发 {len(hits)} 条规则" if zh else
+                      f"[bold red]{verdict}[/]: {len(hits)} rule(s) fire", soft_wrap=True)
+    else:
+        console.print("[bold green]没有问题[/]：这句话不触发任何词表或正则规则" if zh else
+                      "[bold green]fine[/]: no word-list or regex rule fires", soft_wrap=True)
     for hit in hits:
         r = hit.rule
-        console.print(f"[bold red]{r.id}[/] {r.name}（{r.category}·{r.severity}·扣 {r.points:g} 分）"
-                      f"命中：{hit.matched}", soft_wrap=True)
-    # Structural checks judge whole conversations; show whether the sentence would count for them.
-    for r in rule_set.rules:
-        if r.check and r.expect and sender in r.applies_to:
-            ok = re.search(r.expect, sentence) is not None
-            mark = "[green]算作[/]" if ok else "[yellow]不算[/]"
-            console.print(f"{r.id} {r.name}：这句话{mark}该检查要找的说法", soft_wrap=True)
+        console.print(f"  [red]✗[/] {escape(r.name)}（{r.category}·{r.severity}·扣 {r.points:g} 分，{r.id}）"
+                      f"命中“{escape(hit.matched)}”", soft_wrap=True)
+    # Structural checks judge whole conversations: a sentence alone cannot break them, only meet what they ask.
+    checks = [r for r in rule_set.rules if r.check and r.expect and sender in r.applies_to]
+    if checks:
+        console.print("按整段会话判定的检查（单句不会违反，只看它是否说到要求的内容）：" if zh else
+                      "checks judged on the whole conversation (a sentence only meets them or not):", soft_wrap=True)
+    for r in checks:
+        met = re.search(r.expect, sentence) is not None
+        if zh:
+            line = "这句话说到了它要求的内容" if met else "这句话没有说到，会话里别处说到也可以"
+        else:
+            line = "this sentence meets it" if met else "not met here; elsewhere in the conversation will do"
+        console.print(f"  {'[green]✓[/]' if met else '·'} {escape(r.name)}：{line}", soft_wrap=True)

@@ -169,8 +169,8 @@ def to_csv(columns: list[str], rows: Iterable[dict[str, Any]], *, escape_formula
     return buf.getvalue()
 
 
-def _pages(widths: list[int], room: int) -> list[list[int]]:
-    """Split column indexes into pages whose widths (plus borders) fit the room left by the keys."""
+def column_pages(widths: list[int], room: int) -> list[list[int]]:
+    """Split column indexes into pages whose widths (plus borders) fit the room (at least one per page)."""
     pages: list[list[int]] = [[]]
     used = 0
     for i, width in enumerate(widths):
@@ -226,7 +226,7 @@ def print_table(console: Console, title: str, grain: str, columns: list[str], ro
         return max([min(cell_len(label(c, grain, lang, settings, summed)), 12)] + [cell_len(v) for v in cells[c]])
 
     room = console.width - sum(width(k) + 3 for k in keys) - 1
-    pages = _pages([width(c) for c in values], room)
+    pages = column_pages([width(c) for c in values], room)
     for number, page in enumerate(pages, start=1):
         suffix = f"（{number}/{len(pages)}）" if len(pages) > 1 else ""
         table = Table(title=f"{title}{suffix}", header_style="bold cyan")

@@ -5,7 +5,7 @@ from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 
-from kefu.output import human_value, label
+from kefu.output import column_pages, human_value, label
 from kefu.reports.names import short_account
 from kefu.scoring.plan import GRAIN
 from kefu.scoring.score import Scorecard
@@ -40,19 +40,6 @@ def _name(card: Scorecard, row: dict) -> str:
     return f"{name}（{row['agent_name']}）" if row.get("agent_name") else name
 
 
-def _agent_pages(widths: list[int], room: int) -> list[list[int]]:
-    """Agent column indexes split into pages that fit the room beside the metric names (at least one per page)."""
-    pages: list[list[int]] = [[]]
-    used = 0
-    for i, width in enumerate(widths):
-        if pages[-1] and used + width + 3 > room:
-            pages.append([])
-            used = 0
-        pages[-1].append(i)
-        used += width + 3
-    return pages
-
-
 def score_table(card: Scorecard, lang: str = "zh", width: int = 120) -> Group:
     """Metrics down the side and one column per agent, the agents split over several tables when they do not fit."""
     spelled = card.period == f"{card.day_from}..{card.day_to}"  # a range period already names its days
@@ -62,7 +49,7 @@ def score_table(card: Scorecard, lang: str = "zh", width: int = 120) -> Group:
     widths = [max(cell_len(n), *(cell_len(c) for c in col)) for n, col in zip(names, columns)]
     side = max(cell_len(x) for x in labels)
     tables = []
-    for page, agents in enumerate(_agent_pages(widths, width - side - 4)):
+    for page, agents in enumerate(column_pages(widths, width - side - 4)):
         more = "（续）" if lang == "zh" else " (continued)"
         table = Table(title=title + (more if page else ""), header_style="bold cyan")
         table.add_column("指标 (分)" if lang == "zh" else "metric (points)", no_wrap=True)

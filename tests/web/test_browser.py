@@ -105,11 +105,14 @@ def test_manager_journey(server: str, watched_page: Callable[..., WatchedPage], 
     assert page.locator(".trend").count() == 4
     page.screenshot(path=shots / "overview.png", full_page=True)
 
-    page.goto(f"{server}/agents")
+    page.goto(f"{server}/agents")  # the chosen period per account, the account column kept in view
+    accounts = page.locator("#report tbody td.key").all_inner_texts()
+    assert accounts and len(accounts) == len(set(accounts)) and XIAOYA in accounts
+    page.screenshot(path=shots / "agents.png")
+    page.goto(f"{server}/agents?period=day")
     row = next(r for r in cli_report["days"] if r["account"] == XIAOYA and r["avg_response_s"] is not None)
     link = page.locator(f"a[data-metric=avg_response_s][href*='day={row['day']}'][href*='%E5%B0%8F%E9%9B%85']")
     assert link.inner_text() == human_value("avg_response_s", "account_day", row["avg_response_s"])
-    page.screenshot(path=shots / "agents.png")
     link.click()
     page.wait_for_selector("#figure")
     assert page.locator("#figure").inner_text() == human_value("avg_response_s", "account_day",

@@ -130,7 +130,8 @@ def _table_args(request: Request) -> dict[str, Any]:
     """The report parameters shared by the 客服 page and its downloads."""
     q = request.query_params
     return {"grain": q.get("grain", "account_day"), "day_from": parse_day(q.get("from"), "from"),
-            "day_to": parse_day(q.get("to"), "to"), "period": q.get("period", "day"), "by": q.get("by") or None,
+            # The page opens on the chosen period per account; days are one click (or period=day) away.
+            "day_to": parse_day(q.get("to"), "to"), "period": q.get("period", "all"), "by": q.get("by") or None,
             "shop": q.get("shop") or None, "account": q.get("account") or None, "sort": q.get("sort") or None,
             "desc": q.get("desc", "1") != "0"}
 

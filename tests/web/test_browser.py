@@ -156,5 +156,10 @@ def test_agent_view_is_limited(server: str, watched_page: Callable[..., WatchedP
     accounts = set(page.locator("#report tbody tr td:nth-child(2)").all_inner_texts())
     assert accounts == {XIAOYA}
     page.screenshot(path=shots / "agent.png")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the menu wraps between items, not in them
+    links = page.locator("nav a")
+    heights = [links.nth(i).bounding_box()["height"] for i in range(links.count())]  # type: ignore[index]
+    assert heights and max(heights) < 2 * min(heights)
+    page.set_viewport_size({"width": 1280, "height": 860})
     response = page.goto(f"{server}/import")
     assert response is not None and response.status == 403

@@ -21,3 +21,17 @@ def test_added_up_buyer_counts_read_person_days() -> None:
     assert label("max_concurrent", "account_day", "zh", summed=True) == "最大同时接待人数"  # a maximum, not a sum
     assert label("reply_rate", "account_day", "zh", summed=True) == "回复率"
     assert label("inquiry_buyers", "account_day", "en", summed=True) == "inquiring buyers (person-days)"
+
+
+def test_evidence_cells_read_as_a_manager_reads_them() -> None:
+    from decimal import Decimal
+
+    from kefu.output import evidence_cell
+
+    assert evidence_cell(1, "zh", "replied") == "是" and evidence_cell(0, "en", "inquiry") == "no"
+    assert evidence_cell(3, "zh", "buyer_messages") == "3"  # a count stays a number
+    assert evidence_cell(Decimal("598.0000"), "zh", "amount") == "598.00"
+    assert evidence_cell(12.345, "zh", "response_s") == "12.3"
+    assert evidence_cell("sub_account", "zh", "reason") == "子账号"
+    assert evidence_cell("ad", "en", "reason") == "advertising"
+    assert evidence_cell(None, "zh", "amount") == "—" and evidence_cell(True) == "是"

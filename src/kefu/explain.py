@@ -61,7 +61,7 @@ def _measures_behind(m: Metric, grain: str) -> list[Metric]:
 
 
 _HIDDEN_COLUMNS = {"shop", "account", "day", "seq", "q0_seq", "pos", "pos_from_end", "touch_seq",
-                   "is_question", "to_bot", "tod_s"}
+                   "is_question", "to_bot", "tod_s", "last_ts", "last_seq"}
 
 
 def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from typing import Any, Iterable
 
 from rich.cells import cell_len
@@ -95,12 +96,26 @@ def label(column: str, grain: str, lang: str = "zh", settings: Settings | None =
     return text
 
 
-def evidence_cell(value: Any, lang: str = "zh") -> str:
-    """An evidence value as a person reads it: — for nothing, 是/否 (yes/no) for flags."""
+# How evidence columns read: 0/1 flags as 是/否, money to the fen, seconds to 0.1, filter reasons in words.
+FLAG_COLUMNS = frozenset({"inquiry", "replied", "unclosed", "last_word_buyer", "is_first", "paid_in_window"})
+MONEY_COLUMNS = frozenset({"amount", "total_sales", "silent_sales", "refund_amount"})
+SECONDS_COLUMNS = frozenset({"response_s", "first_response_s", "counted_s"})
+FILTER_REASONS = {"blocklist": ("黑名单", "blocklist"), "sub_account": ("子账号", "sub-account"),
+                  "internal": ("内部账号", "internal account"), "ad": ("广告", "advertising")}
+
+
+def evidence_cell(value: Any, lang: str = "zh", column: str = "") -> str:
+    """An evidence value as a person reads it: — for nothing, 是/否 (yes/no) for flags, money and seconds rounded."""
     if value is None:
         return "—"
-    if isinstance(value, bool):
+    if isinstance(value, bool) or (column in FLAG_COLUMNS and value in (0, 1)):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if column in MONEY_COLUMNS and isinstance(value, (int, float, Decimal)):
+        return f"{value:,.2f}"
+    if column in SECONDS_COLUMNS and isinstance(value, (int, float, Decimal)):
+        return f"{value:.1f}"
+    if column == "reason" and value in FILTER_REASONS:
+        return FILTER_REASONS[value][0 if lang == "zh" else 1]
     return str(value)
 
 

@@ -170,5 +170,5 @@ def explain_cmd(
         for c in ev.columns:
             table.add_column(EVIDENCE_LABELS.get(c, c) if state.lang == "zh" else c, overflow="fold")
         for r in ev.rows:
-            table.add_row(*[evidence_cell(v, state.lang) for v in r])
+            table.add_row(*[evidence_cell(v, state.lang, c) for c, v in zip(ev.columns, r)])
         console.print(table)

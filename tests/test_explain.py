@@ -6,6 +6,7 @@ import datetime as dt
 from kefu.config import Settings
 from kefu.explain import explain
 from tests.conftest import message_csv
+from tests.reports.demo_shop import demo_con, demo_db  # noqa: F401  (the demo shop's fixtures)
 
 D = "2026-11-11"
 A = "店:甲"
@@ -25,3 +26,19 @@ def test_questions_are_numbered_within_their_conversation_before_the_measure_fil
     every = explain(con, Settings(), "questions", day, account=A, mask=False).evidence[0]
     assert sorted((r[every.columns.index("buyer")], r[every.columns.index("question_no")]) for r in every.rows) == [
         ("b1", 1), ("b1", 2), ("b2", 1)]
+
+
+def test_lost_buyers_lists_exactly_the_lost_ones(demo_con) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from kefu.metrics.compile import ReportSpec
+    from kefu.report import run_report
+
+    rows = [r for r in run_report(demo_con, ReportSpec(), Settings()).rows if r["lost_buyers"]][:12]
+    assert rows
+    for r in rows:
+        day = dt.date.fromisoformat(r["day"])
+        exp = explain(demo_con, Settings(), "lost_buyers", day, account=r["account"], mask=False)
+        (lost,) = exp.evidence
+        buyers = {b[lost.columns.index("buyer")] for b in lost.rows}
+        assert len(lost.rows) == len(buyers) == r["lost_buyers"], (r["account"], r["day"])
+        paid = explain(demo_con, Settings(), "paid_buyers", day, account=r["account"], mask=False).evidence[0]
+        assert not buyers & {p[paid.columns.index("buyer")] for p in paid.rows}  # none of them paid

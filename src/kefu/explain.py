@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +65,36 @@ _HIDDEN_COLUMNS = {"shop", "account", "day", "seq", "q0_seq", "pos", "pos_from_e
                    "is_question", "to_bot", "tod_s", "last_ts", "last_seq"}
 
 
+_DIFFERENCE = re.compile(r"^\{(\w+)\} - \{(\w+)\}$")
+_FLAG_SUM = re.compile(r"^SUM\((\w+)\)$")
+
+
+def _buyer_difference(m: Metric, grain: str) -> tuple[Metric, str, Metric, str] | None:
+    """For a count of buyers in one set but not another ({a} - {b}, each a SUM of a 0/1 flag): a, its flag, b, its."""
+    found = _DIFFERENCE.match((m.formula or "").strip()) if m.kind == "derived" and not m.model else None
+    if found is None:
+        return None
+    parts = []
+    for ref in found.groups():
+        inner = METRICS_BY_ID[(grain, ref)]
+        flag = _FLAG_SUM.match(inner.agg or "") if inner.kind == "measure" else None
+        if flag is None:
+            return None
+        parts.extend([inner, flag[1]])
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def _difference_rows(engine: Any, scope: str, diff: tuple[Metric, str, Metric, str], account: str | None) -> str:
+    """The rows of the first set's model whose buyer is not in the second set (the buyers the figure counts)."""
+    first, first_flag, second, second_flag = diff
+    outer = engine.build([(first.model, scope)])[first.model]
+    inner = engine.build([(second.model, scope)])[second.model]
+    same = "i.shop = o.shop AND i.day = o.day AND i.buyer = o.buyer" + (" AND i.account = o.account" if account else "")
+    conds = ["o.shop = $shop", "o.day = $day"] + (["o.account = $account"] if account else [])
+    return (f"SELECT o.* FROM {outer} o WHERE {' AND '.join(conds)} AND o.{first_flag} = 1 AND NOT EXISTS "
+            f"(SELECT 1 FROM {inner} i WHERE {same} AND i.{second_flag} = 1)")
+
+
 def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,
             account: str | None = None, shop: str | None = None, mask: bool = True) -> Explanation:
     """The evidence behind one metric of an account-day (account given) or a shop-day."""
@@ -82,6 +113,12 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     evidence = []
     rounds: tuple[Metric, str, dict[str, Any]] | None = None
     shown: set[tuple[str, str | None]] = set()
+    diff = _buyer_difference(m, grain)
+    if diff is not None:  # 询单流失: list the buyers the figure counts, not the two sets it subtracts
+        params = {"shop": row["shop"], "day": day, **({"account": account} if account else {})}
+        rows_sql = _difference_rows(engine, scope, diff, account)
+        return Explanation(m, grain, key, row.get(metric_id),
+                           [_evidence(con, m, rows_sql, None, settings, params, mask, set())])
     for measure in _measures_behind(m, grain):
         model = measure.explain_model or measure.model
         if model is None or (model, measure.explain) in shown:

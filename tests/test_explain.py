@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from kefu.config import Settings
 from kefu.explain import explain
+from kefu.metrics.compile import ReportSpec
+from kefu.report import run_report
 from tests.conftest import message_csv
 from tests.reports.demo_shop import demo_con, demo_db  # noqa: F401  (the demo shop's fixtures)
 
@@ -29,9 +33,6 @@ def test_questions_are_numbered_within_their_conversation_before_the_measure_fil
 
 
 def test_lost_buyers_lists_exactly_the_lost_ones(demo_con) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    from kefu.metrics.compile import ReportSpec
-    from kefu.report import run_report
-
     rows = [r for r in run_report(demo_con, ReportSpec(), Settings()).rows if r["lost_buyers"]][:12]
     assert rows
     for r in rows:
@@ -42,3 +43,14 @@ def test_lost_buyers_lists_exactly_the_lost_ones(demo_con) -> None:  # type: ign
         assert len(lost.rows) == len(buyers) == r["lost_buyers"], (r["account"], r["day"])
         paid = explain(demo_con, Settings(), "paid_buyers", day, account=r["account"], mask=False).evidence[0]
         assert not buyers & {p[paid.columns.index("buyer")] for p in paid.rows}  # none of them paid
+
+
+def test_online_hours_adds_up_its_presence_intervals(demo_con) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    rows = [r for r in run_report(demo_con, ReportSpec(), Settings()).rows if r["online_hours"]][:8]
+    assert rows
+    for r in rows:
+        exp = explain(demo_con, Settings(), "online_hours", dt.date.fromisoformat(r["day"]), account=r["account"])
+        (intervals,) = exp.evidence
+        hours = [i[intervals.columns.index("counted_hours")] for i in intervals.rows]
+        assert sum(hours) == pytest.approx(r["online_hours"]) and all(h > 0 for h in hours)
+        assert {i[intervals.columns.index("status")] for i in intervals.rows} <= {"online", "busy"}

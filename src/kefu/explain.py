@@ -95,6 +95,15 @@ def _difference_rows(engine: Any, scope: str, diff: tuple[Metric, str, Metric, s
             f"(SELECT 1 FROM {inner} i WHERE {same} AND i.{second_flag} = 1)")
 
 
+# The presence intervals behind online time: each with the part of it inside the natural day.
+_PRESENCE_SQL = """
+SELECT p.status, p.start, p."end",
+    micros_between(GREATEST(p.start, c.day_start), LEAST(p."end", c.day_end)) / 3600000000.0 AS counted_hours
+FROM presence p JOIN calendar c ON p.start < c.day_end AND p."end" > c.day_start
+WHERE p.account = $account AND c.day = $day AND p.status IN ('online', 'busy')
+"""
+
+
 def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,
             account: str | None = None, shop: str | None = None, mask: bool = True) -> Explanation:
     """The evidence behind one metric of an account-day (account given) or a shop-day."""
@@ -113,6 +122,9 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     evidence = []
     rounds: tuple[Metric, str, dict[str, Any]] | None = None
     shown: set[tuple[str, str | None]] = set()
+    if metric_id == "online_hours" and account:  # the presence intervals, not the day's total
+        return Explanation(m, grain, key, row.get(metric_id), [_evidence(
+            con, m, _PRESENCE_SQL, None, settings, {"account": account, "day": day}, mask, set())])
     diff = _buyer_difference(m, grain)
     if diff is not None:  # 询单流失: list the buyers the figure counts, not the two sets it subtracts
         params = {"shop": row["shop"], "day": day, **({"account": account} if account else {})}

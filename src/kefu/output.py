@@ -35,6 +35,7 @@ EVIDENCE_LABELS = {
     "matched": "命中", "findings": "质检发现", "deductions": "扣分合计", "score": "得分",
     "rated_at": "评价时间", "eval_key": "评价编号", "level": "评价等级",
     "reply_sender": "回复方", "counted_s": "计入(秒)", "left_out": "不计入原因",
+    "status": "状态", "start": "开始", "end": "结束", "counted_hours": "计入(小时)",
 }
 
 
@@ -100,8 +101,13 @@ def label(column: str, grain: str, lang: str = "zh", settings: Settings | None =
 FLAG_COLUMNS = frozenset({"inquiry", "replied", "unclosed", "last_word_buyer", "is_first", "paid_in_window"})
 MONEY_COLUMNS = frozenset({"amount", "total_sales", "silent_sales", "refund_amount"})
 SECONDS_COLUMNS = frozenset({"response_s", "first_response_s", "counted_s"})
-FILTER_REASONS = {"blocklist": ("黑名单", "blocklist"), "sub_account": ("子账号", "sub-account"),
-                  "internal": ("内部账号", "internal account"), "ad": ("广告", "advertising")}
+HOURS_COLUMNS = frozenset({"counted_hours"})
+# Coded values in words, per column: (Chinese, English).
+VALUE_WORDS = {
+    "reason": {"blocklist": ("黑名单", "blocklist"), "sub_account": ("子账号", "sub-account"),
+               "internal": ("内部账号", "internal account"), "ad": ("广告", "advertising")},
+    "status": {"online": ("在线", "online"), "busy": ("忙碌", "busy")},
+}
 
 
 def evidence_cell(value: Any, lang: str = "zh", column: str = "") -> str:
@@ -114,8 +120,11 @@ def evidence_cell(value: Any, lang: str = "zh", column: str = "") -> str:
         return f"{value:,.2f}"
     if column in SECONDS_COLUMNS and isinstance(value, (int, float, Decimal)):
         return f"{value:.1f}"
-    if column == "reason" and value in FILTER_REASONS:
-        return FILTER_REASONS[value][0 if lang == "zh" else 1]
+    if column in HOURS_COLUMNS and isinstance(value, (int, float, Decimal)):
+        return f"{value:.2f}"
+    words = VALUE_WORDS.get(column, {})
+    if value in words:
+        return words[value][0 if lang == "zh" else 1]
     return str(value)
 
 

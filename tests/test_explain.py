@@ -54,3 +54,15 @@ def test_online_hours_adds_up_its_presence_intervals(demo_con) -> None:  # type:
         hours = [i[intervals.columns.index("counted_hours")] for i in intervals.rows]
         assert sum(hours) == pytest.approx(r["online_hours"]) and all(h > 0 for h in hours)
         assert {i[intervals.columns.index("status")] for i in intervals.rows} <= {"online", "busy"}
+
+
+def test_max_concurrent_lists_the_sessions_open_at_the_peak(demo_con) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    rows = sorted((r for r in run_report(demo_con, ReportSpec(), Settings()).rows if r["max_concurrent"]),
+                  key=lambda r: -r["max_concurrent"])[:8]
+    assert rows and rows[0]["max_concurrent"] >= 2  # the demo shop has busy moments
+    for r in rows:
+        exp = explain(demo_con, Settings(), "max_concurrent", dt.date.fromisoformat(r["day"]), account=r["account"])
+        (sessions,) = exp.evidence
+        assert len(sessions.rows) == r["max_concurrent"], (r["account"], r["day"])
+        start, end = sessions.columns.index("start"), sessions.columns.index("end")
+        assert max(s[start] for s in sessions.rows) <= min(s[end] for s in sessions.rows)  # all open at one instant

@@ -104,6 +104,22 @@ WHERE p.account = $account AND c.day = $day AND p.status IN ('online', 'busy')
 """
 
 
+# The sessions open at the day's busiest instant (models/concurrency.sql cuts them the same way): the k-th start
+# of a buyer's conversation pairs with its k-th end; sessions that touch overlap.
+_PEAK_SESSIONS_SQL = """
+WITH m AS (SELECT buyer, ts, seq, prev_ts, next_ts FROM {conv_msgs}
+           WHERE shop = $shop AND account = $account AND day = $day),
+starts AS (SELECT buyer, ts AS start, ROW_NUMBER() OVER (PARTITION BY buyer ORDER BY ts, seq) AS k FROM m
+           WHERE prev_ts IS NULL OR seconds_between(prev_ts, ts) > {gap}),
+ends AS (SELECT buyer, ts AS "end", ROW_NUMBER() OVER (PARTITION BY buyer ORDER BY ts, seq) AS k FROM m
+         WHERE next_ts IS NULL OR seconds_between(ts, next_ts) > {gap}),
+sessions AS (SELECT s.buyer, s.start, e."end" FROM starts s JOIN ends e USING (buyer, k)),
+peak AS (SELECT s.start AS t, (SELECT count(*) FROM sessions o WHERE o.start <= s.start AND o."end" >= s.start) AS n
+         FROM sessions s ORDER BY n DESC, t LIMIT 1)
+SELECT s.buyer, s.start, s."end" FROM sessions s, peak p WHERE s.start <= p.t AND s."end" >= p.t
+"""
+
+
 def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,
             account: str | None = None, shop: str | None = None, mask: bool = True) -> Explanation:
     """The evidence behind one metric of an account-day (account given) or a shop-day."""
@@ -125,6 +141,12 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     if metric_id == "online_hours" and account:  # the presence intervals, not the day's total
         return Explanation(m, grain, key, row.get(metric_id), [_evidence(
             con, m, _PRESENCE_SQL, None, settings, {"account": account, "day": day}, mask, set())])
+    if metric_id == "max_concurrent" and account:  # the sessions open together at the busiest instant
+        conv_msgs = engine.build([("conv_msgs", scope)])["conv_msgs"]
+        sql = _PEAK_SESSIONS_SQL.format(conv_msgs=conv_msgs, gap=float(settings.session_gap_s))
+        params = {"shop": row["shop"], "account": account, "day": day}
+        return Explanation(m, grain, key, row.get(metric_id), [_evidence(con, m, sql, None, settings, params, mask,
+                                                                         set())])
     diff = _buyer_difference(m, grain)
     if diff is not None:  # 询单流失: list the buyers the figure counts, not the two sets it subtracts
         params = {"shop": row["shop"], "day": day, **({"account": account} if account else {})}

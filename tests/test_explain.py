@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_questions_are_numbered_within_their_conversation_before_the_measure_fil
         ("b1", 1), ("b1", 2), ("b2", 1)]
 
 
-def test_lost_buyers_lists_exactly_the_lost_ones(demo_con) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_lost_buyers_lists_exactly_the_lost_ones(demo_con: Any) -> None:  # noqa: F811
     rows = [r for r in run_report(demo_con, ReportSpec(), Settings()).rows if r["lost_buyers"]][:12]
     assert rows
     for r in rows:
@@ -45,7 +46,7 @@ def test_lost_buyers_lists_exactly_the_lost_ones(demo_con) -> None:  # type: ign
         assert not buyers & {p[paid.columns.index("buyer")] for p in paid.rows}  # none of them paid
 
 
-def test_online_hours_adds_up_its_presence_intervals(demo_con) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_online_hours_adds_up_its_presence_intervals(demo_con: Any) -> None:  # noqa: F811
     rows = [r for r in run_report(demo_con, ReportSpec(), Settings()).rows if r["online_hours"]][:8]
     assert rows
     for r in rows:
@@ -56,7 +57,7 @@ def test_online_hours_adds_up_its_presence_intervals(demo_con) -> None:  # type:
         assert {i[intervals.columns.index("status")] for i in intervals.rows} <= {"online", "busy"}
 
 
-def test_max_concurrent_lists_the_sessions_open_at_the_peak(demo_con) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_max_concurrent_lists_the_sessions_open_at_the_peak(demo_con: Any) -> None:  # noqa: F811
     rows = sorted((r for r in run_report(demo_con, ReportSpec(), Settings()).rows if r["max_concurrent"]),
                   key=lambda r: -r["max_concurrent"])[:8]
     assert rows and rows[0]["max_concurrent"] >= 2  # the demo shop has busy moments
@@ -66,3 +67,19 @@ def test_max_concurrent_lists_the_sessions_open_at_the_peak(demo_con) -> None:  
         assert len(sessions.rows) == r["max_concurrent"], (r["account"], r["day"])
         start, end = sessions.columns.index("start"), sessions.columns.index("end")
         assert max(s[start] for s in sessions.rows) <= min(s[end] for s in sessions.rows)  # all open at one instant
+
+
+@pytest.mark.parametrize("metric_id, column", [
+    ("total_orders", None), ("paid_orders", None), ("refunded_orders", None),
+    ("total_sales", "amount"), ("silent_sales", "amount"), ("order_refund_amount", "refund_amount"),
+])
+def test_order_figures_list_their_orders(demo_con: Any, metric_id: str, column: str | None) -> None:  # noqa: F811
+    rows = run_report(demo_con, ReportSpec(grain="shop_day"), Settings()).rows[:5]
+    for r in rows:
+        exp = explain(demo_con, Settings(), metric_id, dt.date.fromisoformat(r["day"]), shop=r["shop"])
+        orders = exp.evidence[0]
+        if column is None:
+            assert len(orders.rows) == r[metric_id], (metric_id, r["day"])
+        else:
+            total = sum(float(o[orders.columns.index(column)]) for o in orders.rows)
+            assert total == pytest.approx(float(r[metric_id] or 0)), (metric_id, r["day"])

@@ -120,6 +120,15 @@ SELECT s.buyer, s.start, s."end" FROM sessions s, peak p WHERE s.start <= p.t AN
 """
 
 
+# The orders behind each shop-day order figure (models/order_facts.sql adds these up per day).
+_ORDER_ROWS = {
+    "total_orders": "created_day = $day", "paid_orders": "created_day = $day AND paid_at IS NOT NULL",
+    "total_sales": "paid_day = $day", "silent_sales": "paid_day = $day AND silent",
+    "refunded_orders": "created_day = $day AND refund_amount > 0",
+    "order_refund_amount": "created_day = $day AND refund_amount > 0",
+}
+
+
 def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,
             account: str | None = None, shop: str | None = None, mask: bool = True) -> Explanation:
     """The evidence behind one metric of an account-day (account given) or a shop-day."""
@@ -155,12 +164,17 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
                            [_evidence(con, m, rows_sql, None, settings, params, mask, set())])
     for measure in _measures_behind(m, grain):
         model = measure.explain_model or measure.model
-        if model is None or (model, measure.explain) in shown:
+        which = _ORDER_ROWS.get(measure.id, measure.explain)
+        if model is None or (model, which) in shown:
             continue  # a sum and a count over the same rows (a mean) list them once
-        shown.add((model, measure.explain))
+        shown.add((model, which))
         table = engine.build([(model, scope)])[model]
         conds = ["shop = $shop", "day = $day"] + (["account = $account"] if account else [])
         rows_sql = f"SELECT * FROM {table} WHERE {' AND '.join(conds)}"
+        if measure.id in _ORDER_ROWS:  # the orders themselves, not the day's sums
+            order_days = engine.build([("order_days", scope)])["order_days"]
+            rows_sql = (f"SELECT * EXCLUDE (created_day, paid_day) FROM {order_days} "
+                        f"WHERE shop = $shop AND {_ORDER_ROWS[measure.id]}")
         if model == "questions":
             # 第几问 is numbered here, among all of the conversation's questions (before the measure's own
             # filter), rather than stored by the model: only an explanation shows it.

@@ -36,6 +36,7 @@ EVIDENCE_LABELS = {
     "rated_at": "评价时间", "eval_key": "评价编号", "level": "评价等级",
     "reply_sender": "回复方", "counted_s": "计入(秒)", "left_out": "不计入原因",
     "status": "状态", "start": "开始", "end": "结束", "counted_hours": "计入(小时)",
+    "refund_amount": "退款金额", "silent": "静默下单",
 }
 
 

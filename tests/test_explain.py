@@ -83,3 +83,19 @@ def test_order_figures_list_their_orders(demo_con: Any, metric_id: str, column: 
         else:
             total = sum(float(o[orders.columns.index(column)]) for o in orders.rows)
             assert total == pytest.approx(float(r[metric_id] or 0)), (metric_id, r["day"])
+
+
+@pytest.mark.parametrize("metric_id", ["refund_rate_28d", "dispute_rate_28d", "complaint_rate_28d",
+                                       "self_completion_rate_28d", "dsr_service_180d", "avg_refund_hours_28d"])
+def test_rolling_after_sales_figures_are_reproduced_by_their_events(demo_con: Any, metric_id: str) -> None:  # noqa: F811
+    last = run_report(demo_con, ReportSpec(grain="shop_day"), Settings()).rows[-1]
+    exp = explain(demo_con, Settings(), metric_id, dt.date.fromisoformat(last["day"]), shop=last["shop"])
+    if metric_id in ("dsr_service_180d", "avg_refund_hours_28d"):  # a mean of the listed values
+        (events,) = exp.evidence
+        column = "service_score" if metric_id == "dsr_service_180d" else "refund_hours"
+        values = [r[events.columns.index(column)] for r in events.rows]
+        assert sum(values) / len(values) == pytest.approx(last[metric_id])
+    else:  # a ratio of two lists of events: its numerator's rows over its denominator's
+        num, den = exp.metric.num, exp.metric.den
+        rows = {ev.measure.id: len(ev.rows) for ev in exp.evidence}
+        assert rows[num] / rows[den] == pytest.approx(last[metric_id]), rows

@@ -129,6 +129,31 @@ _ORDER_ROWS = {
 }
 
 
+_IN_28 = "BETWEEN add_days($day, -27) AND $day"
+_REFUNDS = ("SELECT refund_id, order_id, buyer, created_at AS applied_at, finished_at, completed_by, disputed, amount"
+            "{extra} "
+            "FROM refunds WHERE shop = $shop AND local_day({day_of}) " + _IN_28 + "{cond}")
+# The events behind each rolling after-sales figure (models/after_sales.sql counts them in the days ending on
+# the row's day): (which rows, their SQL). Figures over the same rows share the first part and list them once.
+_WINDOW_ROWS = {
+    "paid_orders_28d": ("paid", "SELECT * EXCLUDE (created_day, paid_day) FROM {order_days} "
+                                "WHERE shop = $shop AND paid_day " + _IN_28),
+    "refunds_28d": ("refunds", _REFUNDS.format(extra="", day_of="created_at", cond="")),
+    "disputes_28d": ("disputes", _REFUNDS.format(extra="", day_of="created_at", cond=" AND disputed")),
+    "finished_refunds_28d": ("finished", _REFUNDS.format(
+        extra=", micros_between(created_at, finished_at) / 3600000000.0 AS refund_hours", day_of="finished_at",
+        cond=" AND finished_at IS NOT NULL")),
+    "merchant_finished_refunds_28d": ("merchant", _REFUNDS.format(
+        extra="", day_of="finished_at", cond=" AND finished_at IS NOT NULL AND completed_by = 'merchant'")),
+    "complaints_28d": ("complaints", "SELECT complaint_id, order_id, created_at AS complained_at FROM complaints "
+                                     "WHERE shop = $shop AND local_day(created_at) " + _IN_28),
+    "ratings_180d": ("ratings", "SELECT order_id, rated_at, service_score FROM ratings "
+                                "WHERE shop = $shop AND local_day(rated_at) BETWEEN add_days($day, -179) AND $day"),
+}
+_WINDOW_ROWS["refund_hours_28d"] = _WINDOW_ROWS["finished_refunds_28d"]
+_WINDOW_ROWS["score_sum_180d"] = _WINDOW_ROWS["ratings_180d"]
+
+
 def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,
             account: str | None = None, shop: str | None = None, mask: bool = True) -> Explanation:
     """The evidence behind one metric of an account-day (account given) or a shop-day."""
@@ -164,6 +189,14 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
                            [_evidence(con, m, rows_sql, None, settings, params, mask, set())])
     for measure in _measures_behind(m, grain):
         model = measure.explain_model or measure.model
+        if measure.id in _WINDOW_ROWS:  # the refunds, complaints, orders or ratings inside the window
+            which_rows, sql = _WINDOW_ROWS[measure.id]
+            if which_rows not in shown:
+                shown.add(which_rows)
+                sql = sql.format(order_days=engine.build([("order_days", scope)])["order_days"])
+                evidence.append(_evidence(con, measure, sql, None, settings, {"shop": row["shop"], "day": day},
+                                          mask, set()))
+            continue
         which = _ORDER_ROWS.get(measure.id, measure.explain)
         if model is None or (model, which) in shown:
             continue  # a sum and a count over the same rows (a mean) list them once

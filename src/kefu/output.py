@@ -36,7 +36,9 @@ EVIDENCE_LABELS = {
     "rated_at": "评价时间", "eval_key": "评价编号", "level": "评价等级",
     "reply_sender": "回复方", "counted_s": "计入(秒)", "left_out": "不计入原因",
     "status": "状态", "start": "开始", "end": "结束", "counted_hours": "计入(小时)",
-    "refund_amount": "退款金额", "silent": "静默下单",
+    "refund_amount": "退款金额", "silent": "静默下单", "refund_id": "退款编号", "finished_at": "完结时间",
+    "completed_by": "完结方", "disputed": "纠纷", "refund_hours": "完结时长(小时)", "complaint_id": "投诉编号",
+    "service_score": "服务态度分", "applied_at": "申请时间", "complained_at": "投诉时间",
 }
 
 
@@ -102,12 +104,14 @@ def label(column: str, grain: str, lang: str = "zh", settings: Settings | None =
 FLAG_COLUMNS = frozenset({"inquiry", "replied", "unclosed", "last_word_buyer", "is_first", "paid_in_window"})
 MONEY_COLUMNS = frozenset({"amount", "total_sales", "silent_sales", "refund_amount"})
 SECONDS_COLUMNS = frozenset({"response_s", "first_response_s", "counted_s"})
-HOURS_COLUMNS = frozenset({"counted_hours"})
+HOURS_COLUMNS = frozenset({"counted_hours", "refund_hours"})
 # Coded values in words, per column: (Chinese, English).
 VALUE_WORDS = {
     "reason": {"blocklist": ("黑名单", "blocklist"), "sub_account": ("子账号", "sub-account"),
                "internal": ("内部账号", "internal account"), "ad": ("广告", "advertising")},
     "status": {"online": ("在线", "online"), "busy": ("忙碌", "busy")},
+    "completed_by": {"merchant": ("商家", "merchant"), "platform": ("平台（小二）", "platform"),
+                     "buyer": ("买家", "buyer")},
 }
 
 

@@ -224,3 +224,16 @@ def test_report_metrics_lists_the_chosen_columns_in_order(db: Path) -> None:
                                                                "reply_rate", "inquiry_buyers"]
     code, out = kefu(db, "report", "--metrics", "reply_rat")
     assert code == 1 and "没有指标 reply_rat；最接近的：reply_rate" in out
+
+
+def test_explain_in_json_and_csv(db: Path) -> None:
+    args = ("explain", "--account", "小王", "--day", "2026-11-11", "--metric", "avg_response_s")
+    code, out = kefu(db, *args, "--format", "json")
+    payload = json.loads(out)
+    (questions,) = payload["evidence"]
+    times = [r["response_s"] for r in questions["rows"]]
+    assert code == 0 and payload["value"] == sum(times) / len(times)  # the listed rows reproduce the figure
+    assert all("***" in r["buyer"] for r in questions["rows"])
+    code, out = kefu(db, *args, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == len(times) and rows[0]["part"] == "平均响应时间(秒)"

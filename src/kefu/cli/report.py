@@ -6,7 +6,7 @@ import difflib
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.console import Console
@@ -129,6 +129,27 @@ def _spark_report(spec: ReportSpec, settings: Settings, data: Optional[str], mas
         engine.close()
 
 
+class ExplainFmt(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _explain_text(exp: Any, fmt: ExplainFmt, settings: Settings) -> str:
+    """An explanation as JSON (the figure and each part's rows) or as one CSV (a part column, then every column)."""
+    from kefu.output import evidence_cell
+
+    if fmt is ExplainFmt.json:
+        return to_json({"metric": exp.metric.id, "grain": exp.grain, **exp.key, "value": exp.value,
+                        "evidence": [{"measure": ev.measure.id, "heading": ev.heading(state.lang),
+                                      "columns": ev.columns, "rows": [dict(zip(ev.columns, r)) for r in ev.rows]}
+                                     for ev in exp.evidence]})
+    columns = list(dict.fromkeys(c for ev in exp.evidence for c in ev.columns))
+    rows = [{"part": ev.heading(state.lang), **{c: evidence_cell(v, state.lang, c) for c, v in zip(ev.columns, r)}}
+            for ev in exp.evidence for r in ev.rows]
+    return to_csv(["part", *columns], rows, escape_formulas=settings.csv_escape_formulas)
+
+
 @app.command("explain")
 def explain_cmd(
     metric_id: str = typer.Option(..., "--metric", help="指标 id，如 reply_rate"),
@@ -136,6 +157,8 @@ def explain_cmd(
     account: Optional[str] = typer.Option(None, "--account", help="客服账号（客服日指标）"),
     shop: Optional[str] = typer.Option(None, "--shop", help="店铺（店铺日指标）"),
     no_mask: bool = typer.Option(False, "--no-mask", help="显示完整买家昵称"),
+    fmt: ExplainFmt = typer.Option(ExplainFmt.table, "--format", help="输出格式 table|csv|json"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件（csv/json）"),
     sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
 ) -> None:
@@ -160,6 +183,9 @@ def explain_cmd(
                       mask=not no_mask)
     except (NoData, UnknownRow) as exc:
         fail(str(exc))
+    if fmt is not ExplainFmt.table:
+        emit(_explain_text(exp, fmt, settings), output)
+        return
     m = exp.metric
     who = " ".join(f"{k}={v}" for k, v in exp.key.items())
     value = human_value(m.id, grain, exp.value)

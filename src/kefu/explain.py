@@ -120,24 +120,23 @@ SELECT s.buyer, s.start, s."end" FROM sessions s, peak p WHERE s.start <= p.t AN
 """
 
 
-# The orders behind each shop-day order figure (models/order_facts.sql adds these up per day).
-_ORDER_ROWS = {
-    "total_orders": "created_day = $day", "paid_orders": "created_day = $day AND paid_at IS NOT NULL",
-    "total_sales": "paid_day = $day", "silent_sales": "paid_day = $day AND silent",
-    "refunded_orders": "created_day = $day AND refund_amount > 0",
-    "order_refund_amount": "created_day = $day AND refund_amount > 0",
-}
-
-
+_ORDERS = "SELECT * EXCLUDE (created_day, paid_day) FROM {order_days} WHERE shop = $shop AND "
 _IN_28 = "BETWEEN add_days($day, -27) AND $day"
 _REFUNDS = ("SELECT refund_id, order_id, buyer, created_at AS applied_at, finished_at, completed_by, disputed, amount"
             "{extra} "
             "FROM refunds WHERE shop = $shop AND local_day({day_of}) " + _IN_28 + "{cond}")
-# The events behind each rolling after-sales figure (models/after_sales.sql counts them in the days ending on
-# the row's day): (which rows, their SQL). Figures over the same rows share the first part and list them once.
-_WINDOW_ROWS = {
-    "paid_orders_28d": ("paid", "SELECT * EXCLUDE (created_day, paid_day) FROM {order_days} "
-                                "WHERE shop = $shop AND paid_day " + _IN_28),
+# The rows behind the measures whose model holds a day's sums rather than rows: the orders of the order figures
+# (models/order_facts.sql), the events inside each rolling after-sales window (models/after_sales.sql), the
+# presence intervals of online time and the sessions at the busiest instant. Each is (which rows, their SQL);
+# {order_days} and {conv_msgs} stand for those models' tables, {gap} for session_gap_s. Measures over the same
+# rows share the first part and list them once.
+_ROWS_BEHIND = {
+    "total_orders": ("created", _ORDERS + "created_day = $day"),
+    "paid_orders": ("created_paid", _ORDERS + "created_day = $day AND paid_at IS NOT NULL"),
+    "total_sales": ("paid", _ORDERS + "paid_day = $day"),
+    "silent_sales": ("silent", _ORDERS + "paid_day = $day AND silent"),
+    "refunded_orders": ("refunded", _ORDERS + "created_day = $day AND refund_amount > 0"),
+    "paid_orders_28d": ("paid_28d", _ORDERS + "paid_day " + _IN_28),
     "refunds_28d": ("refunds", _REFUNDS.format(extra="", day_of="created_at", cond="")),
     "disputes_28d": ("disputes", _REFUNDS.format(extra="", day_of="created_at", cond=" AND disputed")),
     "finished_refunds_28d": ("finished", _REFUNDS.format(
@@ -149,9 +148,19 @@ _WINDOW_ROWS = {
                                      "WHERE shop = $shop AND local_day(created_at) " + _IN_28),
     "ratings_180d": ("ratings", "SELECT order_id, rated_at, service_score FROM ratings "
                                 "WHERE shop = $shop AND local_day(rated_at) BETWEEN add_days($day, -179) AND $day"),
+    "online_hours": ("presence", _PRESENCE_SQL),
+    "max_concurrent": ("peak", _PEAK_SESSIONS_SQL),
 }
-_WINDOW_ROWS["refund_hours_28d"] = _WINDOW_ROWS["finished_refunds_28d"]
-_WINDOW_ROWS["score_sum_180d"] = _WINDOW_ROWS["ratings_180d"]
+_ROWS_BEHIND["order_refund_amount"] = _ROWS_BEHIND["refunded_orders"]
+_ROWS_BEHIND["refund_hours_28d"] = _ROWS_BEHIND["finished_refunds_28d"]
+_ROWS_BEHIND["score_sum_180d"] = _ROWS_BEHIND["ratings_180d"]
+
+
+def _rows_behind(engine: Any, scope: str, template: str, settings: Settings) -> str:
+    """A _ROWS_BEHIND query over the tables of the models it names, built for the scope."""
+    tables = {name: engine.build([(name, scope)])[name] for name in ("order_days", "conv_msgs")
+              if f"{{{name}}}" in template}
+    return template.format(gap=float(settings.session_gap_s), **tables)
 
 
 def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,
@@ -172,42 +181,26 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     evidence = []
     rounds: tuple[Metric, str, dict[str, Any]] | None = None
     shown: set[tuple[str, str | None]] = set()
-    if metric_id == "online_hours" and account:  # the presence intervals, not the day's total
-        return Explanation(m, grain, key, row.get(metric_id), [_evidence(
-            con, m, _PRESENCE_SQL, None, settings, {"account": account, "day": day}, mask, set())])
-    if metric_id == "max_concurrent" and account:  # the sessions open together at the busiest instant
-        conv_msgs = engine.build([("conv_msgs", scope)])["conv_msgs"]
-        sql = _PEAK_SESSIONS_SQL.format(conv_msgs=conv_msgs, gap=float(settings.session_gap_s))
-        params = {"shop": row["shop"], "account": account, "day": day}
-        return Explanation(m, grain, key, row.get(metric_id), [_evidence(con, m, sql, None, settings, params, mask,
-                                                                         set())])
+    params = {"shop": row["shop"], "day": day, **({"account": account} if account else {})}
     diff = _buyer_difference(m, grain)
     if diff is not None:  # 询单流失: list the buyers the figure counts, not the two sets it subtracts
-        params = {"shop": row["shop"], "day": day, **({"account": account} if account else {})}
-        rows_sql = _difference_rows(engine, scope, diff, account)
-        return Explanation(m, grain, key, row.get(metric_id),
-                           [_evidence(con, m, rows_sql, None, settings, params, mask, set())])
+        return Explanation(m, grain, key, row.get(metric_id), [_evidence(
+            con, m, _difference_rows(engine, scope, diff, account), None, settings, params, mask, set())])
     for measure in _measures_behind(m, grain):
         model = measure.explain_model or measure.model
-        if measure.id in _WINDOW_ROWS:  # the refunds, complaints, orders or ratings inside the window
-            which_rows, sql = _WINDOW_ROWS[measure.id]
-            if which_rows not in shown:
-                shown.add(which_rows)
-                sql = sql.format(order_days=engine.build([("order_days", scope)])["order_days"])
-                evidence.append(_evidence(con, measure, sql, None, settings, {"shop": row["shop"], "day": day},
-                                          mask, set()))
+        if measure.id in _ROWS_BEHIND:
+            which, template = _ROWS_BEHIND[measure.id]
+            if ("rows", which) not in shown:
+                shown.add(("rows", which))
+                evidence.append(_evidence(con, measure, _rows_behind(engine, scope, template, settings), None,
+                                          settings, params, mask, set()))
             continue
-        which = _ORDER_ROWS.get(measure.id, measure.explain)
-        if model is None or (model, which) in shown:
+        if model is None or (model, measure.explain) in shown:
             continue  # a sum and a count over the same rows (a mean) list them once
-        shown.add((model, which))
+        shown.add((model, measure.explain))
         table = engine.build([(model, scope)])[model]
         conds = ["shop = $shop", "day = $day"] + (["account = $account"] if account else [])
         rows_sql = f"SELECT * FROM {table} WHERE {' AND '.join(conds)}"
-        if measure.id in _ORDER_ROWS:  # the orders themselves, not the day's sums
-            order_days = engine.build([("order_days", scope)])["order_days"]
-            rows_sql = (f"SELECT * EXCLUDE (created_day, paid_day) FROM {order_days} "
-                        f"WHERE shop = $shop AND {_ORDER_ROWS[measure.id]}")
         if model == "questions":
             # 第几问 is numbered here, among all of the conversation's questions (before the measure's own
             # filter), rather than stored by the model: only an explanation shows it.
@@ -217,13 +210,13 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
             # Each round with the seconds it adds under the platform settings and, if left out, why.
             extra = fill("${platform_round_s} AS counted_s, ${platform_left_out} AS left_out", settings)
             rows_sql = f"SELECT *, {extra} FROM ({rows_sql})"
-        params = {"shop": row["shop"], "day": day, **({"account": account} if account else {})}
         evidence.append(_evidence(con, measure, rows_sql, measure.explain, settings, params, mask, {"left_out"}))
         if model == "platform_rounds":
             rounds = (measure, rows_sql, params)
-        if model == "order_facts":
-            evidence.extend(_buyerless(con, engine.build([("order_days", scope)])["order_days"], measure,
-                                       row["shop"], day))
+    order_figures = [ev.measure for ev in evidence if ev.measure.model == "order_facts"]
+    if order_figures:  # once, after the orders: those without a buyer count in totals but in no inquiry
+        evidence.extend(_buyerless(con, engine.build([("order_days", scope)])["order_days"], order_figures[0],
+                                   row["shop"], day))
     if rounds:  # the rounds the platform settings leave out, once, after the counted ones
         left_out = _evidence(con, rounds[0], rounds[1], "${platform_round} AND NOT (${platform_counted})",
                              settings, rounds[2], mask, {"counted_s"})
@@ -236,7 +229,9 @@ def _evidence(con: duckdb.DuckDBPyConnection, measure: Metric, rows_sql: str, wh
               settings: Settings, params: dict[str, Any], mask: bool, hide: set[str]) -> Evidence:
     """The rows of rows_sql that meet a filter, as a person reads them, without the columns in hide."""
     cond = f" WHERE {fill(where, settings)}" if where else ""
-    cursor = con.execute(f"SELECT * FROM ({rows_sql}) e{cond} ORDER BY ALL", params)
+    sql = f"SELECT * FROM ({rows_sql}) e{cond} ORDER BY ALL"
+    # Each query names only the parameters it needs (presence rows have no shop): DuckDB refuses extra ones.
+    cursor = con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
     names = [d[0] for d in cursor.description]
     keep = [i for i, n in enumerate(names) if n not in _HIDDEN_COLUMNS | hide]
     rows = [tuple(_display(names[i], r[i], settings.timezone, mask) for i in keep) for r in cursor.fetchall()]

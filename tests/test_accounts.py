@@ -1,12 +1,11 @@
 """Accounts and shops by the names a manager types: full ids, unique short names, clear errors with hints."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 
-from kefu.accounts import UnknownName, latest_day, resolve_account, resolve_shop
+from kefu.accounts import UnknownName, resolve_account, resolve_shop
 from kefu.store import Warehouse
 
 
@@ -15,7 +14,7 @@ def wh() -> Iterator[Warehouse]:
     wh = Warehouse.open(":memory:")
     wh.con.execute("INSERT INTO accounts VALUES ('甲店:小王', '甲店', '王', NULL, 'human'), "
                    "('乙店:小王', '乙店', '王二', NULL, 'human'), ('甲店:小李', '甲店', '李', NULL, 'human')")
-    # 乙店:阿杰 only ever appears in messages; 16:30 UTC on 11-14 is 00:30 on 11-15 in Shanghai.
+    # 乙店:阿杰 only ever appears in messages.
     wh.con.execute("INSERT INTO messages VALUES ('乙店', 'k1', NULL, 'b', '乙店:阿杰', 'agent', "
                    "TIMESTAMP '2026-11-14 16:30:00', 1, '在的', 'text'), ('乙店', 'k2', NULL, 'b', '乙店', 'agent', "
                    "TIMESTAMP '2026-11-14 10:00:00', 2, '您好', 'text')")
@@ -41,10 +40,3 @@ def test_ambiguous_and_unknown_names_say_what_to_type(wh: Warehouse) -> None:
     assert resolve_shop(wh.con, "甲店") == "甲店"
     with pytest.raises(UnknownName, match="未知店铺 甲铺；最接近的：甲店"):
         resolve_shop(wh.con, "甲铺")
-
-
-def test_latest_day_is_shop_local(wh: Warehouse) -> None:
-    assert latest_day(wh.con, "Asia/Shanghai") == dt.date(2026, 11, 15)
-    assert latest_day(wh.con, "UTC") == dt.date(2026, 11, 14)
-    wh.con.execute("DELETE FROM messages")
-    assert latest_day(wh.con, "UTC") is None

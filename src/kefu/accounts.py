@@ -1,7 +1,6 @@
 """Accounts and shops found by the names a manager types: a full id, or a sub-account's short name when unique."""
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 
 import duckdb
@@ -29,8 +28,8 @@ def known_shops(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def _closest(text: str, names: list[str]) -> str:
-    """The nearest names as a hint (empty when none is near)."""
+def closest_hint(text: str, names: list[str]) -> str:
+    """The nearest names as a hint to append to an error (empty when none is near)."""
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.4)
     return f"；最接近的：{'、'.join(close)} / closest: {', '.join(close)}" if close else ""
 
@@ -47,7 +46,7 @@ def resolve_account(con: duckdb.DuckDBPyConnection, text: str, shop: str | None 
         raise UnknownName(f"客服账号 {text} 不唯一：{'、'.join(matches)}，请写全 店铺:子账号（或加 --shop）"
                           f" / account {text} is ambiguous: {', '.join(matches)}")
     names = [a for _, a in accounts] + sorted({short_account(s, a) for s, a in accounts} - {MAIN_ACCOUNT})
-    raise UnknownName(f"未知客服账号 {text}{_closest(text, names)} / unknown account {text}")
+    raise UnknownName(f"未知客服账号 {text}{closest_hint(text, names)} / unknown account {text}")
 
 
 def resolve_shop(con: duckdb.DuckDBPyConnection, text: str) -> str:
@@ -55,11 +54,4 @@ def resolve_shop(con: duckdb.DuckDBPyConnection, text: str) -> str:
     shops = known_shops(con)
     if text in shops:
         return text
-    raise UnknownName(f"未知店铺 {text}{_closest(text, shops)} / unknown shop {text}")
-
-
-def latest_day(con: duckdb.DuckDBPyConnection, timezone: str) -> dt.date | None:
-    """The shop-local day of the newest message, or None for a warehouse without messages."""
-    row = con.execute("SELECT CAST(timezone($tz, max(ts)::TIMESTAMPTZ) AS DATE) FROM messages",
-                      {"tz": timezone}).fetchall()[0][0]
-    return row
+    raise UnknownName(f"未知店铺 {text}{closest_hint(text, shops)} / unknown shop {text}")

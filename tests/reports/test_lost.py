@@ -90,3 +90,10 @@ def test_on_the_demo_shop_every_day_and_account_agrees_with_the_metric(demo_con)
         assert n == row["lost_buyers"], (row["account"], row["day"])
     for r in listed:
         assert r["status"] != "unpaid_order" or (r["order_value"] or 0) > 0
+
+
+def test_the_list_opens_on_the_last_day_of_the_shop_report(make_shop) -> None:
+    from kefu.reports.lost import last_day
+
+    # 小戊 pays on 11-14, after the last message (11-11): that day has a shop row, as on the web page.
+    assert last_day(shop(make_shop), Settings()) == dt.date(2026, 11, 14)

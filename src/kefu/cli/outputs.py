@@ -66,21 +66,20 @@ def lost_cmd(
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
 ) -> None:
     """询单流失跟进名单：当天咨询、窗口内未付款的买家，最值得跟进的在前 / the lost-buyer follow-up list."""
-    from kefu.accounts import latest_day
     from kefu.report import NoData
-    from kefu.reports.lost import COLUMN_LABELS, COLUMNS, lost_buyers, status_text
+    from kefu.reports.lost import COLUMN_LABELS, COLUMNS, last_day, lost_buyers, status_text
     from kefu.reports.names import short_account
 
     _need_file(fmt, output)
     settings = cli_settings(config, sets)
     con = connect_existing(settings)
     account = cli_account(con, account)
-    the_day = parse_day(day, "--day") or latest_day(con, settings.timezone)
-    if the_day is None:
-        fail("仓库里还没有聊天记录 / the warehouse has no messages yet")
-    if day is None:
-        err_console.print(f"日期：{the_day}（数据的最后一天，可用 --day 指定） / day: the latest")
     try:
+        the_day = parse_day(day, "--day") or last_day(con, settings)
+        if the_day is None:
+            fail("仓库里还没有数据 / the warehouse holds no data yet")
+        if day is None:
+            err_console.print(f"日期：{the_day}（数据的最后一天，可用 --day 指定） / day: the latest")
         rows = lost_buyers(con, settings, the_day, account, mask=not no_mask)
     except NoData as exc:
         fail(str(exc))

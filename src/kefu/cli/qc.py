@@ -13,9 +13,9 @@ from rich.table import Table
 
 from kefu.cli.app import app, cli_account, cli_settings, connect_existing, console, emit, fail, parse_range, state
 from kefu.output import to_csv, to_json
+from kefu.qc.rules import RuleError, RuleSet, load_rules
 from kefu.qc.summary import QcBrief, brief
 from kefu.reports.names import short_account
-from kefu.qc.rules import RuleError, RuleSet, load_rules
 
 qc_app = typer.Typer(help="质检：按规则检查客服聊天 / quality inspection of the chats", no_args_is_help=True)
 app.add_typer(qc_app, name="qc")

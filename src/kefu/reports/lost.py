@@ -9,7 +9,8 @@ import duckdb
 from kefu.config import Settings
 from kefu.privacy import mask_nick, mask_phones
 from kefu.engines.duckdb import DuckDBEngine
-from kefu.report import prepared_engine
+from kefu.metrics.compile import ReportSpec
+from kefu.report import prepared_engine, run_report
 
 # What happened to a lost inquiry, in follow-up order: an unpaid order is one click from
 # paying (催付); a buyer who never ordered needs a follow-up; the last two need none.
@@ -105,6 +106,12 @@ def _messages(pairs: list[str] | None, buyer: str, mask: bool) -> str:
         who = mask_nick(buyer) if sender == "buyer" and mask else buyer if sender == "buyer" else SENDER_ZH[sender]
         lines.append(f"{who}：{mask_phones(content) if mask else content}")
     return "\n".join(lines)
+
+
+def last_day(con: duckdb.DuckDBPyConnection, settings: Settings) -> dt.date | None:
+    """The last day the shop report has a row for: the day a lost list opens on (as the web's 询单流失 page)."""
+    rows = run_report(con, ReportSpec(grain="shop_day", period="all"), settings).rows
+    return max((dt.date.fromisoformat(r["to"]) for r in rows), default=None)
 
 
 def lost_buyers(con: duckdb.DuckDBPyConnection, settings: Settings, day: dt.date, account: str | None = None,

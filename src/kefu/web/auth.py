@@ -7,7 +7,6 @@ while the server runs, and logins never compete with an import for the warehouse
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import secrets
 import sqlite3
@@ -17,6 +16,8 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from kefu.accounts import closest_hint
 
 ROLES = ("admin", "manager", "agent")
 ROLE_LABELS = {"admin": "管理员", "manager": "店长", "agent": "客服"}
@@ -249,9 +250,8 @@ def check_grants(shops: list[str], accounts: list[str], known_shops: list[str], 
     for kind, given, known in (("店铺", shops, known_shops), ("客服账号", accounts, known_accounts)):
         for name in given:
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=3, cutoff=0.4)
-                hint = f"；最接近的：{'、'.join(close)}" if close else ""
-                raise UserError(f"仓库里没有{kind} {name}{hint} / unknown {'shop' if kind == '店铺' else 'account'}")
+                raise UserError(f"仓库里没有{kind} {name}{closest_hint(name, known)}"
+                                f" / unknown {'shop' if kind == '店铺' else 'account'}")
 
 
 def _check_password(password: str) -> None:

@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def lost_rows(ctx: Ctx, day: dt.date | None, account: str, mask: bool) -> tuple[dt.date | None, list[dict[str, Any]]]:
-    """The lost buyers of a day (default: the latest day with data) the user may see."""
+    """The lost buyers of a day (default: the latest day with data, as kefu.reports.lost.last_day) the user may see."""
     if day is None:
         span = ctx.store.day_range()
         if span is None:

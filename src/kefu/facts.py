@@ -18,6 +18,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -27,7 +28,7 @@ from kefu.facts_range import RangeRefresh
 from kefu.facts_touched import DayRange, Touched
 from kefu.models import MODELS, MODELS_BY_NAME, SCOPES, Model, build_order, render
 from kefu.sqltext import lit
-from kefu.store import IMPORT_TIMEZONE_KEY, catalog, read_meta, shops_of, transaction, write_meta
+from kefu.store import Warehouse, catalog, read_meta, shops_of, transaction, warehouse_timezone, write_meta
 
 log = logging.getLogger(__name__)
 
@@ -261,16 +262,35 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, touched: Touched
     return ""
 
 
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the stored facts are this kefu's (or there is no data to build them from)."""
+    return read_meta(con, VERSION_KEY) == str(FACTS_VERSION) or not shops_of(con)
+
+
+def open_reading(path: Path, notify: Notify | None = None) -> Warehouse:
+    """The warehouse read-only, so readers share it; an older kefu's file is first upgraded read-write.
+
+    Raises WarehouseBusy (naming the process) when a writer holds the file, or when the upgrade needs it.
+    """
+    wh = Warehouse.open(path, read_only=True)
+    if not wh.outdated() and is_current(wh.con):
+        return wh
+    wh.close()
+    with Warehouse.open(path) as upgrading:
+        ensure_current(upgrading.con, notify)
+    return Warehouse.open(path, read_only=True)
+
+
 def ensure_current(con: duckdb.DuckDBPyConnection, notify: Notify | None = None) -> bool:
     """Rebuild facts written by an older kefu (or never written) under the settings they had; True if rebuilt.
 
     Without recorded fact settings, the defaults apply, in the time zone the data was imported in.
     """
-    if read_meta(con, VERSION_KEY) == str(FACTS_VERSION) or not shops_of(con):
+    if is_current(con):
         return False
     raw = read_meta(con, SETTINGS_KEY)
     values: dict[str, object] = dict(json.loads(raw)) if raw is not None else {}
-    values.setdefault("timezone", read_meta(con, IMPORT_TIMEZONE_KEY) or Settings().timezone)
+    values.setdefault("timezone", warehouse_timezone(con))
     if notify is not None:
         notify("事实表由旧版本生成或尚未生成，正在重建… / facts are from an older kefu or missing: rebuilding")
     with transaction(con):

@@ -11,7 +11,8 @@ from types import TracebackType
 
 import duckdb
 
-from kefu.config import SettingError
+from kefu.busy import busy_message, holder, web_busy_message
+from kefu.config import SettingError, Settings
 from kefu.schema import ADDED_COLUMNS, TABLES, WAREHOUSE_DDL
 from kefu.sqltext import ident
 
@@ -36,6 +37,11 @@ def read_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 def write_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     """Store value under key in kefu_meta (replacing any earlier value)."""
     con.execute("INSERT OR REPLACE INTO kefu_meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def warehouse_timezone(con: duckdb.DuckDBPyConnection) -> str:
+    """The time zone the stored data was imported in (the default one before any import recorded it)."""
+    return read_meta(con, IMPORT_TIMEZONE_KEY) or Settings().timezone
 
 
 def catalog(con: duckdb.DuckDBPyConnection) -> str:
@@ -64,6 +70,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 class WarehouseError(RuntimeError):
     """The warehouse file cannot be opened or is not a kefu warehouse."""
+
+
+class WarehouseBusy(WarehouseError):
+    """Another process holds the warehouse file: a writer keeps everyone out, readers keep writers out."""
+
+    def __init__(self, path: Path, who: tuple[int, str], *, to_write: bool) -> None:
+        super().__init__(busy_message(path, who, to_write=to_write))
+        self.web_text = web_busy_message(who[0], to_write=to_write)
 
 
 DISK_FULL = ("写入失败：磁盘已满或超出了文件大小上限。仓库保持这次操作之前的状态，腾出空间后重试即可"
@@ -106,20 +120,22 @@ class Warehouse:
         try:
             con = duckdb.connect(":memory:" if in_memory else str(path), read_only=read_only)
         except duckdb.Error as exc:
+            who = holder(exc)
+            if who is not None:
+                raise WarehouseBusy(path, who, to_write=not read_only) from exc
             raise WarehouseError(
-                f"无法打开数据仓库 {path}（文件可能已损坏，或正被另一个程序使用）: {exc}"
+                f"无法打开数据仓库 {path}（文件可能已损坏，或不是 DuckDB 文件）: {exc}"
                 f" / cannot open warehouse {path}: {exc}"
             ) from exc
         # Stored times are naive UTC; a UTC session keeps any TIMESTAMPTZ arithmetic consistent with them.
         con.execute("SET TimeZone='UTC'")
         wh = cls(con, path, read_only)
         if read_only:
-            missing = [name for name in WAREHOUSE_DDL if name not in wh._table_names()]
-            if missing:
+            if "messages" not in wh._table_names():
                 con.close()
                 raise WarehouseError(
-                    f"{path} 不是 kefu 数据仓库（缺少表 {', '.join(missing)}），请先导入数据"
-                    f" / {path} is not a kefu warehouse (missing tables: {', '.join(missing)})"
+                    f"{path} 不是 kefu 数据仓库（没有 messages 表），请先导入数据"
+                    f" / {path} is not a kefu warehouse (no messages table)"
                 )
         else:
             for ddl in WAREHOUSE_DDL.values():
@@ -127,6 +143,15 @@ class Warehouse:
             wh._migrate_columns()
             wh._migrate_keys()
         return wh
+
+    def outdated(self) -> bool:
+        """True when an older kefu wrote the file: tables, columns or keys that opening it read-write adds."""
+        if any(name not in self._table_names() for name in WAREHOUSE_DDL):
+            return True
+        present = self._columns()
+        if any(key not in present for key in ADDED_COLUMNS):
+            return True
+        return any(t.key and self._primary_key(t.name) not in ((), t.key) for t in TABLES)
 
     def _primary_key(self, table: str) -> tuple[str, ...]:
         """The columns of a stored table's primary key."""
@@ -138,9 +163,7 @@ class Warehouse:
 
     def _migrate_columns(self) -> None:
         """Add the columns a warehouse of an older kefu lacks (their rows take the column's default)."""
-        present = set(self.con.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal"
-        ).fetchall())
+        present = self._columns()
         for (table, column), stored in ADDED_COLUMNS.items():
             if (table, column) not in present:
                 log.info("adding %s.%s", table, column)
@@ -158,6 +181,12 @@ class Warehouse:
                 con.execute(WAREHOUSE_DDL[table.name])
                 con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM kefu_old_{table.name}")
                 con.execute(f"DROP TABLE kefu_old_{table.name}")
+
+    def _columns(self) -> set[tuple[str, str]]:
+        """(table, column) of every column in the main schema."""
+        return set(self.con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal"
+        ).fetchall())
 
     def _table_names(self) -> set[str]:
         """Names of the tables in the main schema."""

@@ -92,6 +92,7 @@ def test_cli_compare_previous_weekly(demo_db: Path) -> None:
                                            day_to=engine.last_day - dt.timedelta(days=7)), Settings()).rows[0]
     assert rows[1]["inquiry_buyers_prev"] == same_days["inquiry_buyers"]
     assert rows[1]["reply_rate_prev"] == pytest.approx(same_days["reply_rate"])
+    con.close()  # one process opens a file one way: the CLI below reads it read-only
     table = runner.invoke(app, ["--db", str(demo_db), "report", "--grain", "shop_day", "--period", "week",
                                 "--compare", "previous"], env={"COLUMNS": "200"})
     # A week adds the daily counts: buyers read 人次 (person-days).

@@ -216,3 +216,17 @@ def test_an_upload_name_over_255_bytes_is_shortened_not_an_error(app_env: dict[s
     job = finished(app_env, r.json()["id"])
     assert job.status == "done" and job.summary is not None and job.summary.ok
     assert len(job.files[0].encode("utf-8")) <= 255 and job.files[0].endswith(".csv")
+
+
+def test_upload_errors_name_the_uploaded_files_never_a_server_path(app_env: dict[str, Any]) -> None:
+    admin, token = client(app_env, "admin")
+    work = str(app_env["app"].state.parts.worker.work_dir)
+    unknown = upload(admin, token, [("files", ("weird.bin", b"\x00\x01\x02"))]).json()["id"]
+    bad = upload(admin, token, [("files", ("orders.csv", b"order_id,shop\n1,a\n"))]).json()["id"]
+    assert finished(app_env, unknown).status == "failed" and finished(app_env, bad).status == "done"
+    for job_id in (unknown, bad):
+        shown = admin.get(f"/api/v1/imports/{job_id}").text + admin.get(f"/import/{job_id}").text
+        assert work not in shown and "kefu-uploads" not in shown
+    assert "上传的文件中没有可识别的数据文件（weird.bin）" in admin.get(f"/api/v1/imports/{unknown}").json()["error"]
+    (file,) = admin.get(f"/api/v1/imports/{bad}").json()["summary"]["files"]
+    assert file["path"] == "orders.csv" and "缺少必需的列" in file["error"]

@@ -105,21 +105,28 @@ def cli_settings(config: Optional[Path], sets: Optional[list[str]]) -> Settings:
         fail(str(exc))
 
 
-def connect_existing(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse for reading (facts of an older kefu rebuilt first); a missing file is a clear error.
+def connect_existing(settings: Settings | None = None, *, write: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (read-only unless write, so it runs beside kefu serve); a missing file is a clear error.
 
-    Given the command's settings, says in one line when they differ from those of the stored facts.
+    Facts of an older kefu are rebuilt first. Given the command's settings, says in one line when they differ
+    from those of the stored facts. A file another process holds ends with who holds it and what to do.
     """
     if not state.db.exists():
         fail(f"找不到仓库文件 {state.db}，请先运行 kefu --db {state.db} import 目录 / warehouse not found")
     from kefu import facts
     from kefu.store import Warehouse, WarehouseError
 
+    def notify(line: str) -> None:
+        err_console.print(line, soft_wrap=True)
+
     try:
-        con = Warehouse.open(state.db).con
+        if write:
+            con = Warehouse.open(state.db).con
+            facts.ensure_current(con, notify)
+        else:
+            con = facts.open_reading(state.db, notify).con
     except WarehouseError as exc:
         fail(str(exc))
-    facts.ensure_current(con, lambda line: err_console.print(line, soft_wrap=True))
     note = facts.difference(con, settings) if settings is not None else ""
     if note:
         err_console.print(f"[yellow]{note}[/]", soft_wrap=True)

@@ -82,7 +82,7 @@ def qc_run(
     settings = cli_settings(config, sets)
     rule_set = _rules(rules, no_defaults)
     start, end = parse_range(day_from, day_to)
-    con = connect_existing(settings)
+    con = connect_existing(settings, write=True)
     account = cli_account(con, account)
     try:
         run = run_qc(con, settings, rule_set, day_from=start, day_to=end, account=account)

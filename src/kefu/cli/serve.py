@@ -62,10 +62,10 @@ def _checked_grants(shops: list[str], accounts: list[str]) -> tuple[list[str], l
         fail(f"找不到仓库文件 {state.db}，无法核对店铺和客服账号：请先导入数据 / warehouse not found")
     try:
         wh = Warehouse.open(state.db, read_only=True)
-    except WarehouseError:
-        # kefu serve holds the warehouse: the grants are kept as typed (the web's user page checks them).
-        err_console.print("[yellow]仓库正被占用（kefu serve 运行中？），未能核对店铺和客服账号，已按输入保存"
-                          " / warehouse busy: grants not checked[/]")
+    except WarehouseError as exc:
+        # A writer holds the warehouse: the grants are kept as typed (the web's user page checks them).
+        err_console.print(f"未能核对店铺和客服账号，已按输入保存 / grants not checked: {exc}", style="yellow",
+                          markup=False, soft_wrap=True)
         return shops, accounts
     try:
         return ([resolve_shop(wh.con, s) for s in shops], [resolve_account(wh.con, a) for a in accounts])

@@ -135,7 +135,9 @@ def discover(paths: list[Path], options: ImportOptions | None = None) -> tuple[l
                 named[key] = child
             in_folder.append(found)
         if not in_folder:
-            raise InputError(f"文件夹 {path} 中没有可识别的数据文件 / no data files recognised in folder {path}")
+            seen = "、".join(p.name for p in skipped if p.is_relative_to(path))
+            raise InputError(f"文件夹 {path} 中没有可识别的数据文件{f'（{seen}）' if seen else ''}"
+                             f" / no data files recognised in folder {path}")
         # Contract order (accounts before messages) whatever the folder listing says, then by path.
         sources.extend(sorted(in_folder, key=lambda s: (_ORDER[s.table.name], str(s.path))))
     return sources, skipped

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu.metrics.compile import ReportError
 from kefu.report import NoData
+from kefu.store import WarehouseBusy
 from kefu.web.access import Forbidden
 from kefu.web.auth import AuthStore
 from kefu.web.context import Ctx, LoginRequired, Parts, WebConfig, current
@@ -99,6 +100,10 @@ def create_app(config: WebConfig, *, progress_hook: ProgressHook | None = None) 
     @app.exception_handler(NoData)
     def no_data(request: Request, exc: NoData) -> Response:
         return _error(request, 404, str(exc))
+
+    @app.exception_handler(WarehouseBusy)
+    def busy(request: Request, exc: WarehouseBusy) -> Response:
+        return _error(request, 503, exc.web_text)
 
     @app.exception_handler(ReportError)
     @app.exception_handler(ValueError)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import queue
 import shutil
 import threading
@@ -12,7 +13,7 @@ from typing import Any, Callable
 
 from kefu.config import Settings
 from kefu.ingest import ImportOptions, ImportSummary, import_paths
-from kefu.store import DISK_FULL, Warehouse, is_disk_full
+from kefu.store import DISK_FULL, Warehouse, WarehouseBusy, is_disk_full
 from kefu.web.access import Scope
 from kefu.web.service import WebWarehouse
 
@@ -37,7 +38,7 @@ class ImportJob:
     kind: str = "import"  # import | qc
     qc_range: tuple[dt.date | None, dt.date | None] = (None, None)
     note: str = ""  # what a finished QC run found
-    created_at: str = field(default_factory=lambda: dt.datetime.now().isoformat(" ", "seconds"))
+    created_at: str = ""  # the shop's wall clock when queued
     scope: Scope | None = field(default=None, repr=False)
     options: ImportOptions = field(default_factory=ImportOptions, repr=False)
     finished: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -54,7 +55,24 @@ class ImportJob:
                 "status_zh": self.status_zh, "current": self.current, "done_rows": self.done_rows,
                 "total_rows": self.total_rows, "files_done": self.files_done, "error": self.error,
                 "created_at": self.created_at, "kind": self.kind, "note": self.note,
-                "summary": self.summary.to_dict() if self.summary else None}
+                "summary": _as_uploaded_all(self.summary.to_dict(), self.folder) if self.summary else None}
+
+
+def as_uploaded(text: str, folder: Path) -> str:
+    """A message as the uploader reads it: the files by the names they uploaded, never the server's folder."""
+    return (text.replace(f"文件夹 {folder} 中", "上传的文件中").replace(f"in folder {folder}", "in the upload")
+            .replace(f"{folder}{os.sep}", "").replace(str(folder), "（上传）"))
+
+
+def _as_uploaded_all(value: Any, folder: Path) -> Any:
+    """as_uploaded over every string of a JSON-ready value."""
+    if isinstance(value, str):
+        return as_uploaded(value, folder)
+    if isinstance(value, dict):
+        return {k: _as_uploaded_all(v, folder) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_uploaded_all(v, folder) for v in value]
+    return value
 
 
 class ImportWorker:
@@ -81,7 +99,7 @@ class ImportWorker:
                options: ImportOptions | None = None) -> ImportJob:
         """Queue the files of an upload for import on behalf of a user (options as `kefu import` takes them)."""
         job = ImportJob(job_id, scope.user.username, folder, [p.name for p in paths], scope=scope,
-                        options=options or ImportOptions())
+                        options=options or ImportOptions(), created_at=self._now())
         with self._lock:
             self.jobs[job.id] = job
         self._queue.put(job)
@@ -91,11 +109,14 @@ class ImportWorker:
         """Queue a QC run with the shipped rules; it writes findings, so it waits its turn like an import."""
         job_id, folder = self.new_folder()
         job = ImportJob(job_id, scope.user.username, folder, ["质检"], scope=scope, kind="qc",
-                        qc_range=(day_from, day_to))
+                        qc_range=(day_from, day_to), created_at=self._now())
         with self._lock:
             self.jobs[job.id] = job
         self._queue.put(job)
         return job
+
+    def _now(self) -> str:
+        return self.store.now().isoformat(" ", "seconds")
 
     def visible(self, scope: Scope) -> list[ImportJob]:
         """Jobs a user may look at (admins: all; others: their own), newest first."""
@@ -115,8 +136,11 @@ class ImportWorker:
             try:
                 self._qc(job) if job.kind == "qc" else self._import(job)
                 job.status = "done"
+            except WarehouseBusy as exc:
+                job.status, job.error = "failed", exc.web_text
             except Exception as exc:  # any failure belongs to this job only; the worker goes on
-                job.status, job.error = "failed", f"{DISK_FULL}（{exc}）" if is_disk_full(exc) else str(exc)
+                error = f"{DISK_FULL}（{exc}）" if is_disk_full(exc) else str(exc)
+                job.status, job.error = "failed", as_uploaded(error, job.folder)
             finally:
                 shutil.rmtree(job.folder, ignore_errors=True)
                 job.finished.set()
@@ -143,11 +167,8 @@ class ImportWorker:
         assert job.scope is not None
         if job.scope.shops is not None:
             _check_shops(job.folder, job.scope, self.store.account_shops(), settings, job.options)
-        wh = self.store.writer()
-        try:
+        with self.store.writing() as wh:
             job.summary = import_paths(wh, [job.folder], settings, options=job.options, progress=self._progress(job))
-        finally:
-            wh.con.close()
         job.files_done = len(job.summary.files)
         if job.summary.committed:
             job.current = "更新报表缓存"
@@ -155,14 +176,11 @@ class ImportWorker:
 
 
 def _run_qc(store: WebWarehouse, job: ImportJob) -> None:
-    """Run the shipped QC rules over the job's day range on the writer cursor."""
+    """Run the shipped QC rules over the job's day range, the warehouse held read-write meanwhile."""
     from kefu.qc import load_rules, run_qc
 
-    wh = store.writer()
-    try:
+    with store.writing() as wh:
         run = run_qc(wh.con, store.settings, load_rules(), day_from=job.qc_range[0], day_to=job.qc_range[1])
-    finally:
-        wh.con.close()
     job.note = (f"质检 {run.run_id}：{run.scope.day_from}~{run.scope.day_to}，{len(run.rules.rules)} 条规则，"
                 f"{run.messages:,} 条消息，发现 {len(run.findings):,} 条")
 

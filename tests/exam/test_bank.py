@@ -12,7 +12,7 @@ from kefu.exam.model import MULTI, Question
 from kefu.exam.paper import make_paper
 from kefu.exam.results import attempts, grade_paper, item_analysis, regrade, save_attempt
 from kefu.exam.starter import starter_questions
-from kefu.store import Warehouse
+from kefu.store import IMPORT_TIMEZONE_KEY, Warehouse, write_meta
 from tests.exam.test_plaintext import SEED
 
 NOW = dt.datetime(2026, 11, 11, 2, 0)
@@ -119,3 +119,15 @@ def test_a_key_outside_the_printed_options_is_not_graded(wh: Warehouse) -> None:
     assert attempt.graded == 0 and attempt.score is None
     assert regrade(wh.con, set_key(wh.con, old.qid, "A")) == 1
     assert attempts(wh.con)[0]["graded"] == 0
+
+
+def test_results_show_the_time_taken_on_the_shops_clock(wh: Warehouse) -> None:
+    q = Question("回复率？", ("甲", "乙"), ("乙",))
+    save_questions(wh.con, [q], "t")
+    paper = make_paper(load_bank(wh.con), 1, seed=2)
+    attempt = grade_paper(wh.con, paper, "店:甲", {1: ("乙",)}, multi_credit="all_or_nothing",
+                          taken_at=dt.datetime(2026, 11, 20, 23, 30), day=dt.date(2026, 11, 21))
+    save_attempt(wh.con, paper, attempt)
+    write_meta(wh.con, IMPORT_TIMEZONE_KEY, "Asia/Shanghai")
+    (row,) = attempts(wh.con)
+    assert row["taken_at"] == "2026-11-21 07:30:00"  # stored 23:30 UTC, the shop's 07:30 the next morning

@@ -12,6 +12,7 @@ from kefu.exam.bank import load_bank
 from kefu.exam.grading import Attempt, GradedAnswer, attempt_id, grade
 from kefu.exam.model import Question
 from kefu.exam.paper import Paper, store_paper
+from kefu.store import warehouse_timezone
 
 
 class ResultError(LookupError):
@@ -99,15 +100,20 @@ def _where(day_from: dt.date | None, day_to: dt.date | None, account: str | None
 
 def attempts(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = None, day_to: dt.date | None = None,
              account: str | None = None) -> list[dict[str, object]]:
-    """Stored attempts in a day range (and of one account), newest first."""
+    """Stored attempts in a day range (and of one account), newest first; taken_at on the shop's clock."""
     where, params = _where(day_from, day_to, account)
     cur = con.execute(f"""SELECT t.day, t.shop, t.account, t.paper_id, t.score, t.graded, t.pending,
             CAST(sum(CASE WHEN a.correct THEN 1 ELSE 0 END) AS INTEGER) AS right_answers, t.taken_at, t.attempt_id
         FROM exam_attempts t JOIN exam_answers a USING (attempt_id) WHERE {where}
         GROUP BY ALL ORDER BY t.day DESC, t.taken_at DESC, t.attempt_id""", params)
     names = [d[0] for d in cur.description]
-    return [{k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in zip(names, row)}
-            for row in cur.fetchall()]
+    rows = [dict(zip(names, row)) for row in cur.fetchall()]
+    zone = zoneinfo.ZoneInfo(warehouse_timezone(con))
+    for row in rows:
+        # Stored as naive UTC (like every instant in the warehouse); a manager reads the shop's wall clock.
+        row["taken_at"] = row["taken_at"].replace(tzinfo=dt.timezone.utc).astimezone(zone).replace(tzinfo=None)
+    return [{k: (v.isoformat(" ") if isinstance(v, dt.datetime) else v.isoformat() if isinstance(v, dt.date) else v)
+             for k, v in row.items()} for row in rows]
 
 
 def item_analysis(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = None, day_to: dt.date | None = None,

@@ -24,7 +24,7 @@ def live_payload(ctx: Ctx, asked: dt.date | None) -> dict[str, Any]:
     rows = live_rows(ctx, day) if day else []
     cells = [[r["account"]] + [views.cell(c, "account_day", r.get(c)) for c in LIVE_COLUMNS] for r in rows]
     return {"day": day.isoformat() if day else None, "is_today": is_today, "generation": ctx.store.generation,
-            "at": dt.datetime.now().strftime("%H:%M:%S"), "columns": list(LIVE_COLUMNS), "rows": rows,
+            "at": ctx.store.now().strftime("%H:%M:%S"), "columns": list(LIVE_COLUMNS), "rows": rows,
             "cells": cells}
 
 

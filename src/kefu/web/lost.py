@@ -13,6 +13,7 @@ from kefu.reports.excel import write_lost_xlsx
 from kefu.reports.lost import COLUMN_LABELS, COLUMNS, lost_buyers, status_text
 from kefu.web.context import Ctx, current, parse_day
 from kefu.web.pages import render
+from kefu.web.queries import day_range
 from kefu.web.tables import XLSX_TYPE, attachment, csv_bytes
 
 router = APIRouter(include_in_schema=False)
@@ -21,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 def lost_rows(ctx: Ctx, day: dt.date | None, account: str, mask: bool) -> tuple[dt.date | None, list[dict[str, Any]]]:
     """The lost buyers of a day (default: the latest day with data, as kefu.reports.lost.last_day) the user may see."""
     if day is None:
-        span = ctx.store.day_range()
+        span = day_range(ctx)
         if span is None:
             return None, []
         day = dt.date.fromisoformat(span[1])

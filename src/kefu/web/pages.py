@@ -17,7 +17,7 @@ from kefu.web import views
 from kefu.web.access import Forbidden
 from kefu.web.app import templates
 from kefu.web.context import SESSION_COOKIE, Ctx, current, parse_day, parts_of
-from kefu.web.queries import explanation, report_table
+from kefu.web.queries import day_range, explanation, report_table
 from kefu.web.security import same_token
 from kefu.web.tables import XLSX_TYPE, attachment, table_download
 
@@ -105,7 +105,7 @@ def overview(ctx: Ctx = Depends(current), shop: str = "", account: str = "", day
              day_to: str = "") -> Response:
     """概览: headline cards of the range and daily trends, for a shop (agents: for one of their accounts)."""
     d_from, d_to = parse_day(day_from, "开始日期"), parse_day(day_to, "结束日期")
-    span = ctx.store.day_range()
+    span = day_range(ctx)
     if span is None:
         return render(ctx, ctx.request, "overview.html", empty=True)
     if ctx.scope.sees_shop_totals:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kefu.explain import Explanation
 from kefu.metrics.compile import ReportSpec
@@ -28,7 +27,16 @@ def report_table(ctx: Ctx, *, grain: str = "account_day", day_from: dt.date | No
                  day_to: dt.date | None = None, period: str = "day", by: str | None = None,
                  shop: str | None = None, account: str | None = None, sort: str | None = None,
                  desc: bool = True) -> Table:
-    """run_report rows the user may read, optionally one shop/account, sorted by a column."""
+    """run_report rows the user may read, optionally one shop/account, sorted by a column.
+
+    Without a range, a user who sees part of the warehouse gets the range of their own data: another shop's
+    later days would otherwise show in every row's period (and tell that the shop exists).
+    """
+    if (day_from is None or day_to is None) and not ctx.scope.covers(ctx.store.shops()):
+        span = day_range(ctx)
+        if span is not None:
+            day_from = day_from or dt.date.fromisoformat(span[0])
+            day_to = day_to or dt.date.fromisoformat(span[1])
     spec = ReportSpec(grain=grain, by=by or None, period=period, day_from=day_from, day_to=day_to)
     scope = ctx.scope
     if not scope.sees_shop_totals and (grain != "account_day" or spec.group_by != "account"):
@@ -64,12 +72,23 @@ def explanation(ctx: Ctx, metric_id: str, day: dt.date, *, account: str | None, 
     return exp
 
 
+def day_range(ctx: Ctx) -> tuple[str, str] | None:
+    """First and last local day of the data the user may see (an agent: their own accounts' days), or None."""
+    grain = "shop_day" if ctx.scope.sees_shop_totals else "account_day"
+    try:
+        # Daily rows: a period="all" row spans the warehouse's whole range, whoever it belongs to.
+        days = [r["day"] for r in ctx.scope.rows(ctx.store.report(ReportSpec(grain=grain)).rows)]
+    except LookupError:
+        return None
+    return (min(days), max(days)) if days else None
+
+
 def live_day(ctx: Ctx, asked: dt.date | None) -> tuple[dt.date | None, bool]:
     """The day the live page shows: asked, else the shop's today, else the latest day with data (flagged)."""
     if asked:
         return asked, True
-    today = dt.datetime.now(ZoneInfo(ctx.store.settings.timezone)).date()
-    span = ctx.store.day_range()
+    today = ctx.store.now().date()
+    span = day_range(ctx)
     if span is None:
         return None, False
     last = dt.date.fromisoformat(span[1])

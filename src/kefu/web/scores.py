@@ -14,6 +14,7 @@ from kefu.scoring import PlanError, Scorecard, example_plan, example_plans, load
 from kefu.scoring.plan import GRAIN
 from kefu.web.context import Ctx, current
 from kefu.web.pages import render
+from kefu.web.queries import day_range
 from kefu.web.tables import table_download
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +52,7 @@ def scorecard(ctx: Ctx, plan: str, period: str, by: str = "account") -> Scorecar
 
 def default_period(ctx: Ctx) -> str:
     """The month of the latest day with data."""
-    span = ctx.store.day_range()
+    span = day_range(ctx)
     return span[1][:7] if span else ""
 
 

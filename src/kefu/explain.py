@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -47,6 +47,11 @@ class Explanation:
     key: dict[str, str]
     value: Any
     evidence: list[Evidence]
+    behind: dict[str, int] = field(default_factory=dict)  # measure id -> its rows in evidence (shared ones too)
+
+    def rows_of(self, measure_id: str) -> Evidence:
+        """The evidence a measure behind the figure counts or adds (rows two measures share are listed once)."""
+        return self.evidence[self.behind[measure_id]]
 
 
 def _measures_behind(m: Metric, grain: str) -> list[Metric]:
@@ -120,6 +125,16 @@ SELECT s.buyer, s.start, s."end" FROM sessions s, peak p WHERE s.start <= p.t AN
 """
 
 
+# Online time of a shop-day: each human account of the shop with presence rows (the accounts shop_online
+# averages over, online that day or not) and its hours inside the day, as online_hours counts them.
+_SHOP_PRESENCE_SQL = """
+SELECT h.account AS agent, COALESCE(o.online_us, 0) / 3600000000.0 AS counted_hours
+FROM (SELECT DISTINCT account FROM {shop_accounts} a SEMI JOIN presence p USING (account)
+      WHERE a.shop = $shop AND a.kind = 'human') h
+LEFT JOIN {online_hours} o ON o.account = h.account AND o.day = $day
+"""
+
+
 _ORDERS = "SELECT * EXCLUDE (created_day, paid_day) FROM {order_days} WHERE shop = $shop AND "
 _IN_28 = "BETWEEN add_days($day, -27) AND $day"
 _REFUNDS = ("SELECT refund_id, order_id, buyer, created_at AS applied_at, finished_at, completed_by, disputed, amount"
@@ -127,9 +142,11 @@ _REFUNDS = ("SELECT refund_id, order_id, buyer, created_at AS applied_at, finish
             "FROM refunds WHERE shop = $shop AND local_day({day_of}) " + _IN_28 + "{cond}")
 # The rows behind the measures whose model holds a day's sums rather than rows: the orders of the order figures
 # (models/order_facts.sql), the events inside each rolling after-sales window (models/after_sales.sql), the
-# presence intervals of online time and the sessions at the busiest instant. Each is (which rows, their SQL);
-# {order_days} and {conv_msgs} stand for those models' tables, {gap} for session_gap_s. Measures over the same
+# presence intervals of online time (the accounts' hours at a shop-day) and the sessions at the busiest instant.
+# Each is (which rows, their SQL); {model} stands for that model's table (ROWS_BEHIND_MODELS), {gap} for
+# session_gap_s. Measures over the same
 # rows share the first part and list them once.
+ROWS_BEHIND_MODELS = ("order_days", "conv_msgs", "shop_accounts", "online_hours")
 _ROWS_BEHIND = {
     "total_orders": ("created", _ORDERS + "created_day = $day"),
     "paid_orders": ("created_paid", _ORDERS + "created_day = $day AND paid_at IS NOT NULL"),
@@ -149,17 +166,18 @@ _ROWS_BEHIND = {
     "ratings_180d": ("ratings", "SELECT order_id, rated_at, service_score FROM ratings "
                                 "WHERE shop = $shop AND local_day(rated_at) BETWEEN add_days($day, -179) AND $day"),
     "online_hours": ("presence", _PRESENCE_SQL),
+    "online_hours_total": ("accounts_online", _SHOP_PRESENCE_SQL),
     "max_concurrent": ("peak", _PEAK_SESSIONS_SQL),
 }
 _ROWS_BEHIND["order_refund_amount"] = _ROWS_BEHIND["refunded_orders"]
 _ROWS_BEHIND["refund_hours_28d"] = _ROWS_BEHIND["finished_refunds_28d"]
 _ROWS_BEHIND["score_sum_180d"] = _ROWS_BEHIND["ratings_180d"]
+_ROWS_BEHIND["presence_accounts"] = _ROWS_BEHIND["online_hours_total"]
 
 
 def _rows_behind(engine: Any, scope: str, template: str, settings: Settings) -> str:
     """A _ROWS_BEHIND query over the tables of the models it names, built for the scope."""
-    tables = {name: engine.build([(name, scope)])[name] for name in ("order_days", "conv_msgs")
-              if f"{{{name}}}" in template}
+    tables = {name: engine.build([(name, scope)])[name] for name in ROWS_BEHIND_MODELS if f"{{{name}}}" in template}
     return template.format(gap=float(settings.session_gap_s), **tables)
 
 
@@ -180,24 +198,30 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     scope = SCOPE_OF_GRAIN[grain]
     evidence = []
     rounds: tuple[Metric, str, dict[str, Any]] | None = None
-    shown: set[tuple[str, str | None]] = set()
+    shown: dict[tuple[str, str | None], int] = {}  # rows listed: where in evidence
     params = {"shop": row["shop"], "day": day, **({"account": account} if account else {})}
     diff = _buyer_difference(m, grain)
     if diff is not None:  # 询单流失: list the buyers the figure counts, not the two sets it subtracts
         return Explanation(m, grain, key, row.get(metric_id), [_evidence(
-            con, m, _difference_rows(engine, scope, diff, account), None, settings, params, mask, set())])
+            con, m, _difference_rows(engine, scope, diff, account), None, settings, params, mask, set())],
+            {m.id: 0})
+    behind: dict[str, int] = {}
     for measure in _measures_behind(m, grain):
         model = measure.explain_model or measure.model
         if measure.id in _ROWS_BEHIND:
             which, template = _ROWS_BEHIND[measure.id]
             if ("rows", which) not in shown:
-                shown.add(("rows", which))
+                shown[("rows", which)] = len(evidence)
                 evidence.append(_evidence(con, measure, _rows_behind(engine, scope, template, settings), None,
                                           settings, params, mask, set()))
+            behind[measure.id] = shown[("rows", which)]
             continue
-        if model is None or (model, measure.explain) in shown:
-            continue  # a sum and a count over the same rows (a mean) list them once
-        shown.add((model, measure.explain))
+        if model is None:
+            continue
+        if (model, measure.explain) in shown:  # a sum and a count over the same rows (a mean) list them once
+            behind[measure.id] = shown[(model, measure.explain)]
+            continue
+        shown[(model, measure.explain)] = behind[measure.id] = len(evidence)
         table = engine.build([(model, scope)])[model]
         conds = ["shop = $shop", "day = $day"] + (["account = $account"] if account else [])
         rows_sql = f"SELECT * FROM {table} WHERE {' AND '.join(conds)}"
@@ -222,7 +246,7 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
                              settings, rounds[2], mask, {"counted_s"})
         if left_out.rows:
             evidence.append(Evidence(rounds[0], left_out.columns, left_out.rows, ("不计入的轮次", "rounds left out")))
-    return Explanation(m, grain, key, row.get(metric_id), evidence)
+    return Explanation(m, grain, key, row.get(metric_id), evidence, behind)
 
 
 def _evidence(con: duckdb.DuckDBPyConnection, measure: Metric, rows_sql: str, where: str | None,

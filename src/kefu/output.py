@@ -38,7 +38,7 @@ EVIDENCE_LABELS = {
     "status": "状态", "start": "开始", "end": "结束", "counted_hours": "计入(小时)",
     "refund_amount": "退款金额", "silent": "静默下单", "refund_id": "退款编号", "finished_at": "完结时间",
     "completed_by": "完结方", "disputed": "纠纷", "refund_hours": "完结时长(小时)", "complaint_id": "投诉编号",
-    "service_score": "服务态度分", "applied_at": "申请时间", "complained_at": "投诉时间",
+    "service_score": "服务态度分", "applied_at": "申请时间", "complained_at": "投诉时间", "agent": "客服账号",
 }
 
 

@@ -283,7 +283,7 @@ METRICS += (
     measure("qc_score", "质检得分", "QC score", "score", A, "qc_days", "AVG(score)",
             "100 − 当天质检扣分之和（最低 0）；多日汇总取各天得分的平均；没有质检运行覆盖的日子为空",
             "100 - the day's QC deductions (floored at 0); a period takes the mean of its days; "
-            "null on days no QC run covered", additive=False),
+            "null on days no QC run covered", additive=False, explain_model="qc_finding_rows"),
     measure("qc_findings", "质检发现数", "QC findings", "count", A, "qc_days", "SUM(findings)",
             "质检规则在该客服当天的会话中发现的问题条数（未质检的日子为空）",
             "findings of the QC rules in the account's conversations (null on days no QC run covered)",

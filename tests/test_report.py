@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from kefu.config import Settings
 from kefu.metrics.compile import ReportError, ReportSpec
+from kefu.report import run_report
 from tests.conftest import message_csv, report_rows
 
 A, B = "店:甲", "店:乙"
@@ -61,3 +63,17 @@ def test_day_range_keeps_only_its_days(make_shop) -> None:
 def test_bad_specs_are_clear(kwargs: dict, fragment: str) -> None:
     with pytest.raises(ReportError, match=fragment):
         ReportSpec(**kwargs)
+
+
+@pytest.mark.parametrize("grain, by", [("account_day", None), ("account_day", "group"), ("shop_day", None)])
+def test_a_report_of_some_shops_is_their_rows_of_the_whole_report(make_shop, grain: str, by: str | None) -> None:
+    con = make_shop(messages=message_csv(
+        "b1|甲店:小王|buyer|2026-11-11 10:00:00", "b1|甲店:小王|agent|2026-11-11 10:00:20",
+        "b2|乙'店:阿杰|buyer|2026-11-11 11:00:00", "b2|乙'店:阿杰|agent|2026-11-11 11:01:00",
+    ))
+    whole = run_report(con, ReportSpec(grain=grain, by=by), Settings()).rows
+    assert {r["shop"] for r in whole} == {"甲店", "乙'店"}
+    for shops in (["乙'店"], ["甲店", "乙'店"], []):
+        some = run_report(con, ReportSpec(grain=grain, by=by, shops=shops), Settings()).rows
+        assert some == [r for r in whole if r["shop"] in shops]
+    assert ReportSpec(shops=["b", "a", "a"]) == ReportSpec(shops=("a", "b"))  # one cache entry per set of shops

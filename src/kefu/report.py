@@ -1,7 +1,6 @@
 """Run a report: build the models a grain needs and compile its metrics into rows."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -34,11 +33,6 @@ class Report:
 def rows_of_shops(rows: list[dict[str, Any]], shops: Collection[str] | None) -> list[dict[str, Any]]:
     """The rows of some shops (None: every row); rows are per shop, so this is a shop's own report."""
     return rows if shops is None else [r for r in rows if r["shop"] in shops]
-
-
-def of_shops(report: Report, shops: Collection[str] | None) -> Report:
-    """A report cut to some shops' rows (None: unchanged)."""
-    return report if shops is None else dataclasses.replace(report, rows=rows_of_shops(report.rows, shops))
 
 
 def _period_label(period: str, start: dt.date, last_day: dt.date) -> tuple[str, dt.date]:

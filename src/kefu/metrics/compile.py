@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from string import Template
 
@@ -9,6 +10,7 @@ from kefu.config import Settings
 from kefu.metrics.platform import platform_values
 from kefu.metrics.catalog import METRICS_BY_ID, metrics_of
 from kefu.metrics.metric import Metric
+from kefu.sqltext import lit
 
 GRAINS = ("account_day", "shop_day")
 PERIODS = ("day", "week", "month", "all")
@@ -24,15 +26,18 @@ class ReportError(ValueError):
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """What a report shows: grain, grouping, period and day range."""
+    """What a report shows: grain, grouping, period, day range and (None: all) the shops reported on."""
 
     grain: str = "account_day"
     by: str | None = None
     period: str = "day"
     day_from: dt.date | None = None
     day_to: dt.date | None = None
+    shops: Collection[str] | None = None
 
     def __post_init__(self) -> None:
+        if self.shops is not None:  # a sorted tuple: specs stay hashable (reports are cached by spec)
+            object.__setattr__(self, "shops", tuple(sorted(set(self.shops))))
         if self.grain not in GRAINS:
             raise ReportError(f"未知粒度 {self.grain!r}，可选：{', '.join(GRAINS)} / unknown grain")
         if self.period not in PERIODS:
@@ -127,6 +132,9 @@ def report_sql(spec: ReportSpec, settings: Settings, table_of: dict[str, str], f
         conds.append(f"t.day >= DATE '{spec.day_from.isoformat()}'")
     if spec.day_to:
         conds.append(f"t.day <= DATE '{spec.day_to.isoformat()}'")
+    if spec.shops is not None:
+        # Every row is one shop's, so a shop's report is the rows of its shop: filtered before aggregating.
+        conds.append(f"t.shop IN ({', '.join(lit(s) for s in spec.shops)})" if spec.shops else "FALSE")
     where = ("WHERE " + " AND ".join(conds)) if conds else ""
     join_sa = ("LEFT JOIN shop_accounts sa ON sa.shop = t.shop AND sa.account = t.account"
                if needs_group else "")

@@ -1,6 +1,7 @@
 """The Excel workbook managers open: shop and agent reports, group subtotals, lost buyers, QC, metric notes."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection
 from pathlib import Path
@@ -15,7 +16,7 @@ from kefu.metrics.catalog import metrics_of
 from kefu.metrics.compile import UNGROUPED, ReportSpec
 from kefu.metrics.metric import UNITS_ZH
 from kefu.output import KEY_COLUMNS, label
-from kefu.report import NoData, Report, of_shops, prepared_engine, rows_of_shops, run_report
+from kefu.report import NoData, Report, prepared_engine, rows_of_shops, run_report
 from kefu.reports.lost import COLUMN_LABELS, lost_between, status_text
 from kefu.reports.xlsx import Sheet, column_format, date_cell, workbook
 from kefu.scoring.plan import GRAIN
@@ -62,13 +63,11 @@ def write_report_xlsx(path: Path, report: Report, lang: str = "zh") -> Path:
 
 
 def _summary_rows(con: duckdb.DuckDBPyConnection, settings: Settings, spec: ReportSpec, engine: Any,
-                  lang: str, shops: Collection[str] | None) -> tuple[Report, list[dict[str, Any]], set[int]]:
+                  lang: str) -> tuple[Report, list[dict[str, Any]], set[int]]:
     """Agents over the period, each group followed by its subtotal (recomputed from summed counts), then all."""
-    agents = of_shops(run_report(con, spec, settings, engine), shops)
-    groups = of_shops(run_report(con, ReportSpec(grain=spec.grain, by="group", period="all", day_from=spec.day_from,
-                                                 day_to=spec.day_to), settings, engine), shops)
-    total = of_shops(run_report(con, ReportSpec(grain=spec.grain, by="shop", period="all", day_from=spec.day_from,
-                                                day_to=spec.day_to), settings, engine), shops)
+    agents = run_report(con, spec, settings, engine)
+    groups = run_report(con, dataclasses.replace(spec, by="group", period="all"), settings, engine)
+    total = run_report(con, dataclasses.replace(spec, by="shop", period="all"), settings, engine)
     table = engine.build([("shop_accounts", "")])["shop_accounts"]
     group_of = {(s, a): g for s, a, g in con.execute(f"SELECT shop, account, grp FROM {table}").fetchall()}
     rows: list[dict[str, Any]] = []
@@ -118,14 +117,13 @@ def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: S
                    f" / no data in the chosen days")
     if first > last:
         raise empty
-    shop = of_shops(run_report(con, ReportSpec(grain="shop_day", day_from=first, day_to=last), settings, engine),
-                    shops)
+    shop = run_report(con, ReportSpec(grain="shop_day", day_from=first, day_to=last, shops=shops), settings, engine)
     if not shop.rows:
         raise empty
-    daily = of_shops(run_report(con, ReportSpec(grain="account_day", day_from=first, day_to=last), settings, engine),
-                     shops)
-    period_spec = ReportSpec(grain="account_day", period="all", day_from=first, day_to=last)
-    agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang, shops)
+    daily = run_report(con, ReportSpec(grain="account_day", day_from=first, day_to=last, shops=shops), settings,
+                       engine)
+    period_spec = ReportSpec(grain="account_day", period="all", day_from=first, day_to=last, shops=shops)
+    agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang)
     lost = rows_of_shops(lost_between(con, settings, first, last, engine=engine), shops)
     qc = rows_of_shops(_qc_rows(con, settings, first, last), shops)
     with workbook(path) as wb:

@@ -98,8 +98,8 @@ class _Source:
 
     def rows(self, grain: str, period: str, lo: dt.date, hi: dt.date, by: str | None = None) -> list[dict[str, Any]]:
         """Report rows of one spec over a day range, of the reported shops."""
-        spec = ReportSpec(grain=grain, by=by, period=period, day_from=lo, day_to=hi)
-        return rows_of_shops(run_report(self.con, spec, self.settings, self.engine).rows, self.shops)
+        spec = ReportSpec(grain=grain, by=by, period=period, day_from=lo, day_to=hi, shops=self.shops)
+        return run_report(self.con, spec, self.settings, self.engine).rows
 
     def shop_totals(self, lo: dt.date, hi: dt.date) -> dict[str, dict[str, dict[str, Any]]]:
         """grain -> shop -> the shop's row over the range: the shop-day report and the account-day one by shop."""

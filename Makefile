@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DIR := demo-shop
 DEMO_DB := demo.duckdb
 
-.PHONY: install dev system-deps demo lint test bench clean
+.PHONY: install dev system-deps demo lint test bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: lint system-deps
 bench: dev system-deps
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
 	$(BIN)/python -m bench.run
+
+# The README's screenshots (docs/img), taken from the current code on the demo shop.
+screenshots: dev system-deps
+	$(BIN)/python scripts/screenshots.py docs/img
 
 clean:
 	rm -rf $(DEMO_DIR) $(DEMO_DB) demo-qc.csv demo-report.csv demo-report.xlsx demo-report.html .pytest_cache .hypothesis

@@ -163,3 +163,24 @@ def test_agent_view_is_limited(server: str, watched_page: Callable[..., WatchedP
     page.set_viewport_size({"width": 1280, "height": 860})
     response = page.goto(f"{server}/import")
     assert response is not None and response.status == 403
+
+
+def test_a_manager_reads_the_tables_at_1366_pixels(server: str, watched_page: Callable[..., WatchedPage]) -> None:
+    """Runs after the manager's journey: the key columns are in view on a 1366 × 768 laptop screen."""
+    width = 1366
+    page = watched_page(allow=lambda url: url.startswith(server), viewport={"width": width, "height": 768}).page
+    page.set_default_timeout(TIMEOUT_MS)
+    login(page, server, "boss_a")
+    page.goto(f"{server}/scores")
+    for header in ("总分", "门槛", "奖金(元)"):
+        box = page.locator("#scores thead th", has_text=header).first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width, header
+    page.goto(f"{server}/agents?period=day")
+    scroller = page.locator(".scroll").first
+    assert scroller.evaluate("el => { el.scrollLeft = el.scrollWidth; return el.scrollLeft; }") > 0
+    view, key = scroller.bounding_box(), page.locator("#report tbody td.key").first.bounding_box()
+    assert view is not None and key is not None  # scrolled to the far right, the account is still in view
+    assert view["x"] <= key["x"] and key["x"] + key["width"] <= view["x"] + view["width"]
+    page.goto(f"{server}/lost")
+    table = page.locator("#lost").bounding_box()
+    assert table is not None and table["x"] + table["width"] <= width  # 咨询商品 and 最近消息 fit, no sideways scroll

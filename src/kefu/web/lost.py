@@ -18,6 +18,11 @@ from kefu.web.tables import XLSX_TYPE, attachment, csv_bytes
 
 router = APIRouter(include_in_schema=False)
 
+# The page's columns, to fit a 1366-pixel screen: the account names its shop, the heading names the day and the
+# status says whether the buyer was replied to; the downloads keep every column.
+PAGE_COLUMNS = ("account", "buyer", "status", "first_ts", "last_ts", "buyer_messages", "order_ids", "order_value",
+                "goods", "last_messages")
+
 
 def lost_rows(ctx: Ctx, day: dt.date | None, account: str, mask: bool) -> tuple[dt.date | None, list[dict[str, Any]]]:
     """The lost buyers of a day (default: the latest day with data, as kefu.reports.lost.last_day) the user may see."""
@@ -38,7 +43,7 @@ def lost_page(ctx: Ctx = Depends(current), day: str = "", account: str = "", mas
     the_day, rows = lost_rows(ctx, parse_day(day, "day"), account, mask != "0")
     accounts = sorted(a for a, s in ctx.store.account_shops().items() if ctx.scope.allows_account(a, s))
     return render(ctx, ctx.request, "lost.html", day=the_day, rows=rows, account=account, accounts=accounts,
-                  columns=[c for c in COLUMNS if c != "day"], labels={c: v[0] for c, v in COLUMN_LABELS.items()},
+                  columns=PAGE_COLUMNS, labels={c: v[0] for c, v in COLUMN_LABELS.items()},
                   status_text=status_text, query=dict(ctx.request.query_params))
 
 

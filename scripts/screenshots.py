@@ -1,0 +1,96 @@
+"""Regenerate the README's screenshots (docs/img) from the current code: `make screenshots`.
+
+Builds the demo shop as `make demo` does, serves it on a loopback port and photographs the web app's overview
+and the offline HTML report in Debian's headless chromium (with the CJK fonts, or Chinese shows as boxes).
+"""
+from __future__ import annotations
+
+import secrets
+import socket
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from kefu.config import Settings
+from kefu.demo import generate_demo
+from kefu.ingest import import_paths
+from kefu.qc import load_rules, run_qc
+from kefu.reports.html import render_html
+from kefu.store import Warehouse
+from kefu.web import WebConfig, create_app
+from kefu.web.auth import AuthStore
+
+CHROMIUM = "/usr/bin/chromium"
+VIEWPORT = {"width": 1280, "height": 860}
+
+
+class _Server(uvicorn.Server):
+    """uvicorn that says when it listens."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.listening = threading.Event()
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets=sockets)
+        self.listening.set()
+
+
+def _demo_warehouse(root: Path) -> Path:
+    """The demo shop of `make demo`, imported and inspected by the shipped QC rules."""
+    generate_demo(root / "shop")
+    db = root / "demo.duckdb"
+    with Warehouse.open(db) as wh:
+        import_paths(wh, [root / "shop"], Settings())
+        run_qc(wh.con, Settings(), load_rules())
+    return db
+
+
+def main(out: Path) -> None:
+    """Write web-overview.png and html-report.png into out."""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        db = _demo_warehouse(root)
+        with Warehouse.open(db, read_only=True) as wh:
+            (root / "report.html").write_text(render_html(wh.con, Settings()), encoding="utf-8")
+        password = secrets.token_urlsafe(12)
+        auth = AuthStore(root / "users.sqlite")
+        auth.add_user("admin", password, "admin")
+        auth.close()
+        app = create_app(WebConfig(db, root / "users.sqlite", Settings(), root / "work"))
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = _Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        if not server.listening.wait(60):
+            raise SystemExit("kefu serve did not start")
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+                page = browser.new_page(viewport=VIEWPORT)
+                page.goto(f"{base}/login")
+                page.fill("input[name=username]", "admin")
+                page.fill("input[name=password]", password)
+                page.click("button[type=submit]")
+                page.wait_for_url(f"{base}/")
+                page.screenshot(path=out / "web-overview.png")
+                page.goto((root / "report.html").as_uri())
+                page.screenshot(path=out / "html-report.png")
+                browser.close()
+        finally:
+            server.should_exit = True
+            thread.join()
+            sock.close()
+    print(f"已更新截图 / screenshots written: {out / 'web-overview.png'}, {out / 'html-report.png'}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/img"))

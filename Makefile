@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DIR := demo-shop
 DEMO_DB := demo.duckdb
 
-.PHONY: install dev system-deps demo lint test bench screenshots clean
+.PHONY: install dev system-deps demo lint test bench screenshots readme clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: dev system-deps
 # The README's screenshots (docs/img), taken from the current code on the demo shop.
 screenshots: dev system-deps
 	$(BIN)/python scripts/screenshots.py docs/img
+
+# The README's example output (every `$ kefu …` block) rerun on the current code, screenshots included.
+readme: screenshots
+	$(BIN)/python scripts/readme_tour.py README.md
 
 clean:
 	rm -rf $(DEMO_DIR) $(DEMO_DB) demo-qc.csv demo-report.csv demo-report.xlsx demo-report.html .pytest_cache .hypothesis

@@ -122,3 +122,10 @@ def test_meta_values_replace(tmp_path: Path) -> None:
         wh.set_meta("k", "2")
         assert wh.meta("k") == "2"
         assert wh.meta("absent") is None
+
+
+def test_a_reader_in_the_process_that_writes_shares_its_database(tmp_path: Path) -> None:
+    with Warehouse.open(tmp_path / "w.duckdb") as writer:
+        writer.con.execute("INSERT INTO kefu_meta VALUES ('k', 'v')")
+        with Warehouse.open(tmp_path / "w.duckdb", read_only=True) as reader:  # DuckDB: one configuration a file
+            assert reader.con.execute("SELECT value FROM kefu_meta WHERE key = 'k'").fetchall() == [("v",)]

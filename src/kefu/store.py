@@ -68,6 +68,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.commit()
 
 
+# DuckDB's words when a process opens a file it already holds with another configuration (read-only vs not).
+_SAME_PROCESS_WRITER = "different configuration than existing connections"
+
+
 class WarehouseError(RuntimeError):
     """The warehouse file cannot be opened or is not a kefu warehouse."""
 
@@ -119,6 +123,12 @@ class Warehouse:
                 path.parent.mkdir(parents=True, exist_ok=True)
         try:
             con = duckdb.connect(":memory:" if in_memory else str(path), read_only=read_only)
+        except duckdb.ConnectionException as exc:
+            if not (read_only and _SAME_PROCESS_WRITER in str(exc)):
+                raise WarehouseError(f"无法打开数据仓库 {path}: {exc} / cannot open warehouse {path}: {exc}") from exc
+            # This process already holds the file read-write (DuckDB allows one configuration per process):
+            # a reader shares that connection's database; it only reads, as asked.
+            con = duckdb.connect(str(path))
         except duckdb.Error as exc:
             who = holder(exc)
             if who is not None:

@@ -169,4 +169,4 @@ def score_cmd(
             for r in card.rows:
                 name = f"（{r['agent_name']}）" if r.get("agent_name") else ""
                 target.print(f"\n{r['rank']}. {r[card.by]}{name}", style="bold", markup=False, highlight=False)
-                target.print(r["explain"], markup=False, highlight=False)
+                target.print(r["explain"], markup=False, highlight=False, soft_wrap=True)

@@ -3,7 +3,8 @@
 Messages are demo-shop texts (answers, questions, greetings) with ~2 % carrying a violation, in chunks
 of 1 M. Rates are messages per CPU second of this single-threaded process (robust on a shared machine):
 "scan" is the matcher over a prepared corpus (as `kefu qc run` gets it, joined by DuckDB), "with joining"
-adds joining and encoding the Python strings. Word-list rules alone, then all word and regex rules.
+adds joining and encoding the Python strings. Word-list rules alone, then all word and regex rules, then all
+of them on the normalised views QC matches on (full-width, traditional, gaps, variants).
 """
 from __future__ import annotations
 
@@ -57,9 +58,11 @@ def main() -> None:
     text_rules = [r for r in load_rules().rules if r.check is None]
     words_only = Matcher([r for r in text_rules if r.regex is None])
     everything = Matcher(text_rules)
+    normalised = Matcher(text_rules, normalize=True)  # as `kefu qc run` matches (kefu.qc.normalize)
     print(f"{len(words_only.rules)} word-list rules, {len(everything.rules)} word+regex rules; one core")
     for n in (int(s) for s in args.sizes.split(",")):
-        for label, matcher in (("word lists", words_only), ("words + regex", everything)):
+        for label, matcher in (("word lists", words_only), ("words + regex", everything),
+                               ("+ normalised", normalised)):
             rate, with_join, hits = throughput(matcher, pool, n, rng)
             print(f"{n:>12,} messages  {label:<14} scan {rate / 1e6:6.2f} M msgs/s, "
                   f"with joining the strings {with_join / 1e6:5.2f} M msgs/s  ({hits:,} hits)")

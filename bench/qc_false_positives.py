@@ -36,7 +36,7 @@ def main() -> int:
         sender = "agent" if service else "buyer"
         texts = utterances(DATA, service)
         rules = [r for r in load_rules().rules if r.check is None and sender in r.applies_to]
-        hits = Matcher(rules).scan(texts, [sender] * len(texts))
+        hits = Matcher(rules, normalize=True).scan(texts, [sender] * len(texts))
         by_rule: dict[str, list] = defaultdict(list)
         for h in hits:
             by_rule[h.rule.id].append(h)

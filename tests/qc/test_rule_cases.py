@@ -11,7 +11,7 @@ from kefu.qc import Matcher, load_rules
 
 CASES = tomllib.loads((Path(__file__).parent / "rule_cases.toml").read_text(encoding="utf-8"))
 RULES = load_rules()
-MATCHER = Matcher(RULES.rules)
+MATCHER = Matcher(RULES.rules, normalize=True)
 
 
 def test_every_default_rule_has_cases() -> None:

@@ -175,7 +175,7 @@ def qc_test(
     from kefu.qc.matcher import Matcher
 
     rule_set = _rules(rules, no_defaults)
-    hits = Matcher(rule_set.rules).match(sentence, sender)
+    hits = Matcher(rule_set.rules, normalize=True).match(sentence, sender)
     zh = state.lang == "zh"
     if hits:
         # A buyer's sentence is not the agent's fault: it marks a risky conversation.

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import ahocorasick_rs
 import numpy as np
 
+from kefu.qc.normalize import View, regex_view, word_view
 from kefu.qc.rules import Rule
 
 # Texts are scanned as one string joined by this character; no rule word may contain it.
@@ -70,17 +71,17 @@ class Corpus:
         return self._joined
 
 
-def _unallowed(hits: list[Span], allowed: list[tuple[int, int]]) -> list[str]:
-    """The matched texts of the hits that no allowed word's occurrence covers, distinct, in order.
+def _unallowed(hits: list[Span], allowed: list[tuple[int, int]]) -> list[Span]:
+    """The hits that no allowed word's occurrence covers, one per matched text, in order.
 
     A hit inside a longer hit (返现 inside 好评返现) is left out: the longer one says it all.
     """
     kept = [h for h in hits if not any(a <= h[0] and h[1] <= b for a, b in allowed)]
-    out: list[str] = []
+    out: list[Span] = []
     for start, end, text in sorted(kept):
         inner = any(s <= start and end <= e and e - s > end - start for s, e, _ in kept)
-        if not inner and text not in out:
-            out.append(text)
+        if not inner and all(text != t for _, _, t in out):
+            out.append((start, end, text))
     return out
 
 
@@ -91,17 +92,27 @@ def _anchored(pattern: str) -> bool:
 
 
 class Matcher:
-    """The word-list and regex rules of a rule set, compiled once; scans any number of texts."""
+    """The word-list and regex rules of a rule set, compiled once; scans any number of texts.
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    With normalize (QC), words match on the word view and regexes on the regex view of each text
+    (kefu.qc.normalize) and findings quote the original text; without it (the ad filter of metrics.md §1),
+    on the text exactly as written.
+    """
+
+    def __init__(self, rules: Sequence[Rule], *, normalize: bool = False) -> None:
         self.rules = [r for r in rules if r.check is None]
         self._regex = [r.compiled() for r in self.rules]
+        self._views: tuple[View, View] | None = None
+        if normalize:
+            listed = "".join(w for r in self.rules for w in (*r.words, *r.allow))
+            self._views = (word_view(listed), regex_view())
         entries: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         for i, rule in enumerate(self.rules):
             for word in rule.words:
-                entries[word].append((i, False))
+                entries[self._as_seen(word)].append((i, False))
             for word in rule.allow:
-                entries[word].append((i, True))
+                entries[self._as_seen(word)].append((i, True))
+        entries.pop("", None)
         if any(SEP in w for w in entries):
             raise ValueError("rule words must not contain NUL")
         self._words = list(entries)
@@ -110,6 +121,34 @@ class Matcher:
         self._automaton = (ahocorasick_rs.BytesAhoCorasick([w.encode() for w in self._words],
                                                            implementation=ahocorasick_rs.Implementation.DFA)
                            if self._words else None)
+
+    def _as_seen(self, word: str) -> str:
+        """A rule word as the word view shows it (itself without normalising)."""
+        return self._views[0].of(word) if self._views else word
+
+    def _viewed(self, corpus: Corpus) -> tuple[Corpus, Corpus]:
+        """The corpus as words and as regexes see it."""
+        if self._views is None:
+            return corpus, corpus
+        return tuple(Corpus.of(view.of(corpus.joined).split(SEP), corpus.senders)  # type: ignore[return-value]
+                     for view in self._views)
+
+    def _quote(self, corpus: Corpus, index: int, spans: list[Span], view: int) -> list[str]:
+        """What the spans matched, in the text as written."""
+        if self._views is None:
+            return [text for _, _, text in spans]
+        return self._views[view].quote(corpus.text(index), [(start, end) for start, end, _ in spans])
+
+    def _allowed(self, rule: Rule, text: str) -> list[tuple[int, int]]:
+        """Where a rule's allowed words occur in a text of the regex view (word hits are in the word view)."""
+        assert self._views is not None
+        out = []
+        for word in (self._views[1].of(w) for w in rule.allow):
+            at = text.find(word) if word else -1
+            while at >= 0:
+                out.append((at, at + len(word)))
+                at = text.find(word, at + 1)
+        return out
 
     def _word_hits(self, corpus: Corpus) -> dict[tuple[int, int], tuple[list[Span], list[tuple[int, int]]]]:
         """(text index, rule index) -> (word hits, allowed spans) in character offsets, from one pass."""
@@ -160,16 +199,18 @@ class Matcher:
         """Every (text, rule) hit in text order; a rule only sees texts whose sender it applies to."""
         senders = corpus.senders
         hits: list[Hit] = []
-        word_hits = self._word_hits(corpus)
+        as_words, as_regexes = self._viewed(corpus)
+        word_hits = self._word_hits(as_words)
         for (index, rule_index), (words, allows) in word_hits.items():
             rule = self.rules[rule_index]
             if senders is not None and senders[index] not in rule.applies_to:
                 continue
-            found = _unallowed(words, allows)
+            found = self._quote(corpus, index, _unallowed(words, allows), 0)
             if found and rule.regex is not None:
                 # A rule with both needs a word and a regex match (e.g. an ad word and a contact).
-                spans = _spans(self._regex[rule_index], corpus.text(index))  # type: ignore[arg-type]
-                matched = _unallowed(spans, allows)[:1]
+                spans = _spans(self._regex[rule_index], as_regexes.text(index))  # type: ignore[arg-type]
+                allowed = allows if self._views is None else self._allowed(rule, as_regexes.text(index))
+                matched = self._quote(corpus, index, _unallowed(spans, allowed)[:1], 1)
                 found = found + matched if matched else []
             if found:
                 hits.append(Hit(index, rule, "、".join(found)))
@@ -177,10 +218,12 @@ class Matcher:
             pattern = self._regex[rule_index]
             if rule.words or pattern is None:
                 continue
-            for index, spans in self._regex_spans(pattern, corpus).items():
+            for index, spans in self._regex_spans(pattern, as_regexes).items():
                 if senders is not None and senders[index] not in rule.applies_to:
                     continue
-                found = _unallowed(spans, word_hits.get((index, rule_index), ([], []))[1])
+                allowed = (word_hits.get((index, rule_index), ([], []))[1] if self._views is None
+                           else self._allowed(rule, as_regexes.text(index)))
+                found = self._quote(corpus, index, _unallowed(spans, allowed)[:1], 1)
                 if found:
                     hits.append(Hit(index, rule, found[0]))
         order = {rule.id: i for i, rule in enumerate(self.rules)}

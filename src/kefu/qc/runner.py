@@ -76,7 +76,7 @@ def text_findings(con: duckdb.DuckDBPyConnection, rules: list[Rule], run_id: str
     cols = con.execute("SELECT strlen(content) AS b, length(content) AS c, sender FROM qc_texts ORDER BY i"
                        ).fetchnumpy()
     corpus = Corpus.of_joined(bytes(blob), cols["b"], cols["c"], cols["sender"].tolist())
-    hits = Matcher(rules).scan_corpus(corpus)
+    hits = Matcher(rules, normalize=True).scan_corpus(corpus)
     rows: dict[int, dict[str, Any]] = {}
     if hits:
         con.register("qc_hit_rows", pa.table({"i": pa.array(sorted({h.index for h in hits}), pa.int64())}))

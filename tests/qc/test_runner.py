@@ -126,3 +126,46 @@ def test_explain_lists_the_findings_behind_a_figure(con) -> None:
     row = dict(zip(evidence.columns, evidence.rows[0]))
     assert (row["rule_name"], row["matched"], row["buyer"]) == ("发送手机号", "138****5678", "买***号")
     assert len(explain(con, Settings(), "qc_findings", dt.date(2026, 11, 11), account=A).evidence[0].rows) == 9
+
+
+def test_slow_replies_need_an_apology_and_promises_a_reply(make_shop) -> None:
+    con = make_shop(accounts=ACCOUNTS, messages=message_csv(
+        # Answered after 200 s: the next reply apologises, so it passes.
+        f"买家五号|{A}|buyer|{D} 14:00:00|在吗",
+        f"买家五号|{A}|agent|{D} 14:03:20|在的",
+        f"买家五号|{A}|agent|{D} 14:03:30|不好意思久等了",
+        # Answered after 300 s and two more replies without a word of apology: one finding.
+        f"买家六号|{A}|buyer|{D} 15:00:00|有货吗",
+        f"买家六号|{A}|agent|{D} 15:05:00|有",
+        f"买家六号|{A}|agent|{D} 15:05:10|要什么尺码",
+        # 稍等 and then 20 minutes of silence while the buyer waits; a second 稍等 and nothing after it.
+        f"买家七号|{A}|buyer|{D} 16:00:00|发货了吗",
+        f"买家七号|{A}|agent|{D} 16:00:05|亲，稍等，我查一下",
+        f"买家七号|{A}|buyer|{D} 16:10:00|在吗",
+        f"买家七号|{A}|agent|{D} 16:20:05|亲，已经发出了",
+        f"买家七号|{A}|agent|{D} 16:20:10|稍等我再看看单号",
+        # 马上 and the answer a minute later: kept.
+        f"买家八号|{A}|buyer|{D} 17:00:00|能改地址吗",
+        f"买家八号|{A}|agent|{D} 17:00:04|马上为您核实",
+        f"买家八号|{A}|agent|{D} 17:01:00|可以改的亲",
+    ))
+    run = run_qc(con, Settings(), load_rules(), store=False)
+    slow = sorted((f["buyer"], f["text"], f["matched"]) for f in run.findings
+                  if f["rule_id"] == "flow.slow_no_apology")
+    # 买家七号 asked 在吗 and waited 605 s for the answer.
+    assert slow == sorted([("买家六号", "有", "响应 300 秒 > 180 秒，其后 2 条回复没有致歉"),
+                           ("买家七号", "亲，已经发出了", "响应 605 秒 > 180 秒，其后 2 条回复没有致歉")])
+    late = sorted((f["text"], f["matched"]) for f in run.findings if f["rule_id"] == "flow.no_follow_up")
+    assert late == [("亲，稍等，我查一下", "答应稍后回复，20 分钟后才再回复"),
+                    ("稍等我再看看单号", "答应稍后回复，之后再没有回复")]
+
+
+def test_a_rule_can_change_a_checks_parameters(make_shop, tmp_path) -> None:
+    con = make_shop(accounts=ACCOUNTS, messages=message_csv(
+        f"买家六号|{A}|buyer|{D} 15:00:00|有货吗", f"买家六号|{A}|agent|{D} 15:05:00|有"))
+    stricter = tmp_path / "stricter.toml"
+    stricter.write_text('[[rule]]\nid = "flow.slow_no_apology"\nname = "慢回复未致歉"\ncategory = "流程"\n'
+                        'severity = "一般"\npoints = 2\napplies_to = ["agent"]\ncheck = "slow_no_apology"\n'
+                        'expect = "抱歉"\nparams = { threshold_s = 400 }\n', encoding="utf-8")
+    run = run_qc(con, Settings(), load_rules([stricter]), store=False)
+    assert not [f for f in run.findings if f["rule_id"] == "flow.slow_no_apology"]  # 300 s is within 400 s

@@ -11,8 +11,14 @@ from typing import Any
 from kefu.schema import SENDERS
 
 SEVERITIES = ("严重", "一般", "提示")
-# Structural checks over whole conversations; each is one SQL file under kefu/qc/checks/.
-CHECKS = ("first_response_slow", "no_greeting", "no_verify", "no_farewell", "unclosed", "impolite")
+# Structural checks over whole conversations; each is one SQL file, kefu/qc/sql/check_<name>.sql.
+CHECKS = ("first_response_slow", "no_greeting", "no_verify", "no_farewell", "unclosed", "impolite",
+          "slow_no_apology", "no_follow_up")
+# The parameters a check takes (a rule's `params` table overrides them), with their defaults.
+CHECK_PARAMS: dict[str, dict[str, float]] = {
+    "slow_no_apology": {"threshold_s": 180, "within": 2},  # slower than this, apologise in the next replies
+    "no_follow_up": {"wait_min": 15},  # after 稍等/马上…, the next reply comes within this (or is missing)
+}
 # Flag letters of a rule's regex: i = ASCII case-insensitive, s = `.` matches a line break.
 _FLAGS = {"i": re.I | re.A, "s": re.S}
 _ID = re.compile(r"^[a-z][a-z0-9_.]*$")
@@ -40,6 +46,7 @@ class Rule:
     expect: str | None = None
     once_per_conversation: bool = False
     description: str = ""
+    params: dict[str, float] = field(default_factory=dict)  # a check's parameters, defaults filled in
 
     @property
     def kind(self) -> str:
@@ -98,7 +105,7 @@ def parse_rule(raw: dict[str, Any], source: str) -> Rule:
         if not isinstance(raw.get(key), str) or not raw[key]:
             raise _fail(source, rid, f"缺少 {key}")
     known = {"id", "name", "category", "severity", "points", "applies_to", "words", "allow", "regex", "flags",
-             "check", "expect", "once_per_conversation", "description"}
+             "check", "expect", "once_per_conversation", "description", "params"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise _fail(source, rid, f"未知字段 {', '.join(unknown)}")
@@ -130,12 +137,28 @@ def parse_rule(raw: dict[str, Any], source: str) -> Rule:
             raise _fail(source, rid, "结构检查（check）不能同时有 words 或 regex")
     elif not words and not regex:
         raise _fail(source, rid, "需要 words、regex 或 check 之一")
+    params = _params(source, rid, check, raw.get("params", {}))
     if any(a == w for a in allow for w in words):
         raise _fail(source, rid, "放行词不能与违规词完全相同")
     return Rule(id=rid, name=raw["name"], category=raw["category"], severity=raw["severity"], points=float(points),
                 applies_to=applies_to, words=words, allow=dict(allow), regex=regex, flags=flags, check=check,
                 expect=expect, once_per_conversation=bool(raw.get("once_per_conversation", False)),
-                description=str(raw.get("description", "")))
+                description=str(raw.get("description", "")), params=params)
+
+
+def _params(source: str, rid: str, check: str | None, raw: Any) -> dict[str, float]:
+    """A check's parameters: its defaults, overridden by the rule's `params` (numbers, names it knows)."""
+    defaults = CHECK_PARAMS.get(check or "", {})
+    if not isinstance(raw, dict):
+        raise _fail(source, rid, "params 必须是 “参数 = 数值” 的表")
+    unknown = sorted(set(raw) - set(defaults))
+    if unknown:
+        known = "、".join(defaults) or "（无）"
+        raise _fail(source, rid, f"未知参数 {', '.join(unknown)}，检查 {check} 的参数有：{known}")
+    for key, value in raw.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise _fail(source, rid, f"参数 {key} 必须是不小于 0 的数")
+    return {**defaults, **{k: float(v) for k, v in raw.items()}}
 
 
 def parse_rules(text: str, source: str) -> list[Rule]:

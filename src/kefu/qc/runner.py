@@ -111,6 +111,7 @@ def check_findings(con: duckdb.DuckDBPyConnection, rule: Rule, settings: Setting
         kinds=", ".join(lit(k) for k in kinds),
         expect=lit(rule.expect or "$^"),
         fast_first_response_s=str(settings.fast_first_response_s),
+        **{k: repr(v) for k, v in rule.params.items()},
     )
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]

@@ -42,10 +42,7 @@ class Table:
 
 
 SENDERS = ("buyer", "agent", "bot", "auto", "system")
-VALID_REPLY_SENDERS = ("agent", "bot")
-CONVERSATION_SENDERS = ("buyer", "agent", "bot")
 PRESENCE_STATUSES = ("online", "busy", "away", "offline")
-ONLINE_STATUSES = ("online", "busy")
 # Evaluation levels and the words that stand for them (data.md: the words are accepted as the numbers).
 EVALUATION_WORDS: dict[str, int] = {"非常满意": 5, "满意": 4, "一般": 3, "不满意": 2, "很不满意": 1}
 

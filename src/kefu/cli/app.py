@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import NoReturn, Optional
@@ -155,6 +157,16 @@ def cli_shop(con: duckdb.DuckDBPyConnection, text: Optional[str]) -> Optional[st
         return resolve_shop(con, text)
     except UnknownName as exc:
         fail(str(exc))
+
+
+@contextmanager
+def table_target(output: Optional[Path]) -> Iterator[Console]:
+    """Where a table goes: the terminal, or a file (closed when the table is written)."""
+    if output is None:
+        yield console
+        return
+    with output.open("w", encoding="utf-8") as handle:
+        yield Console(file=handle, width=200)
 
 
 def emit(text: str, output: Optional[Path]) -> None:

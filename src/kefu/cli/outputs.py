@@ -6,23 +6,17 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from kefu.cli.app import (Fmt, app, cli_account, cli_settings, cli_shop, connect_existing, console, emit, err_console,
-                          export_app, fail, parse_day, parse_range, state)
+                          export_app, fail, parse_day, parse_range, state, table_target)
 from kefu.output import to_csv, to_json
 
 
 class ScoreBy(str, Enum):
     account = "account"
     group = "group"
-
-
-def _target(output: Optional[Path]) -> Console:
-    """Where a table goes: the terminal, or a file."""
-    return Console(file=output.open("w", encoding="utf-8"), width=200) if output else console
 
 
 def _need_file(fmt: Fmt, output: Optional[Path]) -> None:
@@ -109,7 +103,8 @@ def lost_cmd(
                      "order_value": None if r["order_value"] is None else f"{r['order_value']:,.2f}"}
             # Text, not markup: a buyer's "[...]" must print as written.
             table.add_row(*[Text("—" if cells[c] is None else str(cells[c])) for c in shown])
-        _target(output).print(table)
+        with table_target(output) as target:
+            target.print(table)
 
 
 def _plan_path(plan: str) -> Path:
@@ -163,10 +158,9 @@ def score_cmd(
     else:
         from kefu.scoring.table import score_table
 
-        target = _target(output)
-        target.print(score_table(card, state.lang, target.width))
-        if explain:
-            for r in card.rows:
+        with table_target(output) as target:
+            target.print(score_table(card, state.lang, target.width))
+            for r in card.rows if explain else []:
                 name = f"（{r['agent_name']}）" if r.get("agent_name") else ""
                 target.print(f"\n{r['rank']}. {r[card.by]}{name}", style="bold", markup=False, highlight=False)
                 target.print(r["explain"], markup=False, highlight=False, soft_wrap=True)

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from kefu.cli.app import (By, Compare, Fmt, Grain, Period, app, cli_account, cli_settings, cli_shop, connect_existing,
-                          console, emit, err_console, fail, parse_day, state)
+                          console, emit, err_console, fail, parse_day, state, table_target)
 from kefu.metrics.catalog import metric
 from kefu.metrics.compile import ReportError, ReportSpec
 from kefu.output import print_table, to_csv, to_json
@@ -89,8 +88,9 @@ def report_cmd(
         emit(to_csv(report.columns, rows, escape_formulas=settings.csv_escape_formulas), output)
     else:
         title = {"account_day": "客服报表", "shop_day": "店铺报表"}[spec.grain] if state.lang == "zh" else spec.grain
-        target = Console(file=output.open("w", encoding="utf-8"), width=200) if output else console
-        print_table(target, title, spec.grain, report.columns, rows, state.lang, report.settings, spec.adds_up_days)
+        with table_target(output) as target:
+            print_table(target, title, spec.grain, report.columns, rows, state.lang, report.settings,
+                        spec.adds_up_days)
 
 
 def _only(report: Report, chosen: list[str]) -> Report:

@@ -1,18 +1,18 @@
 """What `kefu exam take` and `kefu exam results` show: questions asked one by one, the graded paper, scores."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
 import typer
 from rich.table import Table
 
 from kefu.cli.app import console, state
-from kefu.exam.answers import read_choice
-from kefu.exam.bank import load_bank
-from kefu.exam.grading import Attempt
-from kefu.exam.model import LETTERS, MULTI, AnswerError
-from kefu.exam.paper import Paper
 
-HINT = {MULTI: "可多选，如 A,C", "判断": "A 对 / B 错，也可写 对/错"}
+if TYPE_CHECKING:
+    from kefu.exam.grading import Attempt
+    from kefu.exam.paper import Paper
+
 HEADERS_EN = {"文件": "file", "读取": "read", "新增": "added", "合并": "merged", "拒绝": "rejected", "题号": "id",
               "类型": "type", "题目": "question", "选项": "options", "答案": "key", "标签": "tags", "日期": "day",
               "客服账号": "account", "试卷": "paper", "得分": "score", "答对": "right", "计分题": "graded",
@@ -31,6 +31,10 @@ def header(table: Table, *columns: str) -> Table:
 
 def ask_answers(paper: Paper) -> dict[int, tuple[str, ...]]:
     """Ask each question in the terminal; an empty answer leaves it unanswered."""
+    from kefu.exam.answers import read_choice
+    from kefu.exam.model import LETTERS, MULTI, AnswerError
+
+    hint = {MULTI: "可多选，如 A,C", "判断": "A 对 / B 错，也可写 对/错"}
     console.print(f"[bold]{paper.title}[/]（试卷 {paper.paper_id}，共 {len(paper.items)} 题；直接回车跳过）")
     out: dict[int, tuple[str, ...]] = {}
     for n, item in enumerate(paper.items, start=1):
@@ -38,7 +42,7 @@ def ask_answers(paper: Paper) -> dict[int, tuple[str, ...]]:
         for i, option in enumerate(item.options):
             console.print(f"  {LETTERS[i]}. {option}", highlight=False)
         while True:
-            raw = typer.prompt(f"你的答案（{HINT.get(item.qtype, '单选，如 B')}）", default="", show_default=False)
+            raw = typer.prompt(f"你的答案（{hint.get(item.qtype, '单选，如 B')}）", default="", show_default=False)
             try:
                 chosen = read_choice(raw, item)
             except AnswerError as exc:
@@ -52,6 +56,8 @@ def ask_answers(paper: Paper) -> dict[int, tuple[str, ...]]:
 
 def print_attempt(con: duckdb.DuckDBPyConnection, paper: Paper, attempt: Attempt) -> None:
     """The score, then each question answered wrong with the right answer and its explanation."""
+    from kefu.exam.bank import load_bank
+
     bank = {q.qid: q for q in load_bank(con)}
     right = sum(a.correct is True for a in attempt.answers)
     pending = len(attempt.answers) - attempt.graded

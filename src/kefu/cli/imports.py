@@ -10,7 +10,7 @@ from rich.table import Table
 
 from kefu.cli.app import app, cli_settings, console, err_console, fail, state
 from kefu.config import SettingError
-from kefu.ingest.excel import WorkbookLimits
+from kefu.workbook_limits import WorkbookLimits
 
 
 @app.command("import")

@@ -4,23 +4,16 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from kefu.workbook_limits import WorkbookLimits
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 class ExcelError(ValueError):
     """A workbook or sheet cannot be read."""
-
-
-@dataclass(frozen=True)
-class WorkbookLimits:
-    """How big a workbook may be once unpacked: a small file can hold a million rows (a workbook bomb)."""
-
-    max_mb: int = 512  # the .xlsx parts' uncompressed size
-    max_rows: int = 1_048_576  # rows of the sheet read (Excel's own limit by default)
 
 
 def _check_unpacked(path: Path, limits: WorkbookLimits) -> None:

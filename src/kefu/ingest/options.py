@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kefu.ingest.excel import WorkbookLimits
+from kefu.workbook_limits import WorkbookLimits
 
 
 @dataclass(frozen=True)

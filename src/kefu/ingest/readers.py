@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from kefu.ingest import damage
 from kefu.ingest.damage import Damage
 from kefu.ingest.encoding import EncodingError, decode, detect_encoding
-from kefu.ingest.excel import WorkbookLimits
+from kefu.workbook_limits import WorkbookLimits
 from kefu.ingest.records import csv_row_lines
 from kefu.ingest.summary import Rejection
 from kefu.schema import TABLES_BY_NAME, Table

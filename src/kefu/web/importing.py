@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from kefu.ingest import ImportOptions, write_rejects
-from kefu.ingest.excel import WorkbookLimits
+from kefu.workbook_limits import WorkbookLimits
 from kefu.ingest.profiles import builtin_profiles
 from kefu.web.context import Ctx, current
 from kefu.web.jobs import ImportJob

@@ -11,12 +11,6 @@ _HOLDER = re.compile(r"Conflicting lock is held in (?P<exe>.+?) \(PID (?P<pid>\d
 _LONGEST_COMMAND = 120
 
 
-def holder_pid(exc: BaseException) -> int | None:
-    """The PID DuckDB names as holding the file's lock, or None when exc is not a lock conflict."""
-    match = _HOLDER.search(str(exc)) if isinstance(exc, duckdb.Error) else None
-    return int(match["pid"]) if match else None
-
-
 def command_of(pid: int, fallback: str = "") -> str:
     """A process's command line, shortened to start at `kefu` when it is a kefu command (Linux /proc)."""
     try:
@@ -35,11 +29,11 @@ def command_of(pid: int, fallback: str = "") -> str:
 
 def holder(exc: BaseException) -> tuple[int, str] | None:
     """The process holding the lock as (PID, command), or None when exc is not a lock conflict."""
-    pid = holder_pid(exc)
-    if pid is None:
+    match = _HOLDER.search(str(exc)) if isinstance(exc, duckdb.Error) else None
+    if match is None:
         return None
-    match = _HOLDER.search(str(exc))
-    return pid, command_of(pid, Path(match["exe"]).name if match else "")
+    pid = int(match["pid"])
+    return pid, command_of(pid, Path(match["exe"]).name)
 
 
 def busy_message(path: Path, who: tuple[int, str], *, to_write: bool) -> str:

@@ -103,9 +103,12 @@ class Matcher:
         self.rules = [r for r in rules if r.check is None]
         self._regex = [r.compiled() for r in self.rules]
         self._views: tuple[View, View] | None = None
+        # Per rule, its allowed words as the regex view shows them (regex hits are in that view's offsets).
+        self._allowed_seen: list[tuple[str, ...]] = [() for _ in self.rules]
         if normalize:
             listed = "".join(w for r in self.rules for w in (*r.words, *r.allow))
             self._views = (word_view(listed), regex_view())
+            self._allowed_seen = [tuple(w for w in map(self._views[1].of, r.allow) if w) for r in self.rules]
         entries: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         for i, rule in enumerate(self.rules):
             for word in rule.words:
@@ -139,12 +142,11 @@ class Matcher:
             return [text for _, _, text in spans]
         return self._views[view].quote(corpus.text(index), [(start, end) for start, end, _ in spans])
 
-    def _allowed(self, rule: Rule, text: str) -> list[tuple[int, int]]:
+    def _allowed(self, rule_index: int, text: str) -> list[tuple[int, int]]:
         """Where a rule's allowed words occur in a text of the regex view (word hits are in the word view)."""
-        assert self._views is not None
         out = []
-        for word in (self._views[1].of(w) for w in rule.allow):
-            at = text.find(word) if word else -1
+        for word in self._allowed_seen[rule_index]:
+            at = text.find(word)
             while at >= 0:
                 out.append((at, at + len(word)))
                 at = text.find(word, at + 1)
@@ -209,7 +211,7 @@ class Matcher:
             if found and rule.regex is not None:
                 # A rule with both needs a word and a regex match (e.g. an ad word and a contact).
                 spans = _spans(self._regex[rule_index], as_regexes.text(index))  # type: ignore[arg-type]
-                allowed = allows if self._views is None else self._allowed(rule, as_regexes.text(index))
+                allowed = allows if self._views is None else self._allowed(rule_index, as_regexes.text(index))
                 matched = self._quote(corpus, index, _unallowed(spans, allowed)[:1], 1)
                 found = found + matched if matched else []
             if found:
@@ -222,7 +224,7 @@ class Matcher:
                 if senders is not None and senders[index] not in rule.applies_to:
                     continue
                 allowed = (word_hits.get((index, rule_index), ([], []))[1] if self._views is None
-                           else self._allowed(rule, as_regexes.text(index)))
+                           else self._allowed(rule_index, as_regexes.text(index)))
                 found = self._quote(corpus, index, _unallowed(spans, allowed)[:1], 1)
                 if found:
                     hits.append(Hit(index, rule, found[0]))

@@ -1,0 +1,53 @@
+"""Backtest: the service level the model predicts for the agents who were online, against the platform figure
+measured in the same intervals."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kefu.staffing.demand import Demand
+from kefu.staffing.model import Traffic, evaluate
+from kefu.staffing.target import Target
+
+
+@dataclass(frozen=True)
+class WeekCheck:
+    """One week: the platform rounds counted, the measured and the predicted rate, and the interval errors."""
+
+    week_start: dt.date
+    intervals: int  # intervals with counted rounds
+    rounds: int
+    measured: float
+    predicted: float
+    mae: float  # mean absolute error over the intervals, weighted by their rounds
+
+    @property
+    def bias(self) -> float:
+        """Predicted minus measured rate over the week."""
+        return self.predicted - self.measured
+
+
+def backtest(demand: Demand, target: Target, concurrency: int, model: str = "erlang") -> list[WeekCheck]:
+    """Per week of the demand window, compare predicted and measured rates in each interval with counted rounds.
+
+    The agents of an interval are those online on average during it, rounded to whole agents; its traffic is
+    what arrived in it and the slot time those chats held, as the plan sees them.
+    """
+    interval_s = demand.spec.interval_s
+    weeks: dict[dt.date, list[tuple[int, float, float]]] = {}
+    for sd in demand.slot_days:
+        if sd.counted == 0:
+            continue
+        handle = sd.held_s / sd.arrivals if sd.arrivals else 0.0
+        traffic = Traffic(sd.arrivals / interval_s, handle, concurrency, sd.held)
+        predicted = evaluate(round(sd.online_s / interval_s), traffic, target, model).service_level
+        start = demand.day_from + dt.timedelta(days=(sd.day - demand.day_from).days // 7 * 7)
+        weeks.setdefault(start, []).append((sd.counted, sd.fast / sd.counted, predicted))
+    out = []
+    for start, rows in sorted(weeks.items()):
+        rounds = sum(n for n, _, _ in rows)
+        out.append(WeekCheck(
+            week_start=start, intervals=len(rows), rounds=rounds,
+            measured=sum(n * m for n, m, _ in rows) / rounds, predicted=sum(n * p for n, _, p in rows) / rounds,
+            mae=sum(n * abs(p - m) for n, m, p in rows) / rounds))
+    return out

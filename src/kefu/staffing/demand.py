@@ -1,0 +1,256 @@
+"""Measured demand: per shop-local day and interval, the chats that arrived, the slot time they held,
+the agents online, and the platform figure the shop was judged by."""
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+from kefu.config import Settings
+from kefu.engines.duckdb import DuckDBEngine
+from kefu.metrics.platform import platform_values
+from kefu.sqltext import lit
+
+UNITS = ("rounds", "inquiries")
+"""What counts as one arrival: a §7 round (the platform's unit), or an inquiry (a conversation's first question)."""
+
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+# One row per (day, slot) of the window. A session is an account's run of messages with a buyer with no gap
+# over session_gap_s (as the concurrency model cuts them): it holds one of the agent's chat slots from its
+# first message to its last, so its length is the handle effort, and its overlap with a slot is how busy
+# the slot was. Online time is presence online or busy (as online_hours). Rounds sent to or answered first
+# by a bot need no agent and are not demand; the platform figure counts what §7 counts.
+_SQL = """
+WITH acc AS (
+    SELECT account, shop FROM {shop_accounts}
+    WHERE kind <> 'bot' AND ({shops}) AND ({group})
+),
+grid AS (
+    SELECT c.day, s.slot,
+        CAST(c.day AS TIMESTAMP) + to_seconds(s.slot * {interval_s}) AS g_start,
+        CAST(c.day AS TIMESTAMP) + to_seconds((s.slot + 1) * {interval_s}) AS g_end
+    FROM calendar c, (SELECT range AS slot FROM range({slots})) s
+    WHERE c.day BETWEEN $day_from AND $day_to
+),
+arrivals AS (
+    {arrivals}
+),
+edges AS (
+    SELECT m.account, m.buyer, m.day, m.ts, m.pos,
+        m.prev_ts IS NULL OR seconds_between(m.prev_ts, m.ts) > {gap} AS opens,
+        m.next_ts IS NULL OR seconds_between(m.ts, m.next_ts) > {gap} AS closes
+    FROM {conv_msgs} m JOIN acc a ON a.account = m.account
+    WHERE m.day BETWEEN $day_from AND $day_to
+),
+bounds AS (
+    SELECT opens, local_time(ts) AS s_start,
+        local_time(CASE WHEN closes THEN ts
+            ELSE LEAD(ts) OVER (PARTITION BY account, buyer, day ORDER BY pos) END) AS s_end
+    FROM edges WHERE opens OR closes
+),
+sessions AS (
+    SELECT s_start, s_end, CAST(s_start AS DATE) AS day,
+        CAST((hour(s_start) * 3600 + minute(s_start) * 60 + second(s_start)) // {interval_s} AS INTEGER) AS slot,
+        epoch_us(s_end) - epoch_us(s_start) AS held_us
+    FROM bounds WHERE opens
+),
+started AS (
+    SELECT day, slot, SUM(held_us) AS held_us, list(held_us) AS held FROM sessions GROUP BY day, slot
+),
+busy AS (
+    SELECT g.day, g.slot,
+        SUM(epoch_us(LEAST(s.s_end, g.g_end)) - epoch_us(GREATEST(s.s_start, g.g_start))) AS busy_us
+    FROM grid g JOIN sessions s ON s.s_start < g.g_end AND s.s_end > g.g_start
+    GROUP BY g.day, g.slot
+),
+online AS (
+    SELECT g.day, g.slot,
+        SUM(epoch_us(LEAST(p.p_end, g.g_end)) - epoch_us(GREATEST(p.p_start, g.g_start))) AS online_us
+    FROM grid g
+    JOIN (SELECT local_time(p.start) AS p_start, local_time(p."end") AS p_end
+          FROM presence p JOIN acc a ON a.account = p.account
+          WHERE p.status IN ('online', 'busy')) p ON p.p_start < g.g_end AND p.p_end > g.g_start
+    GROUP BY g.day, g.slot
+)
+SELECT g.day, g.slot, isodow(g.day) AS weekday,
+    COALESCE(r.arrivals, 0) AS arrivals, COALESCE(r.counted, 0) AS counted, COALESCE(r.fast, 0) AS fast,
+    COALESCE(st.held_us, 0) / 1e6 AS held_s, st.held, COALESCE(b.busy_us, 0) / 1e6 AS busy_s,
+    COALESCE(o.online_us, 0) / 1e6 AS online_s
+FROM grid g
+LEFT JOIN arrivals r USING (day, slot)
+LEFT JOIN started st USING (day, slot)
+LEFT JOIN busy b USING (day, slot)
+LEFT JOIN online o USING (day, slot)
+ORDER BY g.day, g.slot
+"""
+
+# §7 rounds of the selected accounts (at shop grain, a round's account is its message's account).
+_ROUND_ARRIVALS = """
+    SELECT r.day, CAST(r.tod_s // {interval_s} AS INTEGER) AS slot,
+        SUM(CASE WHEN {human} THEN 1 ELSE 0 END) AS arrivals,
+        SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS counted,
+        SUM(CASE WHEN {counted} AND response_s <= {threshold} THEN 1 ELSE 0 END) AS fast
+    FROM {platform_rounds} r JOIN acc a ON a.account = r.account
+    WHERE r.day BETWEEN $day_from AND $day_to
+    GROUP BY ALL"""
+
+# Inquiries: each account's conversation with a buyer question arrives at its first question.
+_INQUIRY_ARRIVALS = """
+    SELECT q.day, CAST((hour(local_time(q.q0_ts)) * 3600 + minute(local_time(q.q0_ts)) * 60
+            + second(local_time(q.q0_ts))) // {interval_s} AS INTEGER) AS slot,
+        COUNT(*) AS arrivals, 0 AS counted, 0 AS fast
+    FROM {conversations} q JOIN acc a ON a.account = q.account
+    WHERE q.day BETWEEN $day_from AND $day_to AND q.inquiry = 1 AND q.q0_ts IS NOT NULL
+    GROUP BY ALL"""
+
+
+@dataclass(frozen=True)
+class DemandSpec:
+    """Which chats to measure and how to cut the week."""
+
+    weeks: int = 4
+    interval_min: int = 30
+    shops: tuple[str, ...] = ()
+    group: str | None = None
+    unit: str = "rounds"
+    day_to: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if self.weeks < 1:
+            raise ValueError(f"weeks 至少为 1 / weeks must be at least 1: {self.weeks}")
+        if self.interval_min < 5 or 1440 % self.interval_min:
+            raise ValueError(f"interval 须为能整除一天的分钟数（如 15、30、60）/ interval must divide a day "
+                             f"into whole minutes of at least 5 (15, 30, 60): {self.interval_min}")
+        if self.unit not in UNITS:
+            raise ValueError(f"unit 须为 {'/'.join(UNITS)} / unit must be one of {', '.join(UNITS)}: {self.unit}")
+
+    @property
+    def interval_s(self) -> int:
+        """The interval length in seconds."""
+        return self.interval_min * 60
+
+    @property
+    def slots(self) -> int:
+        """Intervals in a day."""
+        return 1440 // self.interval_min
+
+
+@dataclass(frozen=True)
+class SlotDay:
+    """One interval of one day: what arrived, what it held, who was online, what the platform measured."""
+
+    day: dt.date
+    slot: int
+    weekday: int  # 1 = Monday .. 7 = Sunday (ISO)
+    arrivals: int
+    counted: int  # rounds §7 counts for the platform figure
+    fast: int  # of them, answered within platform_threshold_s
+    held_s: float  # slot time held by the sessions that started in the interval
+    held: tuple[float, ...]  # each such session's length (s): the measured handle-time distribution
+    busy_s: float  # slot time in use during the interval (sessions overlapping it)
+    online_s: float  # agent time online during the interval
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One weekday × interval over the weeks measured."""
+
+    weekday: int
+    slot: int
+    days: int
+    arrivals_mean: float
+    arrivals_sd: float | None  # across the weeks; None with one week
+    arrivals_min: int
+    arrivals_max: int
+    handle_s: float | None  # slot time held per arrival; None when nothing arrived
+    concurrency: float | None  # chats in progress per online agent; None when nobody was online
+    agents_online: float  # mean agents online
+
+
+@dataclass
+class Demand:
+    """The measured demand of a window, by day and interval and by weekday and interval."""
+
+    spec: DemandSpec
+    day_from: dt.date
+    day_to: dt.date
+    slot_days: list[SlotDay]
+    cells: list[Cell] = field(default_factory=list)
+    concurrency: float = 1.0  # chats an agent carries: the median of each account-day's most concurrent sessions
+
+    def interval_label(self, slot: int) -> str:
+        """'09:30' for a slot."""
+        minutes = slot * self.spec.interval_min
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+    def handle_sample(self) -> list[float]:
+        """Every session length measured in the window, in seconds."""
+        return [s for sd in self.slot_days for s in sd.held]
+
+
+def _cells(slot_days: list[SlotDay], interval_s: int) -> list[Cell]:
+    """Fold the days into weekday × interval cells with the spread across the weeks."""
+    groups: dict[tuple[int, int], list[SlotDay]] = {}
+    for sd in slot_days:
+        groups.setdefault((sd.weekday, sd.slot), []).append(sd)
+    cells = []
+    for (weekday, slot), days in sorted(groups.items()):
+        counts = [d.arrivals for d in days]
+        arrivals, held, busy, online = sum(counts), sum(d.held_s for d in days), sum(d.busy_s for d in days), \
+            sum(d.online_s for d in days)
+        cells.append(Cell(
+            weekday=weekday, slot=slot, days=len(days), arrivals_mean=arrivals / len(days),
+            arrivals_sd=statistics.stdev(counts) if len(counts) > 1 else None,
+            arrivals_min=min(counts), arrivals_max=max(counts),
+            handle_s=held / arrivals if arrivals else None,
+            concurrency=busy / online if online else None,
+            agents_online=online / (interval_s * len(days))))
+    return cells
+
+
+def _filters(spec: DemandSpec) -> dict[str, str]:
+    """The SQL conditions on shop_accounts that select the shops and group asked for."""
+    shops = " OR ".join(f"shop = {lit(s)}" for s in spec.shops) or "TRUE"
+    group = f"grp = {lit(spec.group)}" if spec.group else "TRUE"
+    return {"shops": shops, "group": group}
+
+
+def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Demand:
+    """Measure the demand of the weeks before spec.day_to (default: the data's last day) on a prepared engine."""
+    assert engine.first_day is not None and engine.last_day is not None
+    day_to = min(spec.day_to or engine.last_day, engine.last_day)
+    day_from = max(day_to - dt.timedelta(days=7 * spec.weeks - 1), engine.first_day)
+    values = platform_values(settings)
+    filters = _filters(spec)
+    if spec.unit == "rounds":
+        tables = {"platform_rounds": engine.build([("platform_rounds", "shop")])["platform_rounds"]}
+        human = f"({values['platform_round']}) AND NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'"
+        arrivals = _ROUND_ARRIVALS.format(interval_s=spec.interval_s, human=human,
+                                          counted=values["platform_counted"],
+                                          threshold=settings.platform_threshold_s, **tables)
+    else:
+        tables = {"conversations": engine.build([("conversations", "account")])["conversations"]}
+        arrivals = _INQUIRY_ARRIVALS.format(interval_s=spec.interval_s, **tables)
+    # One build per scope: a build names each model once, so a shop-scope model would hide its account twin.
+    tables.update(engine.build([("conv_msgs", "account"), ("shop_accounts", "")]))
+    sql = _SQL.format(interval_s=spec.interval_s, slots=spec.slots, gap=settings.session_gap_s,
+                      arrivals=arrivals, **filters, **tables)
+    rows = engine.con.execute(sql, {"day_from": day_from, "day_to": day_to}).fetchall()
+    slot_days = [SlotDay(day=r[0], slot=r[1], weekday=r[2], arrivals=int(r[3]), counted=int(r[4]), fast=int(r[5]),
+                         held_s=float(r[6]), held=tuple(v / 1e6 for v in r[7] or ()), busy_s=float(r[8]),
+                         online_s=float(r[9])) for r in rows]
+    demand = Demand(spec, day_from, day_to, slot_days, _cells(slot_days, spec.interval_s))
+    demand.concurrency = _measured_concurrency(engine, spec, day_from, day_to, filters)
+    return demand
+
+
+def _measured_concurrency(engine: DuckDBEngine, spec: DemandSpec, day_from: dt.date, day_to: dt.date,
+                          filters: dict[str, str]) -> float:
+    """The chats an agent carries at once: the median over account-days of the most sessions open at one instant."""
+    table = engine.build([("concurrency", ""), ("shop_accounts", "")])
+    sql = (f"WITH acc AS (SELECT account FROM {table['shop_accounts']} WHERE kind <> 'bot' AND ({filters['shops']})"
+           f" AND ({filters['group']})) SELECT median(max_concurrent) FROM {table['concurrency']} c"
+           " JOIN acc USING (account) WHERE c.day BETWEEN $day_from AND $day_to")
+    ((value,),) = engine.con.execute(sql, {"day_from": day_from, "day_to": day_to}).fetchall()
+    return max(1.0, float(value)) if value is not None else 1.0

@@ -17,6 +17,7 @@ def test_defaults_match_the_contract() -> None:
         # metrics.md §7: no preset; every round of the day, questions, human replies, no cap, 180 s.
         "preset": "", "platform_hours": "00:00-24:00", "platform_unit": "question", "platform_reply": "agent",
         "platform_first_only": False, "platform_cap_s": 0, "platform_unanswered": "skip", "platform_threshold_s": 180,
+        "staffing_target_rate": 0.9, "staffing_shrinkage": 0.3, "staffing_max_occupancy": 0.85,
         "csv_escape_formulas": True,
     }
     assert {s.name: s.default for s in SETTINGS} == Settings().as_dict()
@@ -38,6 +39,8 @@ def test_set_pairs_override_toml(tmp_path: Path) -> None:
     ("colour=red", "未知设置"),
     ("novalue", "KEY=VALUE"),
     ("csv_escape_formulas=maybe", "true 或 false"),
+    ("staffing_target_rate=九成", "应为数字"),
+    ("staffing_target_rate=1.5", "0 与 1 之间"),
     ("platform_hours=25:00-08:00", "HH:MM-HH:MM"),
     ("platform_hours=23:00-08:00", "开始早于结束"),
     ("platform_hours=8-23", "HH:MM-HH:MM"),

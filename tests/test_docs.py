@@ -16,9 +16,12 @@ def test_readme_metric_table_is_generated_from_the_declarations() -> None:
         "regenerate with: kefu metrics list --format markdown")
 
 
-def test_every_setting_is_documented() -> None:
-    for setting in SETTINGS:
-        assert f"`{setting.name}`" in README
+def test_readme_settings_table_is_generated_from_the_declarations() -> None:
+    from kefu.docs import settings_markdown
+
+    block = README.split("<!-- settings:start -->\n", 1)[1].split("<!-- settings:end -->", 1)[0]
+    assert block == settings_markdown(), "regenerate with: kefu settings --markdown"
+    assert all(f"| `{setting.name}` |" in block for setting in SETTINGS)
 
 
 def test_every_command_is_documented() -> None:

@@ -37,10 +37,15 @@ class Setting:
                 if isinstance(raw, bool):
                     raise ValueError
                 value = int(str(raw).strip())
+            elif self.type is float:
+                if isinstance(raw, bool):
+                    raise ValueError
+                value = float(str(raw).strip())
             elif self.type is str:
                 value = str(raw).strip()
         except ValueError:
-            kind_zh, kind_en = ("true 或 false", "true or false") if self.type is bool else ("整数", "an integer")
+            kind_zh, kind_en = {bool: ("true 或 false", "true or false"), float: ("数字", "a number")}.get(
+                self.type, ("整数", "an integer"))
             raise SettingError(
                 f"设置 {self.name} 的值 {raw!r} 无效：应为{kind_zh} / setting {self.name}: {raw!r} is not {kind_en}"
             ) from None
@@ -188,6 +193,24 @@ SETTINGS: tuple[Setting, ...] = (
         check=lambda v: v > 0, allowed_zh="应为正整数",
     ),
     Setting(
+        "staffing_target_rate", float, 0.9,
+        "排班目标：平台口径 N 秒响应率（N 为 platform_threshold_s）要达到的比例，报表与网页的排班热力图按它配人",
+        "staffing target: the share of rounds the plan answers within platform_threshold_s (reports and web)",
+        check=lambda v: 0 < v < 1, allowed_zh="应为 0 与 1 之间（不含）的数，如 0.9",
+    ),
+    Setting(
+        "staffing_shrinkage", float, 0.3,
+        "排班缺勤率：休息、培训、离线等不在线时间占排班工时的比例，需排班人数 = 需在线人数 ÷ (1 − 缺勤率)",
+        "staffing shrinkage: the share of scheduled time agents are not online (breaks, training)",
+        check=lambda v: 0 <= v < 1, allowed_zh="应为不小于 0、小于 1 的数，如 0.3",
+    ),
+    Setting(
+        "staffing_max_occupancy", float, 0.85,
+        "排班最高占用率：在线客服的会话位被占用的比例不超过它",
+        "staffing: the highest share of the online agents' chat slots in use that a plan accepts",
+        check=lambda v: 0 < v <= 1, allowed_zh="应为大于 0、不大于 1 的数，如 0.85",
+    ),
+    Setting(
         "csv_escape_formulas", bool, True,
         "导出 CSV 时，以 = + - @ 制表符或回车开头的文字前加单引号，防止 Excel 把买家写的内容当公式执行；"
         "仅供程序读取时可设为 false",
@@ -219,6 +242,9 @@ class Settings:
     platform_cap_s: int = 0
     platform_unanswered: str = "skip"
     platform_threshold_s: int = 180
+    staffing_target_rate: float = 0.9
+    staffing_shrinkage: float = 0.3
+    staffing_max_occupancy: float = 0.85
     csv_escape_formulas: bool = True
 
     def as_dict(self) -> dict[str, Any]:

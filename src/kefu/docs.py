@@ -5,7 +5,7 @@ import json
 
 import duckdb
 
-from kefu.config import Settings
+from kefu.config import SETTINGS, Settings
 from kefu.engines.duckdb import macro_sql
 from kefu.metrics.catalog import METRICS_BY_ID, metrics_of
 from kefu.metrics.compile import SCOPE_OF_GRAIN, fill, metric_sql
@@ -25,6 +25,20 @@ def metrics_markdown(grains: list[str]) -> str:
             out.append(f"| `{m.id}` | {m.label_zh} | {UNITS_ZH[m.unit]} | {m.definition_zh} | {m.definition_en} |")
         out.append("")
     return "\n".join(out)
+
+
+def _default_text(value: object) -> str:
+    """A default as a reader writes it in kefu.toml: true/false, （空） for the empty text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if value != "" else "（空）"
+
+
+def settings_markdown() -> str:
+    """The settings table of the README: name, default and help, in declaration order."""
+    lines = ["| 名称 | 默认值 | 说明 |", "| --- | --- | --- |"]
+    lines += [f"| `{s.name}` | {_default_text(s.default)} | {s.help_zh} |" for s in SETTINGS]
+    return "\n".join(lines) + "\n"
 
 
 def metrics_json(grains: list[str]) -> str:

@@ -19,8 +19,15 @@ def version() -> None:
 
 
 @app.command("settings")
-def settings_cmd() -> None:
+def settings_cmd(
+    markdown: bool = typer.Option(False, "--markdown", help="输出 README 里的 Markdown 设置表"),
+) -> None:
     """列出全部设置及默认值 / every setting with its default and help."""
+    if markdown:
+        from kefu.docs import settings_markdown
+
+        console.print(settings_markdown(), end="", markup=False, soft_wrap=True)
+        return
     table = Table(title="设置 / settings", header_style="bold cyan")
     for col in ("名称", "类型", "默认值", "说明"):
         table.add_column(col, overflow="fold")

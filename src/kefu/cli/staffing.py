@@ -60,19 +60,18 @@ def _measure(con: duckdb.DuckDBPyConnection, settings: Settings, shop: Optional[
 
 
 def _target(target: Optional[str], rate: Optional[float], within: Optional[float], settings: Settings) -> Target:
-    """--target, or --target-rate with --target-s (default: the platform threshold of the settings)."""
+    """--target, or --target-rate within --target-s; by default the settings' platform_threshold_s and
+    staffing_target_rate."""
     from kefu.staffing.target import Target, TargetError, parse_target
 
     try:
         if target:
             return parse_target(target)
-        if rate is None:
-            fail("需要 --target（如「3分钟人工响应率>=0.9」）或 --target-rate / give --target or --target-rate")
-        from kefu.metrics.platform import platform_label
+        from kefu.staffing.service import settings_target
 
-        seconds = within if within is not None else float(settings.platform_threshold_s)
-        name = platform_label("platform_fast_rate", settings) if within is None else ""
-        return Target(rate=rate, within_s=seconds, label=name or "")
+        if within is None:
+            return settings_target(settings, rate)
+        return Target(rate=settings.staffing_target_rate if rate is None else rate, within_s=within)
     except TargetError as exc:
         fail(str(exc))
 
@@ -154,20 +153,20 @@ def demand_cmd(shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4
         target.print(_grid_table(title, demand, slots, text))
 
 
-def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, shrinkage: float,
-          max_occupancy: float, model: ModelName, all_hours: bool) -> Plan:
+def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, shrinkage: Optional[float],
+          max_occupancy: Optional[float], model: ModelName, all_hours: bool) -> Plan:
     """The plan of the demand, with a progress bar when the simulation runs."""
     from rich.progress import Progress
 
-    from kefu.config import hours_seconds
     from kefu.staffing.plan import make_plan
+    from kefu.staffing.service import judged_hours
 
     if concurrency != "auto" and not (concurrency.isdigit() and int(concurrency) >= 1):
         fail(f"--concurrency 须为 auto 或正整数，得到 {concurrency!r} / --concurrency must be auto or a whole number")
     slots = None if concurrency == "auto" else int(concurrency)
-    hours = (0, 86400) if all_hours else hours_seconds(settings.platform_hours)
-    assert hours is not None, "settings are validated when made"
-    options = dict(concurrency=slots, shrinkage=shrinkage, max_occupancy=max_occupancy, hours=hours)
+    options = dict(concurrency=slots, shrinkage=settings.staffing_shrinkage if shrinkage is None else shrinkage,
+                   max_occupancy=settings.staffing_max_occupancy if max_occupancy is None else max_occupancy,
+                   hours=judged_hours(settings, all_hours))
     try:
         if model is ModelName.erlang:
             return make_plan(demand, target, **options)
@@ -180,12 +179,15 @@ def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, 
 
 
 TargetOpt = Annotated[Optional[str], typer.Option("--target", help="目标，如「3分钟人工响应率>=0.9」")]
-TargetRateOpt = Annotated[Optional[float], typer.Option("--target-rate", help="目标达标率，如 0.8")]
+TargetRateOpt = Annotated[Optional[float], typer.Option(
+    "--target-rate", help="目标达标率，如 0.8（默认：设置 staffing_target_rate）")]
 TargetSOpt = Annotated[Optional[float], typer.Option(
     "--target-s", help="目标时长（秒）（默认：设置 platform_threshold_s）")]
 ConcurrencyOpt = Annotated[str, typer.Option("--concurrency", help="每人同时接待的会话数：auto（实测）或整数")]
-ShrinkageOpt = Annotated[float, typer.Option("--shrinkage", help="缺勤率（休息、培训、离线）")]
-OccupancyOpt = Annotated[float, typer.Option("--max-occupancy", help="最高占用率")]
+ShrinkageOpt = Annotated[Optional[float], typer.Option(
+    "--shrinkage", help="缺勤率（休息、培训、离线）（默认：设置 staffing_shrinkage）")]
+OccupancyOpt = Annotated[Optional[float], typer.Option(
+    "--max-occupancy", help="最高占用率（默认：设置 staffing_max_occupancy）")]
 ModelOpt = Annotated[ModelName, typer.Option(
     "--model", help="erlang（Erlang C，秒出）| simulation（离散事件模拟，用实测接待时长）")]
 AllHoursOpt = Annotated[bool, typer.Option(
@@ -194,7 +196,7 @@ AllHoursOpt = Annotated[bool, typer.Option(
 
 @staffing_app.command("plan")
 def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target_s: TargetSOpt = None,
-             concurrency: ConcurrencyOpt = "auto", shrinkage: ShrinkageOpt = 0.3, max_occupancy: OccupancyOpt = 0.85,
+             concurrency: ConcurrencyOpt = "auto", shrinkage: ShrinkageOpt = None, max_occupancy: OccupancyOpt = None,
              model: ModelOpt = ModelName.erlang, all_hours: AllHoursOpt = False,
              shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4, interval: IntervalOpt = 30,
              unit: UnitOpt = Unit.rounds, day_to: ToOpt = None, sets: SetOpt = None, config: ConfigOpt = None,
@@ -207,9 +209,10 @@ def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target
     goal = _target(target, target_rate, target_s, settings)
     demand = _measure(connect_existing(settings), settings, shop, group, weeks, interval, unit, day_to)
     plan = _plan(settings, demand, goal, concurrency, shrinkage, max_occupancy, model, all_hours)
-    checks = backtest_rows(backtest(demand, goal, plan.concurrency, plan.model)) if unit is Unit.rounds else []
+    checks = [] if unit is not Unit.rounds else backtest_rows(
+        backtest(demand, settings.platform_threshold_s, plan.concurrency, plan.model))
     summary = {"target": goal.text(), "target_rate": goal.rate, "target_s": goal.within_s, "model": plan.model,
-               "concurrency": plan.concurrency, "shrinkage": shrinkage, "max_occupancy": max_occupancy,
+               "concurrency": plan.concurrency, "shrinkage": plan.shrinkage, "max_occupancy": plan.max_occupancy,
                "day_from": demand.day_from.isoformat(), "day_to": demand.day_to.isoformat(),
                "interval_min": interval, "unit": unit.value,
                "weekly_hours": {"scheduled": round(plan.needed_hours(), 1), "online": round(plan.online_hours(), 1),
@@ -268,8 +271,8 @@ def shifts_cmd(templates: Annotated[Optional[Path], typer.Option(
                    "--templates", help="班次模板 TOML（默认：内置示例 早班/中班/晚班/周末晚班）")] = None,
                time_limit: Annotated[float, typer.Option("--time-limit", help="求解时限（秒）")] = 10.0,
                target: TargetOpt = None, target_rate: TargetRateOpt = None, target_s: TargetSOpt = None,
-               concurrency: ConcurrencyOpt = "auto", shrinkage: ShrinkageOpt = 0.3,
-               max_occupancy: OccupancyOpt = 0.85, model: ModelOpt = ModelName.erlang,
+               concurrency: ConcurrencyOpt = "auto", shrinkage: ShrinkageOpt = None,
+               max_occupancy: OccupancyOpt = None, model: ModelOpt = ModelName.erlang,
                all_hours: AllHoursOpt = False, shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4,
                interval: IntervalOpt = 30, unit: UnitOpt = Unit.rounds, day_to: ToOpt = None, sets: SetOpt = None,
                config: ConfigOpt = None, fmt: FmtOpt = OutFmt.table, output: OutputOpt = None) -> None:
@@ -296,7 +299,7 @@ def shifts_cmd(templates: Annotated[Optional[Path], typer.Option(
     rows, uncovered = roster_rows(roster, plan, shift_templates, state.lang)
     summary = {"templates": str(path.name), "status": roster.status, "agent_hours": round(roster.agent_hours, 1),
                "needed_hours": round(plan.needed_hours(), 1), "shortfall_intervals": roster.shortfall,
-               "target": goal.text(), "shrinkage": shrinkage}
+               "target": goal.text(), "shrinkage": plan.shrinkage}
     if fmt is OutFmt.json:
         emit(to_json({**summary, "rows": rows, "uncovered": uncovered}), output)
         return

@@ -27,13 +27,15 @@ class WeekCheck:
         return self.predicted - self.measured
 
 
-def backtest(demand: Demand, target: Target, concurrency: int, model: str = "erlang") -> list[WeekCheck]:
+def backtest(demand: Demand, within_s: float, concurrency: int, model: str = "erlang") -> list[WeekCheck]:
     """Per week of the demand window, compare predicted and measured rates in each interval with counted rounds.
 
+    within_s is the platform_threshold_s the measured rate was counted at; the model is asked the same.
     The agents of an interval are those online on average during it, rounded to whole agents; its traffic is
     what arrived in it and the slot time those chats held, as the plan sees them.
     """
     interval_s = demand.spec.interval_s
+    target = Target(rate=0.5, within_s=within_s)  # only the time matters: the rate predicted is the output
     weeks: dict[dt.date, list[tuple[int, float, float]]] = {}
     for sd in demand.slot_days:
         if sd.counted == 0:

@@ -76,11 +76,11 @@ def _target(target: Optional[str], rate: Optional[float], within: Optional[float
         fail(str(exc))
 
 
-def _grid_table(title: str, demand: Demand, slots: list[int], cell_text: Any) -> Table:
+def _grid_table(demand: Demand, slots: list[int], cell_text: Any) -> Table:
     """A time-of-day × weekday table, one row per interval with anything in it."""
     from kefu.staffing.rows import weekday_name
 
-    table = Table(title=title, title_justify="left")
+    table = Table()
     table.add_column("时段" if state.lang == "zh" else "interval", no_wrap=True, min_width=5)
     for weekday in range(1, 8):
         table.add_column(weekday_name(weekday, state.lang), justify="right", no_wrap=True)
@@ -150,7 +150,8 @@ def demand_cmd(shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4
     title = "平均进线（±周间标准差）" if state.lang == "zh" else "mean arrivals (± sd across weeks)"
     with table_target(output) as target:
         target.print(_window_line(demand), soft_wrap=True)
-        target.print(_grid_table(title, demand, slots, text))
+        target.print(title)
+        target.print(_grid_table(demand, slots, text))
 
 
 def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, shrinkage: Optional[float],
@@ -261,7 +262,8 @@ def _print_plan(out: Any, plan: Plan, checks: list[dict[str, Any]]) -> None:
     out.print(_window_line(plan.demand), soft_wrap=True)
     title = "需在线人数 / 实际平均在线（红：缺口，绿：富余 ≥ 1 人，-：考核时段外）" if state.lang == "zh" else \
         "agents needed / online on average (red: short, green: 1+ spare, -: outside the platform's hours)"
-    out.print(_grid_table(title, plan.demand, busy_slots(plan), text))
+    out.print(title)
+    out.print(_grid_table(plan.demand, busy_slots(plan), text))
     out.print(f"每周需排班 {plan.needed_hours():.1f} 工时（含缺勤率），实际在线 {plan.online_hours():.1f} 工时；"
               f"缺口 {plan.under_hours():.1f} 工时，富余 {plan.over_hours():.1f} 工时", soft_wrap=True)
 

@@ -77,9 +77,14 @@ def backtest_rows(weeks: list[WeekCheck]) -> list[dict[str, Any]]:
              "mae": round(w.mae, 4)} for w in weeks]
 
 
+SHOWN_ONLINE = 0.05
+"""Fewer agents online on average than this (three minutes in an hour) is nobody, for what a grid shows."""
+
+
 def busy_slots(plan: Plan) -> list[int]:
-    """The intervals of the day in which anything arrived or anyone was online on some weekday, in order."""
-    return sorted({p.cell.slot for p in plan.cells if p.cell.arrivals_mean > 0 or p.cell.agents_online > 0})
+    """The intervals of the day worth a row: judged with arrivals on some weekday, or with someone online."""
+    return sorted({p.cell.slot for p in plan.cells
+                   if (p.judged and p.cell.arrivals_mean > 0) or p.cell.agents_online >= SHOWN_ONLINE})
 
 
 def grid(plan: Plan) -> dict[tuple[int, int], Any]:

@@ -119,7 +119,8 @@ def test_platform_settings_choose_the_counted_rounds(shop: duckdb.DuckDBPyConnec
 
 def test_plan_needs_and_gaps(shop: duckdb.DuckDBPyConnection) -> None:
     demand = _demand(shop, weeks=2)
-    plan = make_plan(demand, Target(0.9, 180), shrinkage=0.3, max_occupancy=0.85, hours=(9 * 3600, 23 * 3600))
+    plan = make_plan(demand, Target(0.9, 180), shrinkage=0.3, max_occupancy=0.85, hours=(9 * 3600, 23 * 3600),
+                     latency=False)
     cells = {(p.cell.weekday, p.cell.slot): p for p in plan.cells}
     nine = cells[(1, MONDAY_9)]
     # Four arrivals over the weeks are too few for the cell's own handle time: the window's mean (750 s / 5).
@@ -130,6 +131,19 @@ def test_plan_needs_and_gaps(shop: duckdb.DuckDBPyConnection) -> None:
     assert not early.judged and early.required == 0  # 08:30 is before the judged hours
     assert plan.under_hours() == pytest.approx(sum(max(0, -c.gap) for c in plan.cells) * 0.5)
     assert plan.concurrency == 1 and demand.concurrency == 1
+
+
+def test_reply_latency_caps_what_staffing_reaches(shop: duckdb.DuckDBPyConnection) -> None:
+    demand = _demand(shop, weeks=2)
+    # Too few calm rounds: every human round counts. Answered in 60, 300, 30 and 120 s, and b2's never.
+    assert demand.latency.total == 5 and demand.latency.within(180) == pytest.approx(3 / 5)
+    plan = make_plan(demand, Target(0.9, 180), hours=(9 * 3600, 23 * 3600))
+    nine = {(p.cell.weekday, p.cell.slot): p for p in plan.cells}[(1, MONDAY_9)]
+    assert not nine.staffing.reachable and plan.unreachable() >= 1
+    # Staffed to within a point of the 60 % ceiling, and one agent fewer would fall short of it.
+    assert 0.59 <= nine.staffing.service_level <= 0.6
+    loose = make_plan(demand, Target(0.5, 180), hours=(9 * 3600, 23 * 3600))
+    assert {(p.cell.weekday, p.cell.slot): p for p in loose.cells}[(1, MONDAY_9)].staffing.reachable
 
 
 def test_backtest_compares_the_rates_of_the_same_intervals(shop: duckdb.DuckDBPyConnection) -> None:

@@ -57,13 +57,17 @@ def test_calc_refuses_a_rate_of_one() -> None:
 
 def test_plan_json_and_csv(db: Path) -> None:
     code, out = kefu("--db", str(db), "staffing", "plan", "--target", "3分钟人工响应率>=0.9", "--weeks", "2",
-                     "--format", "json")
+                     "--no-latency", "--format", "json")
     assert code == 0, out
     payload = json.loads(out)
+    assert payload["latency"] is None and payload["unreachable_intervals"] == 0
     assert payload["target_s"] == 180 and payload["target_rate"] == 0.9 and payload["model"] == "erlang"
     monday_nine = next(r for r in payload["rows"] if (r["weekday"], r["interval"]) == ("周一", "09:00"))
     assert (monday_nine["required"], monday_nine["scheduled"], monday_nine["agents_online"]) == (1, 2, 0.75)
     assert [w["rounds"] for w in payload["backtest"]] == [4, 1]
+    code, out = kefu("--db", str(db), "staffing", "plan", "--weeks", "2", "--format", "json")
+    latency = json.loads(out)
+    assert latency["latency"] == {"rounds": 5, "within_target_s": 0.6} and latency["unreachable_intervals"] >= 1
     code, text = kefu("--db", str(db), "--lang", "en", "staffing", "plan", "--target-rate", "0.8", "--format", "csv")
     assert code == 0, text
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -71,9 +75,12 @@ def test_plan_json_and_csv(db: Path) -> None:
 
 
 def test_plan_table_marks_the_shortfall(db: Path) -> None:
-    code, out = kefu("--db", str(db), "staffing", "plan", "--set", "staffing_shrinkage=0", "--weeks", "2")
+    code, out = kefu("--db", str(db), "staffing", "plan", "--set", "staffing_shrinkage=0", "--weeks", "2",
+                     "--no-latency")
     assert code == 0, out
     assert "09:00" in out and "1/0.8" in out and "缺口" in out and "回测" in out
+    code, out = kefu("--db", str(db), "staffing", "plan", "--weeks", "2")
+    assert "180 秒内回复 60.0%" in out and "不限人数也达不到目标" in out and "!" in out
 
 
 def test_demand_json(db: Path) -> None:
@@ -88,7 +95,7 @@ def test_shifts_cover_the_plan(db: Path, tmp_path: Path) -> None:
     templates = tmp_path / "shifts.toml"
     templates.write_text('[[shift]]\nname = "白班"\nstart = "08:00"\nend = "18:00"\n', encoding="utf-8")
     code, out = kefu("--db", str(db), "staffing", "shifts", "--templates", str(templates), "--weeks", "2",
-                     "--set", "platform_hours=08:00-18:00", "--format", "json")
+                     "--set", "platform_hours=08:00-18:00", "--no-latency", "--format", "json")
     assert code == 0, out
     payload = json.loads(out)
     assert payload["uncovered"] == [] and payload["status"] == "optimal"
@@ -99,7 +106,8 @@ def test_shifts_cover_the_plan(db: Path, tmp_path: Path) -> None:
 def test_shifts_name_what_the_templates_cannot_cover(db: Path, tmp_path: Path) -> None:
     templates = tmp_path / "shifts.toml"
     templates.write_text('[[shift]]\nname = "早班"\nstart = "09:30"\nend = "17:30"\n', encoding="utf-8")
-    code, out = kefu("--db", str(db), "staffing", "shifts", "--templates", str(templates), "--weeks", "2")
+    code, out = kefu("--db", str(db), "staffing", "shifts", "--templates", str(templates), "--weeks", "2",
+                     "--no-latency")
     assert code == 0, out
     assert "覆盖不到" in out and "周一 09:00 缺 2 人" in out
 

@@ -155,7 +155,7 @@ def demand_cmd(shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4
 
 
 def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, shrinkage: Optional[float],
-          max_occupancy: Optional[float], model: ModelName, all_hours: bool) -> Plan:
+          max_occupancy: Optional[float], model: ModelName, all_hours: bool, latency: bool) -> Plan:
     """The plan of the demand, with a progress bar when the simulation runs."""
     from rich.progress import Progress
 
@@ -167,7 +167,7 @@ def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, 
     slots = None if concurrency == "auto" else int(concurrency)
     options = dict(concurrency=slots, shrinkage=settings.staffing_shrinkage if shrinkage is None else shrinkage,
                    max_occupancy=settings.staffing_max_occupancy if max_occupancy is None else max_occupancy,
-                   hours=judged_hours(settings, all_hours))
+                   hours=judged_hours(settings, all_hours), latency=latency)
     try:
         if model is ModelName.erlang:
             return make_plan(demand, target, **options)
@@ -191,6 +191,8 @@ OccupancyOpt = Annotated[Optional[float], typer.Option(
     "--max-occupancy", help="最高占用率（默认：设置 staffing_max_occupancy）")]
 ModelOpt = Annotated[ModelName, typer.Option(
     "--model", help="erlang（Erlang C，秒出）| simulation（离散事件模拟，用实测接待时长）")]
+LatencyOpt = Annotated[bool, typer.Option(
+    "--latency/--no-latency", help="计入客服自己的回复速度（低负荷时段实测）；--no-latency 为纯 Erlang C")]
 AllHoursOpt = Annotated[bool, typer.Option(
     "--all-hours", help="全天都按目标配人（默认只在 platform_hours 考核时段内）")]
 
@@ -198,7 +200,7 @@ AllHoursOpt = Annotated[bool, typer.Option(
 @staffing_app.command("plan")
 def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target_s: TargetSOpt = None,
              concurrency: ConcurrencyOpt = "auto", shrinkage: ShrinkageOpt = None, max_occupancy: OccupancyOpt = None,
-             model: ModelOpt = ModelName.erlang, all_hours: AllHoursOpt = False,
+             model: ModelOpt = ModelName.erlang, all_hours: AllHoursOpt = False, latency: LatencyOpt = True,
              shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4, interval: IntervalOpt = 30,
              unit: UnitOpt = Unit.rounds, day_to: ToOpt = None, sets: SetOpt = None, config: ConfigOpt = None,
              fmt: FmtOpt = OutFmt.table, output: OutputOpt = None) -> None:
@@ -209,13 +211,14 @@ def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target
     settings = cli_settings(config, sets)
     goal = _target(target, target_rate, target_s, settings)
     demand = _measure(connect_existing(settings), settings, shop, group, weeks, interval, unit, day_to)
-    plan = _plan(settings, demand, goal, concurrency, shrinkage, max_occupancy, model, all_hours)
+    plan = _plan(settings, demand, goal, concurrency, shrinkage, max_occupancy, model, all_hours, latency)
     checks = [] if unit is not Unit.rounds else backtest_rows(
-        backtest(demand, settings.platform_threshold_s, plan.concurrency, plan.model))
+        backtest(demand, settings.platform_threshold_s, plan.concurrency, plan.model, latency))
     summary = {"target": goal.text(), "target_rate": goal.rate, "target_s": goal.within_s, "model": plan.model,
                "concurrency": plan.concurrency, "shrinkage": plan.shrinkage, "max_occupancy": plan.max_occupancy,
                "day_from": demand.day_from.isoformat(), "day_to": demand.day_to.isoformat(),
-               "interval_min": interval, "unit": unit.value,
+               "interval_min": interval, "unit": unit.value, "latency": _latency_summary(plan),
+               "unreachable_intervals": plan.unreachable(),
                "weekly_hours": {"scheduled": round(plan.needed_hours(), 1), "online": round(plan.online_hours(), 1),
                                 "under": round(plan.under_hours(), 1), "over": round(plan.over_hours(), 1)}}
     if fmt is OutFmt.json:
@@ -239,6 +242,14 @@ def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target
             out.print(table)
 
 
+def _latency_summary(plan: Plan) -> dict[str, Any] | None:
+    """The reply latency the plan assumed: rounds measured and the share answered within the target's time."""
+    if not plan.latency:
+        return None
+    measured = plan.demand.latency
+    return {"rounds": measured.total, "within_target_s": round(measured.within(plan.target.within_s), 4)}
+
+
 def _print_plan(out: Any, plan: Plan, checks: list[dict[str, Any]]) -> None:
     """The plan as a weekday × interval grid of 需/在 (needed / online), shortfalls in red, and the week's hours."""
     from kefu.staffing.rows import busy_slots, grid
@@ -251,7 +262,7 @@ def _print_plan(out: Any, plan: Plan, checks: list[dict[str, Any]]) -> None:
             return ""
         if not cell.judged:
             return f"[dim]-/{cell.cell.agents_online:.1f}[/]"
-        body = f"{cell.required}/{cell.cell.agents_online:.1f}"
+        body = f"{cell.required}/{cell.cell.agents_online:.1f}" + ("" if cell.staffing.reachable else "!")
         if cell.gap <= -0.5:
             return f"[bold red]{body}[/]"
         return f"[green]{body}[/]" if cell.gap >= 1 else body
@@ -260,8 +271,16 @@ def _print_plan(out: Any, plan: Plan, checks: list[dict[str, Any]]) -> None:
               f"每人同时接待 {plan.concurrency}，缺勤率 {plan.shrinkage:.0%}，最高占用率 {plan.max_occupancy:.0%}",
               soft_wrap=True)
     out.print(_window_line(plan.demand), soft_wrap=True)
-    title = "需在线人数 / 实际平均在线（红：缺口，绿：富余 ≥ 1 人，-：考核时段外）" if state.lang == "zh" else \
-        "agents needed / online on average (red: short, green: 1+ spare, -: outside the platform's hours)"
+    latency = _latency_summary(plan)
+    if latency:
+        out.print(f"客服回复速度（低负荷时段实测 {latency['rounds']:,} 轮）：{plan.target.within_s:g} 秒内回复 "
+                  f"{latency['within_target_s']:.1%}，这是不限人数时的上限", soft_wrap=True)
+    if plan.unreachable():
+        out.print(f"[yellow]{plan.unreachable()} 个时段（标 !）不限人数也达不到目标：回复本身就慢，"
+                  f"按接近上限配人；要达标需提高回复速度[/]", soft_wrap=True)
+    title = "需在线人数 / 实际平均在线（红：缺口，绿：富余 ≥ 1 人，-：考核时段外，!：目标不可达）" \
+        if state.lang == "zh" else \
+        "agents needed / online on average (red: short, green: 1+ spare, -: not judged, !: target out of reach)"
     out.print(title)
     out.print(_grid_table(plan.demand, busy_slots(plan), text))
     out.print(f"每周需排班 {plan.needed_hours():.1f} 工时（含缺勤率），实际在线 {plan.online_hours():.1f} 工时；"
@@ -275,7 +294,8 @@ def shifts_cmd(templates: Annotated[Optional[Path], typer.Option(
                target: TargetOpt = None, target_rate: TargetRateOpt = None, target_s: TargetSOpt = None,
                concurrency: ConcurrencyOpt = "auto", shrinkage: ShrinkageOpt = None,
                max_occupancy: OccupancyOpt = None, model: ModelOpt = ModelName.erlang,
-               all_hours: AllHoursOpt = False, shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4,
+               all_hours: AllHoursOpt = False, latency: LatencyOpt = True, shop: ShopOpt = None,
+               group: GroupOpt = None, weeks: WeeksOpt = 4,
                interval: IntervalOpt = 30, unit: UnitOpt = Unit.rounds, day_to: ToOpt = None, sets: SetOpt = None,
                config: ConfigOpt = None, fmt: FmtOpt = OutFmt.table, output: OutputOpt = None) -> None:
     """用最少的工时排出覆盖需求的班次（CP-SAT 求解）/ a shift roster covering the plan with the fewest agent-hours."""
@@ -292,7 +312,7 @@ def shifts_cmd(templates: Annotated[Optional[Path], typer.Option(
     except ShiftError as exc:
         fail(str(exc))
     demand = _measure(connect_existing(settings), settings, shop, group, weeks, interval, unit, day_to)
-    plan = _plan(settings, demand, goal, concurrency, shrinkage, max_occupancy, model, all_hours)
+    plan = _plan(settings, demand, goal, concurrency, shrinkage, max_occupancy, model, all_hours, latency)
     with console.status("求解排班 / solving the roster", spinner="dots") if fmt is OutFmt.table else _quiet():
         try:
             roster = roster_of_plan(plan, shift_templates, time_limit)

@@ -27,7 +27,8 @@ class WeekCheck:
         return self.predicted - self.measured
 
 
-def backtest(demand: Demand, within_s: float, concurrency: int, model: str = "erlang") -> list[WeekCheck]:
+def backtest(demand: Demand, within_s: float, concurrency: int, model: str = "erlang",
+             latency: bool = True) -> list[WeekCheck]:
     """Per week of the demand window, compare predicted and measured rates in each interval with counted rounds.
 
     within_s is the platform_threshold_s the measured rate was counted at; the model is asked the same.
@@ -41,7 +42,8 @@ def backtest(demand: Demand, within_s: float, concurrency: int, model: str = "er
         if sd.counted == 0:
             continue
         handle = sd.held_s / sd.arrivals if sd.arrivals else 0.0
-        traffic = Traffic(sd.arrivals / interval_s, handle, concurrency, sd.held)
+        traffic = Traffic(sd.arrivals / interval_s, handle, concurrency, sd.held,
+                          demand.latency if latency else None)
         predicted = evaluate(round(sd.online_s / interval_s), traffic, target, model).service_level
         start = demand.day_from + dt.timedelta(days=(sd.day - demand.day_from).days // 7 * 7)
         weeks.setdefault(start, []).append((sd.counted, sd.fast / sd.counted, predicted))

@@ -10,6 +10,7 @@ from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.metrics.platform import platform_values
 from kefu.sqltext import lit
+from kefu.staffing.latency import Latency, latency_from
 
 UNITS = ("rounds", "inquiries")
 """What counts as one arrival: a §7 round (the platform's unit), or an inquiry (a conversation's first question)."""
@@ -21,7 +22,7 @@ WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周�
 # first message to its last, so its length is the handle effort, and its overlap with a slot is how busy
 # the slot was. Online time is presence online or busy (as online_hours). Rounds sent to or answered first
 # by a bot need no agent and are not demand; the platform figure counts what §7 counts.
-_SQL = """
+_BASE = """
 WITH acc AS (
     SELECT account, shop FROM {shop_accounts}
     WHERE kind <> 'bot' AND ({shops}) AND ({group})
@@ -73,6 +74,9 @@ online AS (
           WHERE p.status IN ('online', 'busy')) p ON p.p_start < g.g_end AND p.p_end > g.g_start
     GROUP BY g.day, g.slot
 )
+"""
+
+_ROWS = _BASE + """
 SELECT g.day, g.slot, isodow(g.day) AS weekday,
     COALESCE(r.arrivals, 0) AS arrivals, COALESCE(r.counted, 0) AS counted, COALESCE(r.fast, 0) AS fast,
     COALESCE(st.held_us, 0) / 1e6 AS held_s, st.held, COALESCE(b.busy_us, 0) / 1e6 AS busy_s,
@@ -83,6 +87,22 @@ LEFT JOIN started st USING (day, slot)
 LEFT JOIN busy b USING (day, slot)
 LEFT JOIN online o USING (day, slot)
 ORDER BY g.day, g.slot
+"""
+
+# The reply latency of the human rounds by whole seconds (ceil, so `<= N` reads as the platform's), split by
+# whether their interval was calm: less than half a chat in progress per online agent, where hardly anyone
+# waits for a free agent and the time to reply is the agents' own.
+_LATENCY = _BASE + """,
+calm AS (
+    SELECT o.day, o.slot FROM online o LEFT JOIN busy b USING (day, slot)
+    WHERE COALESCE(b.busy_us, 0) < 0.5 * o.online_us
+)
+SELECT c.day IS NOT NULL AS is_calm,
+    CASE WHEN r.reply_ts IS NOT NULL THEN CAST(ceil(r.response_s) AS INTEGER) END AS seconds, COUNT(*) AS rounds
+FROM {platform_rounds} r JOIN acc a ON a.account = r.account
+LEFT JOIN calm c ON c.day = r.day AND c.slot = CAST(r.tod_s // {interval_s} AS INTEGER)
+WHERE r.day BETWEEN $day_from AND $day_to AND {human}
+GROUP BY ALL
 """
 
 # §7 rounds of the selected accounts (at shop grain, a round's account is its message's account).
@@ -178,6 +198,7 @@ class Demand:
     slot_days: list[SlotDay]
     cells: list[Cell] = field(default_factory=list)
     concurrency: float = 1.0  # chats an agent carries: the median of each account-day's most concurrent sessions
+    latency: Latency = field(default_factory=Latency)  # how long agents take to reply when no one queues
 
     def interval_label(self, slot: int) -> str:
         """'09:30' for a slot."""
@@ -223,24 +244,26 @@ def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Deman
     day_from = max(day_to - dt.timedelta(days=7 * spec.weeks - 1), engine.first_day)
     values = platform_values(settings)
     filters = _filters(spec)
+    human = f"({values['platform_round']}) AND NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'"
+    tables = {"platform_rounds": engine.build([("platform_rounds", "shop")])["platform_rounds"]}
     if spec.unit == "rounds":
-        tables = {"platform_rounds": engine.build([("platform_rounds", "shop")])["platform_rounds"]}
-        human = f"({values['platform_round']}) AND NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'"
         arrivals = _ROUND_ARRIVALS.format(interval_s=spec.interval_s, human=human,
                                           counted=values["platform_counted"],
                                           threshold=settings.platform_threshold_s, **tables)
     else:
-        tables = {"conversations": engine.build([("conversations", "account")])["conversations"]}
+        tables["conversations"] = engine.build([("conversations", "account")])["conversations"]
         arrivals = _INQUIRY_ARRIVALS.format(interval_s=spec.interval_s, **tables)
     # One build per scope: a build names each model once, so a shop-scope model would hide its account twin.
     tables.update(engine.build([("conv_msgs", "account"), ("shop_accounts", "")]))
-    sql = _SQL.format(interval_s=spec.interval_s, slots=spec.slots, gap=settings.session_gap_s,
-                      arrivals=arrivals, **filters, **tables)
-    rows = engine.con.execute(sql, {"day_from": day_from, "day_to": day_to}).fetchall()
+    fill = dict(interval_s=spec.interval_s, slots=spec.slots, gap=settings.session_gap_s, human=human,
+                arrivals=arrivals, **filters, **tables)
+    days = {"day_from": day_from, "day_to": day_to}
+    rows = engine.con.execute(_ROWS.format(**fill), days).fetchall()
     slot_days = [SlotDay(day=r[0], slot=r[1], weekday=r[2], arrivals=int(r[3]), counted=int(r[4]), fast=int(r[5]),
                          held_s=float(r[6]), held=tuple(v / 1e6 for v in r[7] or ()), busy_s=float(r[8]),
                          online_s=float(r[9])) for r in rows]
-    demand = Demand(spec, day_from, day_to, slot_days, _cells(slot_days, spec.interval_s))
+    demand = Demand(spec, day_from, day_to, slot_days, _cells(slot_days, spec.interval_s),
+                    latency=latency_from(engine.con.execute(_LATENCY.format(**fill), days).fetchall()))
     demand.concurrency = _measured_concurrency(engine, spec, day_from, day_to, filters)
     return demand
 

@@ -42,6 +42,7 @@ class Plan:
     target: Target
     model: str
     concurrency: int
+    latency: bool
     shrinkage: float
     max_occupancy: float
     cells: tuple[PlanCell, ...]
@@ -50,6 +51,10 @@ class Plan:
     def interval_h(self) -> float:
         """The interval length in hours."""
         return self.demand.spec.interval_min / 60
+
+    def unreachable(self) -> int:
+        """Judged intervals with arrivals where no staffing meets the target (the reply latency alone misses it)."""
+        return sum(1 for c in self.cells if c.judged and c.required and not c.staffing.reachable)
 
     def under_hours(self) -> float:
         """Agent-hours a week short of the need (缺口工时)."""
@@ -76,11 +81,12 @@ def _mean_handle(demand: Demand) -> float:
 
 def make_plan(demand: Demand, target: Target, *, concurrency: int | None = None, shrinkage: float = 0.3,
               max_occupancy: float = 0.85, model: str = "erlang", hours: tuple[int, int] = (0, 86400),
-              progress: Callable[[int, int], None] | None = None) -> Plan:
+              latency: bool = True, progress: Callable[[int, int], None] | None = None) -> Plan:
     """Plan every weekday × interval of a measured demand; concurrency None takes the measured one.
 
     The target applies to the intervals that start within `hours` (seconds after local midnight, the
     platform_hours a platform judges); the others need nobody, as the platform counts nothing there.
+    With latency, a reply also takes the agents' measured reply latency (demand.latency) after any wait.
     """
     if not 0 <= shrinkage < 1:
         raise ValueError(f"shrinkage 须在 0 与 1 之间 / shrinkage must be in [0, 1): {shrinkage}")
@@ -94,9 +100,10 @@ def make_plan(demand: Demand, target: Target, *, concurrency: int | None = None,
         judged = hours[0] <= cell.slot * demand.spec.interval_s < hours[1]
         handle = cell.handle_s if cell.handle_s is not None and cell.arrivals_mean * cell.days >= \
             MIN_HANDLE_ARRIVALS else mean_handle
-        traffic = Traffic(cell.arrivals_mean / demand.spec.interval_s, handle, slots, sample)
-        staffing = needed(traffic if judged else Traffic(0.0, handle), target, max_occupancy, model)
+        rate = cell.arrivals_mean / demand.spec.interval_s if judged else 0.0
+        traffic = Traffic(rate, handle, slots, sample, demand.latency if latency else None)
+        staffing = needed(traffic, target, max_occupancy, model)
         out.append(PlanCell(cell, handle, staffing, math.ceil(staffing.agents / (1 - shrinkage) - 1e-9), judged))
         if progress:
             progress(i + 1, len(demand.cells))
-    return Plan(demand, target, model, slots, shrinkage, max_occupancy, tuple(out))
+    return Plan(demand, target, model, slots, latency, shrinkage, max_occupancy, tuple(out))

@@ -22,13 +22,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "measured": ("实测", "measured"), "predicted": ("预测", "predicted"),
     "shift": ("班次", "shift"), "time": ("上下班时间", "hours"), "agents": ("人数", "agents"),
     "hours": ("工时", "agent-hours"), "mae": ("时段误差", "interval MAE"), "bias": ("偏差", "bias"),
-    "judged": ("考核时段", "judged"),
+    "judged": ("考核时段", "judged"), "reachable": ("目标可达", "target reachable"),
 }
 
 DEMAND_COLUMNS = ("weekday", "interval", "weeks", "arrivals_mean", "arrivals_sd", "arrivals_min", "arrivals_max",
                   "handle_s", "concurrency", "agents_online")
 PLAN_COLUMNS = ("weekday", "interval", "arrivals_mean", "handle_s", "required", "scheduled", "service_level",
-                "avg_wait_s", "occupancy", "agents_online", "gap", "judged")
+                "avg_wait_s", "occupancy", "agents_online", "gap", "judged",
+                "reachable")
 BACKTEST_COLUMNS = ("week_start", "intervals", "rounds", "measured", "predicted", "bias", "mae")
 
 
@@ -66,7 +67,7 @@ def plan_rows(plan: Plan, lang: str = "zh") -> list[dict[str, Any]]:
         "scheduled": p.scheduled, "service_level": _round(p.staffing.service_level, 4),
         "avg_wait_s": _round(p.staffing.avg_wait_s, 1), "occupancy": _round(p.staffing.occupancy, 4),
         "agents_online": _round(p.cell.agents_online), "gap": _round(p.gap),
-        "judged": p.judged,
+        "judged": p.judged, "reachable": p.staffing.reachable,
     } for p in plan.cells]
 
 

@@ -47,4 +47,5 @@ def staffing_view(engine: DuckDBEngine, settings: Settings, spec: DemandSpec = D
     plan = make_plan(demand, goal, shrinkage=settings.staffing_shrinkage,
                      max_occupancy=settings.staffing_max_occupancy, hours=judged_hours(settings))
     checks = backtest(demand, settings.platform_threshold_s, plan.concurrency) if spec.unit == "rounds" else []
+
     return StaffingView(plan, tuple(checks))

@@ -5,6 +5,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ciw
+import numpy as np
+
+from kefu.staffing.latency import Latency
 
 WARM_UP_HANDLES = 20
 """The first this-many mean handle times are left out of the figures: the queue starts empty."""
@@ -21,11 +24,13 @@ class SimResult:
 
 
 def simulate(agents: int, slots: int, arrivals_per_s: float, handle_s: float, target_s: float, *,
-             handle_sample: Sequence[float] = (), chats: int = 20_000, seed: int = 1) -> SimResult:
+             handle_sample: Sequence[float] = (), latency: Latency | None = None, chats: int = 20_000,
+             seed: int = 1) -> SimResult:
     """Simulate Poisson arrivals served by agents × slots parallel chat slots, first come first served.
 
     Handle times are exponential with mean handle_s, or drawn from handle_sample (the measured durations)
-    when one is given, so the figures need not assume the exponential times Erlang C does.
+    when one is given, so the figures need not assume the exponential times Erlang C does. With a latency,
+    each chat's reply comes that long after its slot frees up (drawn from the measured latencies).
     """
     if arrivals_per_s <= 0:
         return SimResult(1.0, 0.0, 0.0, 0)
@@ -42,6 +47,9 @@ def simulate(agents: int, slots: int, arrivals_per_s: float, handle_s: float, ta
     waits = [r.waiting_time for r in sim.get_all_records() if r.arrival_date >= warm_up]
     if not waits:
         return SimResult(1.0, 0.0, 0.0, 0)
-    return SimResult(service_level=sum(w <= target_s for w in waits) / len(waits),
+    replies = np.asarray(waits)
+    if latency is not None and latency.total:
+        replies = replies + latency.sample(len(waits), seed)
+    return SimResult(service_level=float(np.mean(replies <= target_s)),
                      prob_wait=sum(w > 0 for w in waits) / len(waits),
                      avg_wait_s=sum(waits) / len(waits), chats=len(waits))

@@ -109,19 +109,13 @@ WHERE p.account = $account AND c.day = $day AND p.status IN ('online', 'busy')
 """
 
 
-# The sessions open at the day's busiest instant (models/concurrency.sql cuts them the same way): the k-th start
-# of a buyer's conversation pairs with its k-th end; sessions that touch overlap.
+# The sessions (models/sessions.sql) open at the day's busiest instant; sessions that touch overlap.
 _PEAK_SESSIONS_SQL = """
-WITH m AS (SELECT buyer, ts, seq, prev_ts, next_ts FROM {conv_msgs}
-           WHERE shop = $shop AND account = $account AND day = $day),
-starts AS (SELECT buyer, ts AS start, ROW_NUMBER() OVER (PARTITION BY buyer ORDER BY ts, seq) AS k FROM m
-           WHERE prev_ts IS NULL OR seconds_between(prev_ts, ts) > {gap}),
-ends AS (SELECT buyer, ts AS "end", ROW_NUMBER() OVER (PARTITION BY buyer ORDER BY ts, seq) AS k FROM m
-         WHERE next_ts IS NULL OR seconds_between(ts, next_ts) > {gap}),
-sessions AS (SELECT s.buyer, s.start, e."end" FROM starts s JOIN ends e USING (buyer, k)),
-peak AS (SELECT s.start AS t, (SELECT count(*) FROM sessions o WHERE o.start <= s.start AND o."end" >= s.start) AS n
-         FROM sessions s ORDER BY n DESC, t LIMIT 1)
-SELECT s.buyer, s.start, s."end" FROM sessions s, peak p WHERE s.start <= p.t AND s."end" >= p.t
+WITH spans AS (SELECT buyer, start_ts AS start, end_ts AS "end" FROM {sessions}
+               WHERE shop = $shop AND account = $account AND day = $day),
+peak AS (SELECT s.start AS t, (SELECT count(*) FROM spans o WHERE o.start <= s.start AND o."end" >= s.start) AS n
+         FROM spans s ORDER BY n DESC, t LIMIT 1)
+SELECT s.buyer, s.start, s."end" FROM spans s, peak p WHERE s.start <= p.t AND s."end" >= p.t
 """
 
 
@@ -143,10 +137,9 @@ _REFUNDS = ("SELECT refund_id, order_id, buyer, created_at AS applied_at, finish
 # The rows behind the measures whose model holds a day's sums rather than rows: the orders of the order figures
 # (models/order_facts.sql), the events inside each rolling after-sales window (models/after_sales.sql), the
 # presence intervals of online time (the accounts' hours at a shop-day) and the sessions at the busiest instant.
-# Each is (which rows, their SQL); {model} stands for that model's table (ROWS_BEHIND_MODELS), {gap} for
-# session_gap_s. Measures over the same
-# rows share the first part and list them once.
-ROWS_BEHIND_MODELS = ("order_days", "conv_msgs", "shop_accounts", "online_hours")
+# Each is (which rows, their SQL); {model} stands for that model's table (ROWS_BEHIND_MODELS). Measures over
+# the same rows share the first part and list them once.
+ROWS_BEHIND_MODELS = ("order_days", "conv_msgs", "shop_accounts", "online_hours", "sessions")
 _ROWS_BEHIND = {
     "total_orders": ("created", _ORDERS + "created_day = $day"),
     "paid_orders": ("created_paid", _ORDERS + "created_day = $day AND paid_at IS NOT NULL"),
@@ -175,10 +168,10 @@ _ROWS_BEHIND["score_sum_180d"] = _ROWS_BEHIND["ratings_180d"]
 _ROWS_BEHIND["presence_accounts"] = _ROWS_BEHIND["online_hours_total"]
 
 
-def _rows_behind(engine: Any, scope: str, template: str, settings: Settings) -> str:
+def _rows_behind(engine: Any, scope: str, template: str) -> str:
     """A _ROWS_BEHIND query over the tables of the models it names, built for the scope."""
     tables = {name: engine.build([(name, scope)])[name] for name in ROWS_BEHIND_MODELS if f"{{{name}}}" in template}
-    return template.format(gap=float(settings.session_gap_s), **tables)
+    return template.format(**tables)
 
 
 def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, day: dt.date, *,
@@ -212,7 +205,7 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
             which, template = _ROWS_BEHIND[measure.id]
             if ("rows", which) not in shown:
                 shown[("rows", which)] = len(evidence)
-                evidence.append(_evidence(con, measure, _rows_behind(engine, scope, template, settings), None,
+                evidence.append(_evidence(con, measure, _rows_behind(engine, scope, template), None,
                                           settings, params, mask, set()))
             behind[measure.id] = shown[("rows", which)]
             continue

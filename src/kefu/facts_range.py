@@ -31,7 +31,7 @@ _UNSCOPED = {"presence", "online_hours"}  # stored tables without a shop column 
 STEP_A = [("filtered_buyers", ""), ("conv_msgs", "account"), ("shared_days", ""), ("conv_msgs", "shared"),
           ("questions", "account"), ("questions", "shared"), ("conversations", "account"),
           ("conversations", "shared"), ("platform_rounds", "account"), ("platform_rounds", "shared"),
-          ("concurrency", ""), ("online_hours", "")]
+          ("sessions", ""), ("concurrency", ""), ("online_hours", "")]
 STEP_E = [("eval_ratings", ""), ("eval_invites", "account"), ("eval_invites", "shop")]
 STEP_B = [("credited_orders", "account"), ("credited_orders", "shop"), ("conversion", "account"),
           ("conversion", "shop")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+import uuid
 from dataclasses import dataclass, field
 
 from kefu.config import Settings
@@ -17,11 +18,11 @@ UNITS = ("rounds", "inquiries")
 
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
-# One row per (day, slot) of the window. A session is an account's run of messages with a buyer with no gap
-# over session_gap_s (as the concurrency model cuts them): it holds one of the agent's chat slots from its
-# first message to its last, so its length is the handle effort, and its overlap with a slot is how busy
-# the slot was. Online time is presence online or busy (as online_hours). Rounds sent to or answered first
-# by a bot need no agent and are not demand; the platform figure counts what §7 counts.
+# One row per (day, slot) of the window. A session (models/sessions.sql: an account's run of messages with a
+# buyer with no gap over session_gap_s) holds one of the agent's chat slots from its first message to its
+# last, so its length is the handle effort, and its overlap with a slot is how busy the slot was. Online time
+# is presence online or busy (as online_hours). Rounds sent to or answered first by a bot need no agent and
+# are not demand; the platform figure counts what §7 counts.
 _BASE = """
 WITH acc AS (
     SELECT account, shop FROM {shop_accounts}
@@ -37,33 +38,30 @@ grid AS (
 arrivals AS (
     {arrivals}
 ),
-edges AS (
-    SELECT m.account, m.buyer, m.day, m.ts, m.pos,
-        m.prev_ts IS NULL OR seconds_between(m.prev_ts, m.ts) > {gap} AS opens,
-        m.next_ts IS NULL OR seconds_between(m.ts, m.next_ts) > {gap} AS closes
-    FROM {conv_msgs} m JOIN acc a ON a.account = m.account
-    WHERE m.day BETWEEN $day_from AND $day_to
-),
-bounds AS (
-    SELECT opens, local_time(ts) AS s_start,
-        local_time(CASE WHEN closes THEN ts
-            ELSE LEAD(ts) OVER (PARTITION BY account, buyer, day ORDER BY pos) END) AS s_end
-    FROM edges WHERE opens OR closes
-),
 sessions AS (
-    SELECT s_start, s_end, CAST(s_start AS DATE) AS day,
-        CAST((hour(s_start) * 3600 + minute(s_start) * 60 + second(s_start)) // {interval_s} AS INTEGER) AS slot,
-        epoch_us(s_end) - epoch_us(s_start) AS held_us
-    FROM bounds WHERE opens
+    SELECT CAST(local_time(s.start_ts) AS DATE) AS day,
+        epoch_us(CAST(CAST(local_time(s.start_ts) AS DATE) AS TIMESTAMP)) AS day_us,
+        epoch_us(local_time(s.start_ts)) AS start_us, epoch_us(local_time(s.end_ts)) AS end_us,
+        epoch_us(s.end_ts) - epoch_us(s.start_ts) AS held_us
+    FROM {sessions} s JOIN acc a ON a.account = s.account
+    WHERE s.day BETWEEN $day_from AND $day_to
 ),
 started AS (
-    SELECT day, slot, SUM(held_us) AS held_us, list(held_us) AS held FROM sessions GROUP BY day, slot
+    SELECT day, CAST((start_us - day_us) // {interval_us} AS INTEGER) AS slot, SUM(held_us) AS held_us,
+        list(held_us ORDER BY held_us) AS held
+    FROM sessions GROUP BY ALL
+),
+-- Each session in the slots it spans (a conversation stays within its day), by arithmetic: no range join.
+spans AS (
+    SELECT day, start_us, end_us, day_us + slot * {interval_us} AS g_start_us, slot
+    FROM (SELECT *, unnest(range((start_us - day_us) // {interval_us}, (end_us - 1 - day_us) // {interval_us} + 1))
+              AS slot
+          FROM sessions WHERE held_us > 0)
 ),
 busy AS (
-    SELECT g.day, g.slot,
-        SUM(epoch_us(LEAST(s.s_end, g.g_end)) - epoch_us(GREATEST(s.s_start, g.g_start))) AS busy_us
-    FROM grid g JOIN sessions s ON s.s_start < g.g_end AND s.s_end > g.g_start
-    GROUP BY g.day, g.slot
+    SELECT day, CAST(slot AS INTEGER) AS slot,
+        SUM(LEAST(end_us, g_start_us + {interval_us}) - GREATEST(start_us, g_start_us)) AS busy_us
+    FROM spans GROUP BY ALL
 ),
 online AS (
     SELECT g.day, g.slot,
@@ -86,21 +84,19 @@ LEFT JOIN arrivals r USING (day, slot)
 LEFT JOIN started st USING (day, slot)
 LEFT JOIN busy b USING (day, slot)
 LEFT JOIN online o USING (day, slot)
-ORDER BY g.day, g.slot
 """
 
 # The reply latency of the human rounds by whole seconds (ceil, so `<= N` reads as the platform's), split by
 # whether their interval was calm: less than half a chat in progress per online agent, where hardly anyone
 # waits for a free agent and the time to reply is the agents' own.
-_LATENCY = _BASE + """,
-calm AS (
-    SELECT o.day, o.slot FROM online o LEFT JOIN busy b USING (day, slot)
-    WHERE COALESCE(b.busy_us, 0) < 0.5 * o.online_us
+_LATENCY = """
+WITH acc AS (
+    SELECT account FROM {shop_accounts} WHERE kind <> 'bot' AND ({shops}) AND ({group})
 )
-SELECT c.day IS NOT NULL AS is_calm,
+SELECT COALESCE(c.busy_s < 0.5 * c.online_s, FALSE) AS is_calm,
     CASE WHEN r.reply_ts IS NOT NULL THEN CAST(ceil(r.response_s) AS INTEGER) END AS seconds, COUNT(*) AS rounds
 FROM {platform_rounds} r JOIN acc a ON a.account = r.account
-LEFT JOIN calm c ON c.day = r.day AND c.slot = CAST(r.tod_s // {interval_s} AS INTEGER)
+LEFT JOIN {slot_days} c ON c.day = r.day AND c.slot = CAST(r.tod_s // {interval_s} AS INTEGER)
 WHERE r.day BETWEEN $day_from AND $day_to AND {human}
 GROUP BY ALL
 """
@@ -254,16 +250,23 @@ def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Deman
         tables["conversations"] = engine.build([("conversations", "account")])["conversations"]
         arrivals = _INQUIRY_ARRIVALS.format(interval_s=spec.interval_s, **tables)
     # One build per scope: a build names each model once, so a shop-scope model would hide its account twin.
-    tables.update(engine.build([("conv_msgs", "account"), ("shop_accounts", "")]))
-    fill = dict(interval_s=spec.interval_s, slots=spec.slots, gap=settings.session_gap_s, human=human,
-                arrivals=arrivals, **filters, **tables)
+    tables.update(engine.build([("sessions", ""), ("shop_accounts", "")]))
+    # The slot-days are kept in a TEMP table for the latency query, which reads which intervals were calm.
+    slot_table = f"staffing_slot_days_{uuid.uuid4().hex[:12]}"
+    fill = dict(interval_s=spec.interval_s, interval_us=spec.interval_s * 1_000_000, slots=spec.slots,
+                human=human, arrivals=arrivals, slot_days=slot_table, **filters, **tables)
     days = {"day_from": day_from, "day_to": day_to}
-    rows = engine.con.execute(_ROWS.format(**fill), days).fetchall()
+    con = engine.con
+    con.execute(f"CREATE TEMP TABLE {slot_table} AS {_ROWS.format(**fill)}", days)
+    try:
+        rows = con.execute(f"SELECT * FROM {slot_table} ORDER BY day, slot").fetchall()
+        latency = latency_from(con.execute(_LATENCY.format(**fill), days).fetchall())
+    finally:
+        con.execute(f"DROP TABLE {slot_table}")
     slot_days = [SlotDay(day=r[0], slot=r[1], weekday=r[2], arrivals=int(r[3]), counted=int(r[4]), fast=int(r[5]),
                          held_s=float(r[6]), held=tuple(v / 1e6 for v in r[7] or ()), busy_s=float(r[8]),
                          online_s=float(r[9])) for r in rows]
-    demand = Demand(spec, day_from, day_to, slot_days, _cells(slot_days, spec.interval_s),
-                    latency=latency_from(engine.con.execute(_LATENCY.format(**fill), days).fetchall()))
+    demand = Demand(spec, day_from, day_to, slot_days, _cells(slot_days, spec.interval_s), latency=latency)
     demand.concurrency = _measured_concurrency(engine, spec, day_from, day_to, filters)
     return demand
 

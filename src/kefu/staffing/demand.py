@@ -44,7 +44,7 @@ sessions AS (
         epoch_us(local_time(s.start_ts)) AS start_us, epoch_us(local_time(s.end_ts)) AS end_us,
         epoch_us(s.end_ts) - epoch_us(s.start_ts) AS held_us
     FROM {sessions} s JOIN acc a ON a.account = s.account
-    WHERE s.day BETWEEN $day_from AND $day_to
+    WHERE s.day BETWEEN $day_from AND $day_to AND ({s_shops})
 ),
 started AS (
     SELECT day, CAST((start_us - day_us) // {interval_us} AS INTEGER) AS slot, SUM(held_us) AS held_us,
@@ -97,7 +97,7 @@ SELECT COALESCE(c.busy_s < 0.5 * c.online_s, FALSE) AS is_calm,
     CASE WHEN r.reply_ts IS NOT NULL THEN CAST(ceil(r.response_s) AS INTEGER) END AS seconds, COUNT(*) AS rounds
 FROM {platform_rounds} r JOIN acc a ON a.account = r.account
 LEFT JOIN {slot_days} c ON c.day = r.day AND c.slot = CAST(r.tod_s // {interval_s} AS INTEGER)
-WHERE r.day BETWEEN $day_from AND $day_to AND {human}
+WHERE r.day BETWEEN $day_from AND $day_to AND {human} AND ({r_shops})
 GROUP BY ALL
 """
 
@@ -108,7 +108,7 @@ _ROUND_ARRIVALS = """
         SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS counted,
         SUM(CASE WHEN {counted} AND response_s <= {threshold} THEN 1 ELSE 0 END) AS fast
     FROM {platform_rounds} r JOIN acc a ON a.account = r.account
-    WHERE r.day BETWEEN $day_from AND $day_to
+    WHERE r.day BETWEEN $day_from AND $day_to AND ({r_shops})
     GROUP BY ALL"""
 
 # Inquiries: each account's conversation with a buyer question arrives at its first question.
@@ -117,7 +117,7 @@ _INQUIRY_ARRIVALS = """
             + second(local_time(q.q0_ts))) // {interval_s} AS INTEGER) AS slot,
         COUNT(*) AS arrivals, 0 AS counted, 0 AS fast
     FROM {conversations} q JOIN acc a ON a.account = q.account
-    WHERE q.day BETWEEN $day_from AND $day_to AND q.inquiry = 1 AND q.q0_ts IS NOT NULL
+    WHERE q.day BETWEEN $day_from AND $day_to AND q.inquiry = 1 AND q.q0_ts IS NOT NULL AND ({q_shops})
     GROUP BY ALL"""
 
 
@@ -227,10 +227,13 @@ def _cells(slot_days: list[SlotDay], interval_s: int) -> list[Cell]:
 
 
 def _filters(spec: DemandSpec) -> dict[str, str]:
-    """The SQL conditions on shop_accounts that select the shops and group asked for."""
-    shops = " OR ".join(f"shop = {lit(s)}" for s in spec.shops) or "TRUE"
+    """The SQL conditions that select the shops and group asked for: on shop_accounts, and on the shop column of
+    the facts read (aliases r, s, q), which the engine pushes into their scans where a join would not."""
     group = f"grp = {lit(spec.group)}" if spec.group else "TRUE"
-    return {"shops": shops, "group": group}
+    out = {"group": group}
+    for key, column in (("shops", "shop"), ("r_shops", "r.shop"), ("s_shops", "s.shop"), ("q_shops", "q.shop")):
+        out[key] = f"{column} IN ({', '.join(lit(s) for s in spec.shops)})" if spec.shops else "TRUE"
+    return out
 
 
 def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Demand:
@@ -245,10 +248,10 @@ def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Deman
     if spec.unit == "rounds":
         arrivals = _ROUND_ARRIVALS.format(interval_s=spec.interval_s, human=human,
                                           counted=values["platform_counted"],
-                                          threshold=settings.platform_threshold_s, **tables)
+                                          threshold=settings.platform_threshold_s, **filters, **tables)
     else:
         tables["conversations"] = engine.build([("conversations", "account")])["conversations"]
-        arrivals = _INQUIRY_ARRIVALS.format(interval_s=spec.interval_s, **tables)
+        arrivals = _INQUIRY_ARRIVALS.format(interval_s=spec.interval_s, **filters, **tables)
     # One build per scope: a build names each model once, so a shop-scope model would hide its account twin.
     tables.update(engine.build([("sessions", ""), ("shop_accounts", "")]))
     # The slot-days are kept in a TEMP table for the latency query, which reads which intervals were calm.

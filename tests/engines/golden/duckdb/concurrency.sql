@@ -1,16 +1,10 @@
--- Most sessions of an account overlapping at one instant on a day. A conversation
--- is cut into sessions wherever two consecutive messages are more than
--- session_gap_s apart: a session starts at a message with no such neighbour before
--- it and ends at one with none after it. Sessions that touch overlap, so at one
--- instant every start is counted before any end.
+-- Most sessions (models/sessions.sql) of an account overlapping at one instant on a
+-- day. Sessions that touch overlap, so at one instant every start is counted before
+-- any end.
 WITH events AS (
-    SELECT shop, account, day, ts AS t, 0 AS edge, 1 AS delta
-    FROM conv_msgs_account
-    WHERE prev_ts IS NULL OR seconds_between(prev_ts, ts) > 600
+    SELECT shop, account, day, start_ts AS t, 0 AS edge, 1 AS delta FROM sessions
     UNION ALL
-    SELECT shop, account, day, ts AS t, 1 AS edge, -1 AS delta
-    FROM conv_msgs_account
-    WHERE next_ts IS NULL OR seconds_between(ts, next_ts) > 600
+    SELECT shop, account, day, end_ts AS t, 1 AS edge, -1 AS delta FROM sessions
 ),
 running AS (
     SELECT shop, account, day,

@@ -1,32 +1,24 @@
-/* Most sessions of an account overlapping at one instant on a day. A conversation */
-/* is cut into sessions wherever two consecutive messages are more than */
-/* session_gap_s apart: a session starts at a message with no such neighbour before */
-/* it and ends at one with none after it. Sessions that touch overlap, so at one */
-/* instant every start is counted before any end. */
+/* Most sessions (models/sessions.sql) of an account overlapping at one instant on a */
+/* day. Sessions that touch overlap, so at one instant every start is counted before */
+/* any end. */
 WITH events AS (
   SELECT
     shop,
     account,
     day,
-    ts AS t,
+    start_ts AS t,
     0 AS edge,
     1 AS delta
-  FROM conv_msgs_account
-  WHERE
-    prev_ts IS NULL
-    OR CAST(UNIX_MICROS(ts) - UNIX_MICROS(prev_ts) AS DOUBLE) / 1000000.0 > 600
+  FROM sessions
   UNION ALL
   SELECT
     shop,
     account,
     day,
-    ts AS t,
+    end_ts AS t,
     1 AS edge,
     -1 AS delta
-  FROM conv_msgs_account
-  WHERE
-    next_ts IS NULL
-    OR CAST(UNIX_MICROS(next_ts) - UNIX_MICROS(ts) AS DOUBLE) / 1000000.0 > 600
+  FROM sessions
 ), running AS (
   SELECT
     shop,

@@ -1,0 +1,45 @@
+/* One row per session of each account's conversation (shop, account, buyer, day): the */
+/* conversation is cut wherever two consecutive messages are more than session_gap_s */
+/* apart, so a session starts at a message with no such neighbour before it and ends at */
+/* the first message from there with none after it (the same message when it stands */
+/* alone). Max concurrency and staffing read these spans. */
+WITH edges AS (
+  SELECT
+    shop,
+    account,
+    buyer,
+    day,
+    ts,
+    pos,
+    prev_ts IS NULL
+    OR CAST(UNIX_MICROS(ts) - UNIX_MICROS(prev_ts) AS DOUBLE) / 1000000.0 > 600 AS opens,
+    next_ts IS NULL
+    OR CAST(UNIX_MICROS(next_ts) - UNIX_MICROS(ts) AS DOUBLE) / 1000000.0 > 600 AS closes
+  FROM conv_msgs_account
+), bounds AS (
+  SELECT
+    shop,
+    account,
+    buyer,
+    day,
+    opens,
+    ts AS start_ts,
+    CASE
+      WHEN closes
+      THEN ts
+      ELSE LEAD(ts) OVER (PARTITION BY shop, account, buyer, day ORDER BY pos NULLS LAST)
+    END AS end_ts
+  FROM edges
+  WHERE
+    opens OR closes
+)
+SELECT
+  shop,
+  account,
+  buyer,
+  day,
+  start_ts,
+  end_ts
+FROM bounds
+WHERE
+  opens

@@ -1,7 +1,8 @@
 """Regenerate the README's screenshots (docs/img) from the current code: `make screenshots`.
 
-Builds the demo shop as `make demo` does, serves it on a loopback port and photographs the web app's overview
-and the offline HTML report in Debian's headless chromium (with the CJK fonts, or Chinese shows as boxes).
+Builds the demo shop as `make demo` does, serves it on a loopback port and photographs the web app's overview and
+staffing heatmap and the offline HTML report in Debian's headless chromium (with the CJK fonts, or Chinese shows as
+boxes).
 """
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def _demo_warehouse(root: Path) -> Path:
 
 
 def main(out: Path) -> None:
-    """Write web-overview.png and html-report.png into out."""
+    """Write web-overview.png, staffing.png and html-report.png into out."""
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -82,6 +83,9 @@ def main(out: Path) -> None:
                 page.click("button[type=submit]")
                 page.wait_for_url(f"{base}/")
                 page.screenshot(path=out / "web-overview.png")
+                page.goto(f"{base}/staffing")
+                page.wait_for_selector("#staffing-heatmap .heatmaplayer image")  # plotly has drawn the heatmap
+                page.screenshot(path=out / "staffing.png", full_page=True)
                 page.goto((root / "report.html").as_uri())
                 page.screenshot(path=out / "html-report.png")
                 browser.close()
@@ -89,7 +93,8 @@ def main(out: Path) -> None:
             server.should_exit = True
             thread.join()
             sock.close()
-    print(f"已更新截图 / screenshots written: {out / 'web-overview.png'}, {out / 'html-report.png'}")
+    print(f"已更新截图 / screenshots written: {out / 'web-overview.png'}, {out / 'staffing.png'}, "
+          f"{out / 'html-report.png'}")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def test_export_xlsx_writes_the_workbook(demo_db: Path, tmp_path: Path) -> None:
     code, text = kefu(demo_db, "export", "xlsx", "-o", str(out), "--from", "2026-11-03", "--to", "2026-11-04")
     assert code == 0, text
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["概览", "客服日报", "客服汇总", "询单流失", "指标说明"]
+    assert book.sheetnames == ["概览", "客服日报", "客服汇总", "询单流失", "排班", "指标说明"]
     days = {r[1].date() for r in book["概览"].iter_rows(min_row=2, values_only=True)}
     assert days == {dt.date(2026, 11, 3), dt.date(2026, 11, 4)}
     code, text = kefu(demo_db, "--lang", "en", "export", "xlsx", "-o", str(out))

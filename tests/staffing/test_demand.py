@@ -153,3 +153,16 @@ def test_backtest_compares_the_rates_of_the_same_intervals(shop: duckdb.DuckDBPy
     assert first.measured == pytest.approx(2 / 4)
     assert 0 <= first.predicted <= 1 and first.mae >= abs(first.bias) - 1e-12
     assert (second.rounds, second.measured) == (1, 1.0)
+
+
+def test_a_shop_is_measured_from_its_own_first_day(make_shop) -> None:  # type: ignore[no-untyped-def]
+    later = "\n".join([ACCOUNTS.strip(), "T:丙,T,丙,售前,human"]) + "\n"
+    con = make_shop(accounts=later, messages=message_csv(
+        "b1|S:甲|buyer|2026-11-02 09:00:00|在吗", "b1|S:甲|agent|2026-11-02 09:01:00|在的",
+        "c1|T:丙|buyer|2026-11-09 09:00:00|在吗", "c1|T:丙|agent|2026-11-09 09:01:00|在的"))
+    t = _demand(con, weeks=2, shops=("T",))
+    assert t.day_from == dt.date(2026, 11, 9)  # not the 2nd, when only shop S had chats
+    assert _cell(t, 1, MONDAY_9).days == 1 and _cell(t, 1, MONDAY_9).arrivals_mean == 1
+    assert _demand(con, weeks=2).day_from == dt.date(2026, 11, 2)
+    s_only = _demand(con, weeks=2, shops=("S",))
+    assert (s_only.day_from, s_only.day_to) == (dt.date(2026, 11, 2), dt.date(2026, 11, 2))  # S's last day

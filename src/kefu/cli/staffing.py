@@ -12,6 +12,7 @@ from rich.table import Table
 from kefu.cli.app import (app, cli_settings, cli_shop, connect_existing, console, emit, err_console, fail, parse_day,
                           state, table_target)
 from kefu.output import to_csv, to_json
+from kefu.reports.staffing_section import window_line
 
 if TYPE_CHECKING:
     import duckdb
@@ -89,15 +90,6 @@ def _grid_table(demand: Demand, slots: list[int], cell_text: Any) -> Table:
     return table
 
 
-def _window_line(demand: Demand) -> str:
-    """Which days and units the figures come from."""
-    unit = {"rounds": "咨询轮次", "inquiries": "询单"}[demand.spec.unit]
-    days = (demand.day_to - demand.day_from).days + 1
-    return (f"{demand.day_from} 至 {demand.day_to}（最近 {demand.spec.weeks} 周中有数据的 {days} 天），"
-            f"每 {demand.spec.interval_min} 分钟，"
-            f"按{unit}计；实测同时接待 {demand.concurrency:g} 个会话（客服日峰值的中位数）")
-
-
 def _emit_rows(columns: tuple[str, ...], rows: list[dict[str, Any]], fmt: OutFmt, output: Optional[Path],
                extra: dict[str, Any]) -> None:
     """csv (headers in the chosen language) or json (ids) of long-form rows."""
@@ -149,7 +141,7 @@ def demand_cmd(shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4
 
     title = "平均进线（±周间标准差）" if state.lang == "zh" else "mean arrivals (± sd across weeks)"
     with table_target(output) as target:
-        target.print(_window_line(demand), soft_wrap=True)
+        target.print(window_line(demand, state.lang), soft_wrap=True)
         target.print(title)
         target.print(_grid_table(demand, slots, text))
 
@@ -228,7 +220,7 @@ def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target
         _emit_rows(PLAN_COLUMNS, plan_rows(plan, state.lang), fmt, output, summary)
         return
     with table_target(output) as out:
-        _print_plan(out, plan, checks)
+        _print_plan(out, plan)
         if checks:
             table = Table(title="回测：在线人数下的预测达标率 vs 实测平台口径" if state.lang == "zh" else "backtest",
                           title_justify="left")
@@ -250,41 +242,27 @@ def _latency_summary(plan: Plan) -> dict[str, Any] | None:
     return {"rounds": measured.total, "within_target_s": round(measured.within(plan.target.within_s), 4)}
 
 
-def _print_plan(out: Any, plan: Plan, checks: list[dict[str, Any]]) -> None:
-    """The plan as a weekday × interval grid of 需/在 (needed / online), shortfalls in red, and the week's hours."""
+def _print_plan(out: Any, plan: Plan) -> None:
+    """The plan as a weekday × interval grid of 需/在 (needed / online), coloured as the reports colour it."""
+    from kefu.reports.staffing_section import cell_text, legend_line, notes, summary_line, tone
     from kefu.staffing.rows import busy_slots, grid
 
     cells = grid(plan)
+    styles = {"off": "dim", "short": "bold red", "spare": "green", "": ""}
 
     def text(slot: int, weekday: int) -> str:
         cell = cells.get((slot, weekday))
         if cell is None:
             return ""
-        if not cell.judged:
-            return f"[dim]-/{cell.cell.agents_online:.1f}[/]"
-        body = f"{cell.required}/{cell.cell.agents_online:.1f}" + ("" if cell.staffing.reachable else "!")
-        if cell.gap <= -0.5:
-            return f"[bold red]{body}[/]"
-        return f"[green]{body}[/]" if cell.gap >= 1 else body
+        style = styles[tone(cell)]
+        return f"[{style}]{cell_text(cell)}[/]" if style else cell_text(cell)
 
-    out.print(f"目标 {plan.target.text()}（{plan.target.within_s:g} 秒内），模型 {plan.model}，"
-              f"每人同时接待 {plan.concurrency}，缺勤率 {plan.shrinkage:.0%}，最高占用率 {plan.max_occupancy:.0%}",
-              soft_wrap=True)
-    out.print(_window_line(plan.demand), soft_wrap=True)
-    latency = _latency_summary(plan)
-    if latency:
-        out.print(f"客服回复速度（低负荷时段实测 {latency['rounds']:,} 轮）：{plan.target.within_s:g} 秒内回复 "
-                  f"{latency['within_target_s']:.1%}，这是不限人数时的上限", soft_wrap=True)
-    if plan.unreachable():
-        out.print(f"[yellow]{plan.unreachable()} 个时段（标 !）不限人数也达不到目标：回复本身就慢，"
-                  f"按接近上限配人；要达标需提高回复速度[/]", soft_wrap=True)
-    title = "需在线人数 / 实际平均在线（红：缺口，绿：富余 ≥ 1 人，-：考核时段外，!：目标不可达）" \
-        if state.lang == "zh" else \
-        "agents needed / online on average (red: short, green: 1+ spare, -: not judged, !: target out of reach)"
-    out.print(title)
+    out.print(summary_line(plan, state.lang), soft_wrap=True)
+    out.print(window_line(plan.demand, state.lang), soft_wrap=True)
+    for line in notes(plan, state.lang):
+        out.print(line, soft_wrap=True)
+    out.print(legend_line(state.lang), soft_wrap=True)
     out.print(_grid_table(plan.demand, busy_slots(plan), text))
-    out.print(f"每周需排班 {plan.needed_hours():.1f} 工时（含缺勤率），实际在线 {plan.online_hours():.1f} 工时；"
-              f"缺口 {plan.under_hours():.1f} 工时，富余 {plan.over_hours():.1f} 工时", soft_wrap=True)
 
 
 @staffing_app.command("shifts")

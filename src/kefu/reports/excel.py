@@ -18,14 +18,18 @@ from kefu.metrics.metric import UNITS_ZH
 from kefu.output import KEY_COLUMNS, label
 from kefu.report import NoData, Report, prepared_engine, rows_of_shops, run_report
 from kefu.reports.lost import COLUMN_LABELS, lost_between, status_text
-from kefu.reports.xlsx import Sheet, column_format, date_cell, workbook
+from kefu.reports.staffing_section import cell_text, day_spans, section, shop_views, tone
+from kefu.reports.xlsx import Sheet, column_format, date_cell, sheet_name, workbook
 from kefu.scoring.plan import GRAIN
 from kefu.scoring.score import Scorecard
+from kefu.staffing.rows import BACKTEST_COLUMNS, PLAN_COLUMNS, backtest_rows, busy_slots, grid, plan_rows, weekday_name
+from kefu.staffing.rows import label as staffing_label
+from kefu.staffing.service import StaffingView
 from kefu.tz import utc_to_local
 
 SHEETS = {"overview": ("概览", "Overview"), "daily": ("客服日报", "Agents daily"),
           "summary": ("客服汇总", "Agents summary"), "lost": ("询单流失", "Lost buyers"),
-          "qc": ("质检", "QC findings"), "notes": ("指标说明", "Metric notes")}
+          "qc": ("质检", "QC findings"), "staffing": ("排班", "Staffing"), "notes": ("指标说明", "Metric notes")}
 NOTE_HEADERS = {"zh": ["中文名", "id", "粒度", "单位", "定义", "英文名", "definition"],
                 "en": ["name (zh)", "id", "grain", "unit", "definition (zh)", "name", "definition"]}
 QC_COLUMNS = ("day", "ts", "shop", "account", "buyer", "rule_name", "category", "severity", "points", "matched",
@@ -36,6 +40,13 @@ SCORE_LABELS = {"shop": ("店铺", "shop"), "account": ("客服账号", "account
                 "agent_name": ("姓名", "name"), "total": ("总分", "total"), "rank": ("排名", "rank"),
                 "gates_passed": ("门槛通过", "gates passed"), "bonus": ("奖金(元)", "bonus (yuan)")}
 SCORE_FORMATS = {"total": "0.00", "rank": "0", "bonus": "#,##0.00"}
+# The staffing sheet: number formats of the plan's and the backtest's columns (others as they are), and the
+# background of a grid cell by its tone (short, spare, outside the judged hours).
+PLAN_FORMATS = {"arrivals_mean": "0.00", "handle_s": "0.0", "required": "0", "scheduled": "0", "service_level": "0.0%",
+                "avg_wait_s": "0.0", "occupancy": "0.0%", "agents_online": "0.00", "gap": "+0.00;-0.00;0.00"}
+BACKTEST_FORMATS = {"intervals": "0", "rounds": "#,##0", "measured": "0.0%", "predicted": "0.0%",
+                    "bias": "+0.0%;-0.0%;0.0%", "mae": "0.0%"}
+TONE_FILLS = {"short": "#F4CCCC", "spare": "#D9EAD3", "off": "#EDEDED"}
 SUBTOTAL = {"zh": "{group} 小计", "en": "{group} subtotal"}
 TOTAL = {"zh": "全部客服合计（人次）", "en": "all agents (person-days)"}
 
@@ -126,6 +137,7 @@ def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: S
     agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang)
     lost = rows_of_shops(lost_between(con, settings, first, last, engine=engine), shops)
     qc = rows_of_shops(_qc_rows(con, settings, first, last), shops)
+    staffing = shop_views(engine, settings, day_spans(shop.rows))
     with workbook(path) as wb:
         report_sheet(wb, names["overview"], shop, lang)
         report_sheet(wb, names["daily"], daily, lang)
@@ -133,6 +145,8 @@ def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: S
         _lost_sheet(wb, names["lost"], lost, lang)
         if qc:
             _qc_sheet(wb, names["qc"], qc, lang)
+        for name, (shop_name, view) in zip(staffing_names(names["staffing"], list(staffing)), staffing.items()):
+            _staffing_sheet(wb, name, shop_name, view, lang)
         _notes_sheet(wb, names["notes"], lang)
     return path
 
@@ -153,8 +167,56 @@ def _lost_cell(column: str, value: Any, lang: str) -> Any:
     if column == "status":
         return status_text(value, lang)
     if column in ("replied", "unclosed"):
-        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        return _yes_no(value, lang)
     return value
+
+
+def _yes_no(flag: Any, lang: str) -> str:
+    """是/否 (yes/no) for a flag."""
+    return ("是" if flag else "否") if lang == "zh" else ("yes" if flag else "no")
+
+
+def staffing_names(base: str, shops: list[str]) -> list[str]:
+    """The staffing sheet of each shop: 排班 for one shop, 排班·店铺 (within Excel's 31 characters, unique) for more."""
+    if len(shops) == 1:
+        return [base]
+    names: list[str] = []
+    for i, shop in enumerate(shops, 1):
+        name = sheet_name(f"{base}·{shop}")
+        names.append(name if name not in names else sheet_name(f"{base}{i}·{shop}"))
+    return names
+
+
+def _staffing_sheet(wb: Workbook, name: str, shop: str, view: StaffingView, lang: str) -> None:
+    """One shop's staffing: the summary lines over the weekday × interval grid of 需/在 coloured by the gap, then the
+    plan's rows and the backtest weeks."""
+    plan, part = view.plan, section(shop, view, lang)
+    title = f"{shop} · 排班与人力需求" if lang == "zh" else f"{shop} · staffing"
+    headers = [staffing_label("interval", lang)] + [weekday_name(d, lang) for d in range(1, 8)]
+    sheet = Sheet(wb, name, headers, [None] * len(headers), frozen_cols=1,
+                  above=[title, part.summary, part.window, *part.notes, part.legend])
+    cells = grid(plan)
+    for slot in busy_slots(plan):
+        row = [cells.get((slot, d)) for d in range(1, 8)]
+        sheet.add([plan.demand.interval_label(slot)] + [cell_text(p) if p else None for p in row],
+                  fills=[None] + [TONE_FILLS.get(tone(p)) if p else None for p in row])
+    sheet.line("每个星期几 × 时段的明细" if lang == "zh" else "every weekday × interval", gap=1, bold=True)
+    sheet.table([staffing_label(c, lang) for c in PLAN_COLUMNS], [PLAN_FORMATS.get(c) for c in PLAN_COLUMNS], gap=0)
+    for values, p in zip(plan_rows(plan, lang), plan.cells):
+        sheet.add([_yes_no(values[c], lang) if isinstance(values[c], bool) else values[c] for c in PLAN_COLUMNS],
+                  fills=[TONE_FILLS.get(tone(p)) if c == "gap" and p.judged else None for c in PLAN_COLUMNS])
+    sheet.line("回测：在线人数下的预测达标率 vs 实测平台口径" if lang == "zh" else
+               "backtest: predicted service level of the agents online vs the platform figure measured",
+               gap=1, bold=True)
+    checks = backtest_rows(list(view.checks))
+    if checks:
+        sheet.table([staffing_label(c, lang) for c in BACKTEST_COLUMNS],
+                    [BACKTEST_FORMATS.get(c) for c in BACKTEST_COLUMNS], gap=0)
+        for check in checks:
+            sheet.add([dt.date.fromisoformat(check[c]) if c == "week_start" else check[c] for c in BACKTEST_COLUMNS])
+    else:
+        sheet.line("没有平台口径轮次可回测" if lang == "zh" else "no platform rounds to backtest")
+    sheet.close(filtered=1)  # the filter on the plan's rows: by weekday, interval or whether judged
 
 
 def _qc_sheet(wb: Workbook, name: str, rows: list[dict[str, Any]], lang: str) -> None:

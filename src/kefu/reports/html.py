@@ -17,6 +17,7 @@ from kefu.metrics.catalog import metric
 from kefu.output import human_value, label
 from kefu.reports import html_charts
 from kefu.reports.html_data import Card, HtmlData, gather
+from kefu.reports.staffing_section import Section, section
 
 TEMPLATE = "html_report.html.j2"
 # The agent table's columns; QC and exam scores join when those features' metrics hold a value in the range.
@@ -86,7 +87,16 @@ def figures(data: HtmlData, lang: str) -> dict[str, dict[str, Any]]:
     }
     if data.qc.counts:
         figs["qc-categories"] = html_charts.qc_categories(data, lang)
+    for element, part in staffing_sections(data, lang):
+        if part.busy:
+            figs[element] = html_charts.staffing_heatmap(part.view.plan, lang)
     return figs
+
+
+def staffing_sections(data: HtmlData, lang: str) -> list[tuple[str, Section]]:
+    """Each shop's staffing section with the id of its heatmap element, in report order."""
+    return [(f"staffing-{i}", section(shop, data.staffing[shop], lang))
+            for i, shop in enumerate((s for s in data.shops if s in data.staffing), 1)]
 
 
 def render_data(data: HtmlData, lang: str = "zh") -> str:
@@ -100,6 +110,7 @@ def render_data(data: HtmlData, lang: str = "zh") -> str:
         previous=span(data.prev_from, data.prev_to) if data.has_previous else None,
         cards={shop: [card_view(c, lang, data.settings) for c in data.cards if c.shop == shop] for shop in data.shops},
         table=agent_table(data, lang), figures=figures(data, lang), qc=data.qc, settings=data.settings.as_dict(),
+        staffing=staffing_sections(data, lang),
         plotly_js=get_plotlyjs(),
     )
 

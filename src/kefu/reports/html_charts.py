@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import plotly.graph_objects as go
@@ -10,6 +11,9 @@ from plotly.subplots import make_subplots
 from kefu.metrics.catalog import metric
 from kefu.output import human_value, label
 from kefu.reports.html_data import HtmlData
+from kefu.reports.staffing_section import cell_text
+from kefu.staffing.plan import Plan, PlanCell
+from kefu.staffing.rows import busy_slots, grid, weekday_name
 
 FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "Source Han Sans SC", sans-serif'
 SHOP_TRENDS = ("inquiry_buyers", "reply_rate", "conversion_rate", "inquiry_sales")
@@ -20,6 +24,8 @@ SEVERITY_COLORS = {"严重": "#d62728", "一般": "#ff7f0e", "提示": "#1f77b4"
 FUNNEL = ("inquiry_buyers", "ordered_buyers", "paid_buyers")
 # The rate shown beside each funnel stage after the first (from the same report row).
 FUNNEL_RATES = {"ordered_buyers": "order_conversion_rate", "paid_buyers": "conversion_rate"}
+# The staffing heatmap: shortfall red, neutral at 0, surplus green; intervals outside the judged hours grey.
+SHORT_COLOR, EVEN_COLOR, SPARE_COLOR, OFF_COLOR = "#c62828", "#f7f7f7", "#1a7f37", "#dfe3e8"
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -49,11 +55,12 @@ def agent_name(account: str, shop: str, single_shop: bool) -> str:
     return account[len(prefix):] if single_shop and account.startswith(prefix) else account
 
 
-def _finish(fig: go.Figure, height: int) -> dict[str, Any]:
-    """Common layout, then the figure as plain JSON data for Plotly.newPlot."""
+def _finish(fig: go.Figure, height: int, **layout: Any) -> dict[str, Any]:
+    """Common layout (with a figure's own changes), then the figure as plain JSON data for Plotly.newPlot."""
     fig.update_layout(template="plotly_white", font={"family": FONT, "size": 13}, height=height,
                       margin={"l": 60, "r": 30, "t": 50, "b": 50},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.06, "x": 0})
+    fig.update_layout(**layout)
     return json.loads(fig.to_json())
 
 
@@ -170,3 +177,71 @@ def qc_categories(data: HtmlData, lang: str) -> dict[str, Any]:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text=_t(lang, "问题数", "findings"))
     return _finish(fig, 360)
+
+
+def _gap_scale(gaps: list[float]) -> tuple[float, float, list[list[Any]]]:
+    """zmin, zmax and a colour scale white at 0: each side spans its own extreme, so a one-agent shortfall is
+    deep red even beside a four-agent surplus (a scale symmetric about 0 would leave it pale)."""
+    low, high = min(gaps + [-1.0]), max(gaps + [1.0])
+    mid = -low / (high - low)
+    return low, high, [[0.0, SHORT_COLOR], [mid / 2, "#ef9a9a"], [mid, EVEN_COLOR],
+                       [mid + (1 - mid) / 2, "#a5d6a7"], [1.0, SPARE_COLOR]]
+
+
+def _cell_data(p: PlanCell | None, lang: str) -> list[Any]:
+    """Hover figures of a cell: needed, scheduled, online, predicted service level, mean wait (s), and a line when
+    no staffing meets the target there."""
+    if p is None:
+        return [None] * 5 + [""]
+    wait = p.staffing.avg_wait_s
+    reach = "" if p.staffing.reachable or not p.judged else _t(
+        lang, "<br>不限人数也达不到目标：回复本身就慢", "<br>no staffing meets the target: the replies are slow")
+    return [p.required, p.scheduled, round(p.cell.agents_online, 2), p.staffing.service_level,
+            wait if math.isfinite(wait) else None, reach]
+
+
+def staffing_heatmap(plan: Plan, lang: str) -> dict[str, Any]:
+    """Weekday × time of day coloured by online minus needed agents (the report's and the web page's figure).
+
+    Rows are the intervals with anything in them, earliest at the top; each cell reads 需/在 (needed / online),
+    and the intervals outside the platform's hours (not judged) are a grey layer of their own.
+    """
+    cells, slots = grid(plan), busy_slots(plan)
+    x = [weekday_name(d, lang) for d in range(1, 8)]
+    y = [plan.demand.interval_label(s) for s in slots]
+    at = [[cells.get((s, d)) for d in range(1, 8)] for s in slots]
+    judged = [[p is not None and p.judged for p in row] for row in at]
+    unjudged = [[p is not None and not p.judged for p in row] for row in at]
+    z = [[p.gap if on else None for p, on in zip(row, ons)] for row, ons in zip(at, judged)]
+    off = [[0 if on else None for on in ons] for ons in unjudged]
+    custom = [[_cell_data(p, lang) for p in row] for row in at]
+    low, high, scale = _gap_scale([g for row in z for g in row if g is not None])
+    hover = _t(lang, "%{x} %{y}<br>需在线 %{customdata[0]} 人 · 需排班 %{customdata[1]} 人"
+                     "<br>实际平均在线 %{customdata[2]:.1f} 人 · 在线−需要 %{z:+.1f}"
+                     "<br>预计达标率 %{customdata[3]:.1%} · 预计平均等待 %{customdata[4]:.1f} 秒%{customdata[5]}"
+                     "<extra></extra>",
+               "%{x} %{y}<br>needed online %{customdata[0]} · to schedule %{customdata[1]}"
+               "<br>online on average %{customdata[2]:.1f} · online − needed %{z:+.1f}"
+               "<br>predicted service level %{customdata[3]:.1%} · mean wait %{customdata[4]:.1f} s%{customdata[5]}"
+               "<extra></extra>")
+    off_hover = _t(lang, "%{x} %{y}<br>考核时段外，不按目标配人<br>实际平均在线 %{customdata[2]:.1f} 人<extra></extra>",
+                   "%{x} %{y}<br>outside the platform's hours: not judged"
+                   "<br>online on average %{customdata[2]:.1f}<extra></extra>")
+    fig = go.Figure()
+    common = {"x": x, "y": y, "customdata": custom, "texttemplate": "%{text}", "xgap": 2, "ygap": 2,
+              "hoverongaps": False, "textfont": {"size": 11}}
+    fig.add_trace(go.Heatmap(z=off, text=_texts(at, unjudged), colorscale=[[0, OFF_COLOR], [1, OFF_COLOR]],
+                             showscale=False, hovertemplate=off_hover, name=_t(lang, "考核时段外", "not judged"),
+                             **common))
+    fig.add_trace(go.Heatmap(z=z, text=_texts(at, judged), zmin=low, zmax=high, colorscale=scale,
+                             hovertemplate=hover, name=_t(lang, "在线−需要", "online − needed"),
+                             colorbar={"title": {"text": _t(lang, "在线−需要（人）", "online − needed")},
+                                       "thickness": 14}, **common))
+    fig.update_xaxes(side="top", type="category", fixedrange=True)
+    fig.update_yaxes(type="category", autorange="reversed", fixedrange=True, title_text=_t(lang, "时段", "interval"))
+    return _finish(fig, max(320, 22 * len(slots) + 90), margin={"l": 70, "r": 30, "t": 40, "b": 20})
+
+
+def _texts(at: list[list[PlanCell | None]], shown: list[list[bool]]) -> list[list[str]]:
+    """The 需/在 text of the cells a layer shows, blank elsewhere."""
+    return [[cell_text(p) if p is not None and on else "" for p, on in zip(row, ons)] for row, ons in zip(at, shown)]

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import xlsxwriter
 from rich.cells import cell_len
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -38,29 +39,66 @@ def date_cell(column: str, value: Any) -> Any:
 
 
 class Sheet:
-    """Writes one table to a worksheet: typed cells, never formulas, formatted, frozen and filtered."""
+    """Writes tables to a worksheet: typed cells, never formulas, formatted, frozen and filtered.
 
-    def __init__(self, wb: Workbook, name: str, headers: list[str], formats: list[str | None], frozen_cols: int = 0):
+    A sheet holds one table from its first row, or lines of text over a first table and further tables below
+    (`line`, `table`); the first table's header stays frozen in view and one table carries the filter.
+    """
+
+    def __init__(self, wb: Workbook, name: str, headers: list[str], formats: list[str | None], frozen_cols: int = 0,
+                 above: Sequence[str] = ()):
+        self.wb = wb
         self.ws: Worksheet = wb.add_worksheet(name)
-        self.fmts = [wb.add_format({"num_format": f}) if f else None for f in formats]
-        self.bold_fmts = [wb.add_format({"num_format": f or "General", "bold": True, "bg_color": "#F2F2F2"})
-                          for f in formats]
         self.date_fmts = {False: {f: wb.add_format({"num_format": f}) for f in (DATE_FORMAT, TIME_FORMAT)},
                           True: {f: wb.add_format({"num_format": f, "bold": True, "bg_color": "#F2F2F2"})
                                  for f in (DATE_FORMAT, TIME_FORMAT)}}
-        self.widths = [cell_len(h) + 2 for h in headers]
-        self.row = 0
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top",
-                              "border": 1})
-        for col, text in enumerate(headers):
-            self.ws.write_string(0, col, text, head)
-        self.frozen_cols = frozen_cols
+        self.head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top",
+                                   "border": 1})
+        self.bold = wb.add_format({"bold": True})
+        self.filled: dict[tuple[str | None, str], Format] = {}
+        self.widths: list[int] = []
+        self.tables: list[list[int]] = []  # per table: header row, last row, columns
+        self.row = -1
+        for i, text in enumerate(above):
+            self.line(text, bold=i == 0)
+        self.table(headers, formats, gap=1 if above else 0)
+        self.frozen = (self.row + 1, frozen_cols)
 
-    def add(self, values: list[Any], bold: bool = False) -> None:
-        """Append a row; strings are always text, so '=…' from a buyer can never run as a formula."""
+    def line(self, text: str, gap: int = 0, bold: bool = False) -> None:
+        """A line of text in the first column (after `gap` blank rows), overflowing to the right: it sets no width."""
+        self.row += 1 + gap
+        self.ws.write_string(self.row, 0, text, self.bold if bold else None)
+
+    def table(self, headers: list[str], formats: list[str | None], gap: int = 1) -> None:
+        """Begin a table after `gap` blank rows: its header row, then rows in its column formats."""
+        self.row += 1 + gap
+        self.fmts = [self.wb.add_format({"num_format": f}) if f else None for f in formats]
+        self.bold_fmts = [self.wb.add_format({"num_format": f or "General", "bold": True, "bg_color": "#F2F2F2"})
+                          for f in formats]
+        self.formats = list(formats)
+        self.widths += [0] * (len(headers) - len(self.widths))
+        for col, text in enumerate(headers):
+            self.ws.write_string(self.row, col, text, self.head)
+            self.widths[col] = max(self.widths[col], cell_len(text) + 2)
+        self.tables.append([self.row, self.row, len(headers)])
+
+    def _fill(self, col: int, color: str) -> Format:
+        """The column's number format on a coloured background (one format per pair, shared by the cells)."""
+        key = (self.formats[col], color)
+        if key not in self.filled:
+            self.filled[key] = self.wb.add_format({"num_format": key[0] or "General", "bg_color": color})
+        return self.filled[key]
+
+    def add(self, values: list[Any], bold: bool = False, fills: Sequence[str | None] = ()) -> None:
+        """Append a row; strings are always text, so '=…' from a buyer can never run as a formula.
+
+        fills: a background colour per cell (None: none), for cells coloured by what they say.
+        """
         self.row += 1
+        self.tables[-1][1] = self.row
         for col, value in enumerate(values):
-            fmt = self.bold_fmts[col] if bold else self.fmts[col]
+            fill = fills[col] if col < len(fills) else None
+            fmt = self.bold_fmts[col] if bold else self._fill(col, fill) if fill else self.fmts[col]
             if value is None:
                 self.ws.write_blank(self.row, col, None, fmt)
             elif isinstance(value, bool):
@@ -80,10 +118,11 @@ class Sheet:
                 continue
             self.widths[col] = max(self.widths[col], 12)
 
-    def close(self) -> None:
-        """Freeze the header row (and key columns), add the filter and set the column widths."""
-        self.ws.freeze_panes(1, self.frozen_cols)
-        self.ws.autofilter(0, 0, max(self.row, 1), len(self.widths) - 1)
+    def close(self, filtered: int = 0) -> None:
+        """Freeze the first table's header row (and key columns), filter one table, set the column widths."""
+        self.ws.freeze_panes(*self.frozen)
+        head, last, columns = self.tables[filtered]
+        self.ws.autofilter(head, 0, max(last, head + 1), columns - 1)
         for col, width in enumerate(self.widths):
             self.ws.set_column(col, col, min(width, MAX_WIDTH))
 

@@ -237,12 +237,14 @@ def _filters(spec: DemandSpec) -> dict[str, str]:
 
 
 def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Demand:
-    """Measure the demand of the weeks before spec.day_to (default: the data's last day) on a prepared engine."""
+    """Measure the demand of the weeks up to spec.day_to (default: the selected shops' last day of chats), from
+    their first day at the earliest, on a prepared engine."""
     assert engine.first_day is not None and engine.last_day is not None
-    day_to = min(spec.day_to or engine.last_day, engine.last_day)
-    day_from = max(day_to - dt.timedelta(days=7 * spec.weeks - 1), engine.first_day)
-    values = platform_values(settings)
     filters = _filters(spec)
+    first, last = _data_days(engine, filters)
+    day_to = min(spec.day_to or last or engine.last_day, engine.last_day)
+    day_from = max(day_to - dt.timedelta(days=7 * spec.weeks - 1), first or engine.first_day)
+    values = platform_values(settings)
     human = f"({values['platform_round']}) AND NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'"
     tables = {"platform_rounds": engine.build([("platform_rounds", "shop")])["platform_rounds"]}
     if spec.unit == "rounds":
@@ -272,6 +274,15 @@ def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Deman
     demand = Demand(spec, day_from, day_to, slot_days, _cells(slot_days, spec.interval_s), latency=latency)
     demand.concurrency = _measured_concurrency(engine, spec, day_from, day_to, filters)
     return demand
+
+
+def _data_days(engine: DuckDBEngine, filters: dict[str, str]) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day the selected shops' accounts talked with a buyer: the warehouse's other days (another
+    shop's data) must not read as quiet days of these shops. A group's quiet days within them are its own."""
+    table = engine.build([("sessions", "")])
+    sql = f"SELECT min(s.day), max(s.day) FROM {table['sessions']} s WHERE {filters['s_shops']}"
+    ((first, last),) = engine.con.execute(sql).fetchall()
+    return first, last
 
 
 def _measured_concurrency(engine: DuckDBEngine, spec: DemandSpec, day_from: dt.date, day_to: dt.date,

@@ -44,7 +44,7 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 def create_app(config: WebConfig, *, progress_hook: ProgressHook | None = None) -> FastAPI:
     """The web app on one warehouse file; its import worker stops with the app."""
-    from kefu.web import admin, api, importing, live, lost, pages, qc, scores
+    from kefu.web import admin, api, importing, live, lost, pages, qc, scores, staffing
 
     store = WebWarehouse(config.db, config.settings)
     parts = Parts(config, store, AuthStore(config.auth_db), ImportWorker(store, config.work_dir, progress_hook),
@@ -66,7 +66,7 @@ def create_app(config: WebConfig, *, progress_hook: ProgressHook | None = None) 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # Swagger UI 5 from the swagger-ui-py package: the docs work offline.
     app.mount("/swagger", StaticFiles(directory=Path(swagger_ui.__file__).parent / "static"), name="swagger")
-    for module in (pages, lost, qc, scores, importing, live, admin):
+    for module in (pages, lost, qc, scores, staffing, importing, live, admin):
         app.include_router(module.router)
     app.include_router(api.router)
 

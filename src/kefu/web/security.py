@@ -25,6 +25,10 @@ _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 
 # Swagger UI starts itself with an inline script and styles itself inline; only /docs allows that.
 _DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
              "script-src 'self' 'unsafe-inline'")
+# plotly.js styles what it draws inline (a stylesheet it inserts as it loads, style attributes as it draws): the
+# pages with a plotly chart allow inline styles, and their scripts stay this server's own.
+_PLOT_CSP = _CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+PLOT_PAGES = frozenset({"/staffing"})
 
 
 class LoginThrottle:
@@ -77,8 +81,9 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: Callable) -> Response:  # type: ignore[type-arg]
         response: Response = await call_next(request)
-        docs = request.url.path == "/docs"
-        response.headers.setdefault("Content-Security-Policy", _DOCS_CSP if docs else _CSP)
+        path = request.url.path
+        csp = _DOCS_CSP if path == "/docs" else _PLOT_CSP if path in PLOT_PAGES else _CSP
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

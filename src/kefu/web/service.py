@@ -33,6 +33,8 @@ from kefu.explain import Explanation, explain
 from kefu.metrics.compile import ReportSpec
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.report import NoData, Report, prepared_engine, run_report
+from kefu.staffing.demand import DemandSpec
+from kefu.staffing.service import StaffingView, staffing_view
 from kefu.store import Warehouse, WarehouseBusy
 
 CACHE_SIZE = 64
@@ -215,6 +217,21 @@ class WebWarehouse:
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
         return report
+
+    def staffing(self, spec: DemandSpec) -> StaffingView:
+        """The staffing view of a demand spec on the built models, computed once per data generation."""
+        key = (self.generation, f"staffing\x1f{spec!r}")
+        with self._lock:
+            if key in self._lookups:
+                return self._lookups[key]
+        with self._reading() as con, self._compute:
+            if self._models is None:
+                self._models = self._new_models(con)
+            view = staffing_view(self._models[1], self.settings, spec)
+        with self._lock:
+            if key[0] == self.generation:
+                self._lookups[key] = view
+        return view
 
     def explain(self, metric_id: str, day: Any, *, account: str | None = None, shop: str | None = None,
                 mask: bool = True) -> Explanation:

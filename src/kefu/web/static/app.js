@@ -52,8 +52,18 @@ function autoSubmit() {
   }
 }
 
+function drawFigures() {
+  // Plotly figures (the staffing heatmap) whose JSON sits beside them, as in the offline HTML report.
+  if (!window.Plotly) return;
+  for (const el of document.querySelectorAll("[data-figure]")) {
+    const fig = JSON.parse(document.getElementById(el.dataset.figure).textContent);
+    window.Plotly.newPlot(el, fig.data, fig.layout, { displaylogo: false, responsive: true });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   liveStream();
   importProgress();
   autoSubmit();
+  drawFigures();
 });

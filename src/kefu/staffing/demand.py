@@ -86,16 +86,17 @@ LEFT JOIN busy b USING (day, slot)
 LEFT JOIN online o USING (day, slot)
 """
 
-# The reply latency of the human rounds by whole seconds (ceil, so `<= N` reads as the platform's), split by
-# whether their interval was calm: less than half a chat in progress per online agent, where hardly anyone
-# waits for a free agent and the time to reply is the agents' own.
+# The reply latency of the human rounds of each account's conversations (how fast that agent answers) by
+# whole seconds (ceil, so `<= N` reads as the platform's), split by whether their interval was calm: less
+# than half a chat in progress per online agent, where hardly anyone waits for a free agent and the time to
+# reply is the agents' own.
 _LATENCY = """
 WITH acc AS (
     SELECT account FROM {shop_accounts} WHERE kind <> 'bot' AND ({shops}) AND ({group})
 )
 SELECT COALESCE(c.busy_s < 0.5 * c.online_s, FALSE) AS is_calm,
     CASE WHEN r.reply_ts IS NOT NULL THEN CAST(ceil(r.response_s) AS INTEGER) END AS seconds, COUNT(*) AS rounds
-FROM {platform_rounds} r JOIN acc a ON a.account = r.account
+FROM {account_rounds} r JOIN acc a ON a.account = r.account
 LEFT JOIN {slot_days} c ON c.day = r.day AND c.slot = CAST(r.tod_s // {interval_s} AS INTEGER)
 WHERE r.day BETWEEN $day_from AND $day_to AND {human} AND ({r_shops})
 GROUP BY ALL
@@ -246,7 +247,8 @@ def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Deman
     day_from = max(day_to - dt.timedelta(days=7 * spec.weeks - 1), first or engine.first_day)
     values = platform_values(settings)
     human = f"({values['platform_round']}) AND NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'"
-    tables = {"platform_rounds": engine.build([("platform_rounds", "shop")])["platform_rounds"]}
+    tables = {"platform_rounds": engine.build([("platform_rounds", "shop")])["platform_rounds"],
+              "account_rounds": engine.build([("platform_rounds", "account")])["platform_rounds"]}
     if spec.unit == "rounds":
         arrivals = _ROUND_ARRIVALS.format(interval_s=spec.interval_s, human=human,
                                           counted=values["platform_counted"],

@@ -128,7 +128,7 @@ def test_html_page_holds_the_section_the_figure_and_the_backtest(data: HtmlData,
     for got, want in zip(cells, checks):
         assert got[:3] == [want["week_start"], str(want["intervals"]), str(want["rounds"])]
         assert got[3:] == [f"{want['measured']:.1%}", f"{want['predicted']:.1%}", f"{want['bias']:+.1%}",
-                           f"{want['mae']:.1%}"]
+                           f"{want['mae']:.1%}", f"{want['noise']:.1%}"]
 
 
 def test_english_section(data: HtmlData, shop: str) -> None:

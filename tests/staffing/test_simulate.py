@@ -39,3 +39,10 @@ def test_the_same_seed_gives_the_same_figures() -> None:
 def test_no_traffic_and_no_agents() -> None:
     assert simulate(3, 1, 0.0, 100, 20).service_level == 1.0
     assert simulate(0, 2, 0.1, 100, 20).service_level == 0.0
+
+
+def test_a_sample_gives_the_shape_and_handle_s_the_mean() -> None:
+    # Sessions of 600 s that each hold two rounds: 300 s of slot time per round, as fixed as the sample.
+    scaled = simulate(12, 1, RATE, HANDLE, 20, handle_sample=[600.0], chats=20_000, seed=7)
+    fixed = simulate(12, 1, RATE, HANDLE, 20, handle_sample=[300.0], chats=20_000, seed=7)
+    assert scaled == fixed

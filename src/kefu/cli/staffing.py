@@ -198,14 +198,15 @@ def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target
              fmt: FmtOpt = OutFmt.table, output: OutputOpt = None) -> None:
     """每个时段为达到目标需要的在线人数，对比实际在线：缺口与富余 / agents needed per interval vs agents online."""
     from kefu.staffing.backtest import backtest
-    from kefu.staffing.rows import BACKTEST_COLUMNS, PLAN_COLUMNS, backtest_rows, plan_rows
+    from kefu.staffing.rows import PLAN_COLUMNS, backtest_rows, plan_rows
 
     settings = cli_settings(config, sets)
     goal = _target(target, target_rate, target_s, settings)
     demand = _measure(connect_existing(settings), settings, shop, group, weeks, interval, unit, day_to)
     plan = _plan(settings, demand, goal, concurrency, shrinkage, max_occupancy, model, all_hours, latency)
-    checks = [] if unit is not Unit.rounds else backtest_rows(
-        backtest(demand, settings.platform_threshold_s, plan.concurrency, plan.model, latency))
+    weeks = [] if unit is not Unit.rounds else backtest(demand, settings.platform_threshold_s, plan.concurrency,
+                                                         plan.model, latency)
+    checks = backtest_rows(weeks)
     summary = {"target": goal.text(), "target_rate": goal.rate, "target_s": goal.within_s, "model": plan.model,
                "concurrency": plan.concurrency, "shrinkage": plan.shrinkage, "max_occupancy": plan.max_occupancy,
                "day_from": demand.day_from.isoformat(), "day_to": demand.day_to.isoformat(),
@@ -221,16 +222,16 @@ def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target
         return
     with table_target(output) as out:
         _print_plan(out, plan)
-        if checks:
+        if weeks:
+            from kefu.reports.staffing_section import backtest_table
+
             table = Table(title="回测：在线人数下的预测达标率 vs 实测平台口径" if state.lang == "zh" else "backtest",
                           title_justify="left")
-            from kefu.staffing.rows import label
-
-            for column in BACKTEST_COLUMNS:
-                table.add_column(label(column, state.lang), justify="left" if column == "week_start" else "right")
-            for row in checks:
-                table.add_row(*(f"{row[c]:.1%}" if c in ("measured", "predicted", "bias", "mae") else str(row[c])
-                                for c in BACKTEST_COLUMNS))
+            headers, cells = backtest_table(weeks, state.lang)
+            for i, header in enumerate(headers):
+                table.add_column(header, justify="left" if i == 0 else "right")
+            for row in cells:
+                table.add_row(*row)
             out.print(table)
 
 

@@ -45,7 +45,7 @@ SCORE_FORMATS = {"total": "0.00", "rank": "0", "bonus": "#,##0.00"}
 PLAN_FORMATS = {"arrivals_mean": "0.00", "handle_s": "0.0", "required": "0", "scheduled": "0", "service_level": "0.0%",
                 "avg_wait_s": "0.0", "occupancy": "0.0%", "agents_online": "0.00", "gap": "+0.00;-0.00;0.00"}
 BACKTEST_FORMATS = {"intervals": "0", "rounds": "#,##0", "measured": "0.0%", "predicted": "0.0%",
-                    "bias": "+0.0%;-0.0%;0.0%", "mae": "0.0%"}
+                    "bias": "+0.0%;-0.0%;0.0%", "mae": "0.0%", "noise": "0.0%"}
 TONE_FILLS = {"short": "#F4CCCC", "spare": "#D9EAD3", "off": "#EDEDED"}
 SUBTOTAL = {"zh": "{group} 小计", "en": "{group} subtotal"}
 TOTAL = {"zh": "全部客服合计（人次）", "en": "all agents (person-days)"}

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
+from kefu.staffing.backtest import WeekCheck
 from kefu.staffing.demand import Demand, DemandSpec
 from kefu.staffing.plan import Plan, PlanCell
 from kefu.staffing.rows import BACKTEST_COLUMNS, backtest_rows, busy_slots, label
@@ -17,7 +18,7 @@ from kefu.staffing.service import StaffingView, staffing_view
 # need, spare from one whole agent more.
 SHORT_AT = -0.5
 SPARE_AT = 1.0
-RATES = ("measured", "predicted", "mae")
+RATES = ("measured", "predicted", "mae", "noise")
 MODEL_NAMES = {"erlang": ("Erlang C", "Erlang C"), "simulation": ("离散事件模拟", "simulation")}
 
 
@@ -122,14 +123,14 @@ def notes(plan: Plan, lang: str = "zh") -> list[str]:
     return out
 
 
-def backtest_table(view: StaffingView, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+def backtest_table(checks: Sequence[WeekCheck], lang: str = "zh") -> tuple[list[str], list[list[str]]]:
     """The backtest weeks as headers and formatted cells (rates as percentages, the bias signed)."""
     def text(column: str, value: Any) -> str:
         if column in RATES:
             return f"{value:.1%}"
         return f"{value:+.1%}" if column == "bias" else str(value)
 
-    rows = backtest_rows(list(view.checks))
+    rows = backtest_rows(list(checks))
     return ([label(c, lang) for c in BACKTEST_COLUMNS],
             [[text(c, r[c]) for c in BACKTEST_COLUMNS] for r in rows])
 
@@ -152,4 +153,4 @@ def section(shop: str, view: StaffingView, lang: str = "zh") -> Section:
     """The texts of one shop's staffing section."""
     return Section(shop, view, summary_line(view.plan, lang), window_line(view.demand, lang),
                    tuple(notes(view.plan, lang)), legend_line(lang), bool(busy_slots(view.plan)),
-                   backtest_table(view, lang))
+                   backtest_table(view.checks, lang))

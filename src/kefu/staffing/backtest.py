@@ -3,6 +3,7 @@ measured in the same intervals."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from kefu.staffing.demand import Demand
@@ -20,11 +21,24 @@ class WeekCheck:
     measured: float
     predicted: float
     mae: float  # mean absolute error over the intervals, weighted by their rounds
+    noise: float  # the mae a right model would still show: the chance spread of a rate over so few rounds
 
     @property
     def bias(self) -> float:
         """Predicted minus measured rate over the week."""
         return self.predicted - self.measured
+
+
+EXACT_UP_TO = 200
+"""Rounds up to which an interval's chance spread is summed exactly; beyond, the normal approximation."""
+
+
+def chance_spread(rounds: int, p: float) -> float:
+    """E|k/n − p| for k ~ Binomial(n, p): how far a measured rate strays from a right prediction by chance."""
+    if rounds > EXACT_UP_TO:
+        return math.sqrt(2 / math.pi * p * (1 - p) / rounds)
+    return sum(math.comb(rounds, k) * p ** k * (1 - p) ** (rounds - k) * abs(k / rounds - p)
+               for k in range(rounds + 1))
 
 
 def backtest(demand: Demand, within_s: float, concurrency: int, model: str = "erlang",
@@ -53,5 +67,6 @@ def backtest(demand: Demand, within_s: float, concurrency: int, model: str = "er
         out.append(WeekCheck(
             week_start=start, intervals=len(rows), rounds=rounds,
             measured=sum(n * m for n, m, _ in rows) / rounds, predicted=sum(n * p for n, _, p in rows) / rounds,
-            mae=sum(n * abs(p - m) for n, m, p in rows) / rounds))
+            mae=sum(n * abs(p - m) for n, m, p in rows) / rounds,
+            noise=sum(n * chance_spread(n, p) for n, _, p in rows) / rounds))
     return out

@@ -21,7 +21,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "week_start": ("周起始", "week of"), "intervals": ("时段", "intervals"), "rounds": ("轮次", "rounds"),
     "measured": ("实测", "measured"), "predicted": ("预测", "predicted"),
     "shift": ("班次", "shift"), "time": ("上下班时间", "hours"), "agents": ("人数", "agents"),
-    "hours": ("工时", "agent-hours"), "mae": ("时段误差", "interval MAE"), "bias": ("偏差", "bias"),
+    "hours": ("工时", "agent-hours"), "mae": ("时段误差", "interval MAE"),
+    "noise": ("其中偶然误差", "of which chance"), "bias": ("偏差", "bias"),
     "judged": ("考核时段", "judged"), "reachable": ("目标可达", "target reachable"),
 }
 
@@ -30,7 +31,7 @@ DEMAND_COLUMNS = ("weekday", "interval", "weeks", "arrivals_mean", "arrivals_sd"
 PLAN_COLUMNS = ("weekday", "interval", "arrivals_mean", "handle_s", "required", "scheduled", "service_level",
                 "avg_wait_s", "occupancy", "agents_online", "gap", "judged",
                 "reachable")
-BACKTEST_COLUMNS = ("week_start", "intervals", "rounds", "measured", "predicted", "bias", "mae")
+BACKTEST_COLUMNS = ("week_start", "intervals", "rounds", "measured", "predicted", "bias", "mae", "noise")
 
 
 def label(column: str, lang: str = "zh") -> str:
@@ -75,7 +76,7 @@ def backtest_rows(weeks: list[WeekCheck]) -> list[dict[str, Any]]:
     """One row per week of the backtest."""
     return [{"week_start": w.week_start.isoformat(), "intervals": w.intervals, "rounds": w.rounds,
              "measured": round(w.measured, 4), "predicted": round(w.predicted, 4), "bias": round(w.bias, 4),
-             "mae": round(w.mae, 4)} for w in weeks]
+             "mae": round(w.mae, 4), "noise": round(w.noise, 4)} for w in weeks]
 
 
 SHOWN_ONLINE = 0.05

@@ -28,8 +28,10 @@ def simulate(agents: int, slots: int, arrivals_per_s: float, handle_s: float, ta
              seed: int = 1) -> SimResult:
     """Simulate Poisson arrivals served by agents × slots parallel chat slots, first come first served.
 
-    Handle times are exponential with mean handle_s, or drawn from handle_sample (the measured durations)
-    when one is given, so the figures need not assume the exponential times Erlang C does. With a latency,
+    Handle times are exponential with mean handle_s, or drawn from handle_sample (the measured durations) when
+    one is given, so the figures need not assume the exponential times Erlang C does. The sample gives the
+    shape and handle_s the mean: a measured session can hold several arrivals (rounds), and the slot time one
+    arrival holds is handle_s. With a latency,
     each chat's reply comes that long after its slot frees up (drawn from the measured latencies).
     """
     if arrivals_per_s <= 0:
@@ -37,7 +39,11 @@ def simulate(agents: int, slots: int, arrivals_per_s: float, handle_s: float, ta
     if agents * slots <= 0:
         return SimResult(0.0, 1.0, float("inf"), 0)
     sample = [s for s in handle_sample if s >= 0]
-    service = ciw.dists.Empirical(sample) if sample else ciw.dists.Exponential(rate=1 / handle_s)
+    mean = sum(sample) / len(sample) if sample else 0.0
+    if mean > 0:
+        service = ciw.dists.Empirical([s * handle_s / mean for s in sample])
+    else:
+        service = ciw.dists.Exponential(rate=1 / handle_s)
     network = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(rate=arrivals_per_s)],
                                  service_distributions=[service], number_of_servers=[agents * slots])
     ciw.seed(seed)

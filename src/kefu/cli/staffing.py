@@ -12,7 +12,6 @@ from rich.table import Table
 from kefu.cli.app import (app, cli_settings, cli_shop, connect_existing, console, emit, err_console, fail, parse_day,
                           state, table_target)
 from kefu.output import to_csv, to_json
-from kefu.reports.staffing_section import window_line
 
 if TYPE_CHECKING:
     import duckdb
@@ -129,6 +128,8 @@ def demand_cmd(shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4
                    {"day_from": demand.day_from.isoformat(), "day_to": demand.day_to.isoformat(),
                     "interval_min": interval, "unit": unit.value, "concurrency": demand.concurrency})
         return
+    from kefu.reports.staffing_section import window_line
+
     cells = {(c.slot, c.weekday): c for c in demand.cells}
     slots = sorted({c.slot for c in demand.cells if c.arrivals_mean > 0})
 
@@ -245,7 +246,7 @@ def _latency_summary(plan: Plan) -> dict[str, Any] | None:
 
 def _print_plan(out: Any, plan: Plan) -> None:
     """The plan as a weekday × interval grid of 需/在 (needed / online), coloured as the reports colour it."""
-    from kefu.reports.staffing_section import cell_text, legend_line, notes, summary_line, tone
+    from kefu.reports.staffing_section import cell_text, legend_line, notes, summary_line, tone, window_line
     from kefu.staffing.rows import busy_slots, grid
 
     cells = grid(plan)

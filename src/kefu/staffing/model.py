@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from kefu.staffing.erlang import Queue, avg_wait_s, prob_wait, servers_needed, service_level
 from kefu.staffing.latency import Latency
-from kefu.staffing.simulate import simulate
 from kefu.staffing.target import Target
 
 MODELS = ("erlang", "simulation")
@@ -62,6 +61,8 @@ def evaluate(agents: int, traffic: Traffic, target: Target, model: str = "erlang
         return Staffing(agents, traffic.ceiling(target.within_s), 0.0, 0.0, 0.0)
     occupancy = min(1.0, load / slots) if slots else 1.0
     if model == "simulation":
+        from kefu.staffing.simulate import simulate  # ciw and its graph library load only for a simulation
+
         sim = simulate(agents, traffic.concurrency, traffic.arrivals_per_s, traffic.handle_s, target.within_s,
                        handle_sample=traffic.handle_sample, latency=traffic.latency, chats=SIMULATED_CHATS)
         return Staffing(agents, sim.service_level, sim.prob_wait, sim.avg_wait_s, occupancy)

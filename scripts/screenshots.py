@@ -7,14 +7,10 @@ boxes).
 from __future__ import annotations
 
 import secrets
-import socket
 import sys
 import tempfile
-import threading
 from pathlib import Path
-from typing import Any
 
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 from kefu.config import Settings, settings_from
@@ -25,6 +21,7 @@ from kefu.reports.html import render_html
 from kefu.store import Warehouse
 from kefu.web import WebConfig, create_app
 from kefu.web.auth import AuthStore
+from kefu.web.loopback import served
 
 # The demo is a Taobao shop: the pictures show it under Taobao's rules, staffed for 85 % within 3 minutes
 # (its agents reply within 3 minutes 90 % of the time when nobody queues, so 90 % would be out of reach).
@@ -32,18 +29,6 @@ SHOWN = settings_from({"preset": "taobao", "staffing_target_rate": 0.85})
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 860}
-
-
-class _Server(uvicorn.Server):
-    """uvicorn that says when it listens."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.listening = threading.Event()
-
-    async def startup(self, sockets: Any = None) -> None:
-        await super().startup(sockets=sockets)
-        self.listening.set()
 
 
 def _demo_warehouse(root: Path) -> Path:
@@ -69,34 +54,21 @@ def main(out: Path) -> None:
         auth.add_user("admin", password, "admin")
         auth.close()
         app = create_app(WebConfig(db, root / "users.sqlite", SHOWN, root / "work"))
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        server = _Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        if not server.listening.wait(60):
-            raise SystemExit("kefu serve did not start")
-        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-                page = browser.new_page(viewport=VIEWPORT)
-                page.goto(f"{base}/login")
-                page.fill("input[name=username]", "admin")
-                page.fill("input[name=password]", password)
-                page.click("button[type=submit]")
-                page.wait_for_url(f"{base}/")
-                page.screenshot(path=out / "web-overview.png")
-                page.goto(f"{base}/staffing")
-                page.wait_for_selector("#staffing-heatmap .heatmaplayer image")  # plotly has drawn the heatmap
-                page.screenshot(path=out / "staffing.png", full_page=True)
-                page.goto((root / "report.html").as_uri())
-                page.screenshot(path=out / "html-report.png")
-                browser.close()
-        finally:
-            server.should_exit = True
-            thread.join()
-            sock.close()
+        with served(app) as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(f"{base}/login")
+            page.fill("input[name=username]", "admin")
+            page.fill("input[name=password]", password)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/")
+            page.screenshot(path=out / "web-overview.png")
+            page.goto(f"{base}/staffing")
+            page.wait_for_selector("#staffing-heatmap .heatmaplayer image")  # plotly has drawn the heatmap
+            page.screenshot(path=out / "staffing.png", full_page=True)
+            page.goto((root / "report.html").as_uri())
+            page.screenshot(path=out / "html-report.png")
+            browser.close()
     print(f"已更新截图 / screenshots written: {out / 'web-overview.png'}, {out / 'staffing.png'}, "
           f"{out / 'html-report.png'}")
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -14,27 +12,13 @@ from kefu.cli import app as cli
 from kefu.config import Settings
 from kefu.output import human_value
 from kefu.web import WebConfig, create_app
+from kefu.web.loopback import served
 from tests.browser import WatchedPage
 from tests.web.conftest import PASSWORD, SHOP_A, XIAOYA, make_users
 
 TIMEOUT_MS = 60_000
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright 未安装 / playwright is not installed")
-uvicorn = pytest.importorskip("uvicorn")
-
-
-class _Server(uvicorn.Server):
-    """uvicorn that tells the test when it listens."""
-
-    def __init__(self, config: Any) -> None:
-        super().__init__(config)
-        self.listening = threading.Event()
-
-    async def startup(self, sockets: Any = None) -> None:
-        await super().startup(sockets=sockets)
-        self.listening.set()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on an empty warehouse, served by uvicorn in a thread on a free loopback port."""
@@ -42,16 +26,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     make_users(root / "users.sqlite")
     web = create_app(WebConfig(root / "shop.duckdb", root / "users.sqlite", Settings(), root / "work",
                                live_interval_s=1.0))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    srv = _Server(uvicorn.Config(web, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    assert srv.listening.wait(60)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    srv.should_exit = True
-    thread.join()
-    sock.close()
+    with served(web) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

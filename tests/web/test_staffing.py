@@ -5,8 +5,6 @@ import datetime as dt
 import json
 import re
 import shutil
-import socket
-import threading
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -22,6 +20,7 @@ from kefu.staffing.rows import backtest_rows, busy_slots, weekday_name
 from kefu.staffing.service import StaffingView, staffing_view
 from kefu.store import Warehouse
 from kefu.web import WebConfig, create_app
+from kefu.web.loopback import served
 from tests.browser import WatchedPage
 from tests.web.conftest import PASSWORD, SHOP_A, SHOP_B, make_users
 
@@ -135,21 +134,6 @@ def test_the_view_is_computed_once_per_data_generation(web: Callable[[str], Test
 
 # ---- in a real headless chromium, under the app's own Content-Security-Policy ------------------------------------
 
-uvicorn = pytest.importorskip("uvicorn")
-
-
-class _Server(uvicorn.Server):
-    """uvicorn that tells the test when it listens."""
-
-    def __init__(self, config: Any) -> None:
-        super().__init__(config)
-        self.listening = threading.Event()
-
-    async def startup(self, sockets: Any = None) -> None:
-        await super().startup(sockets=sockets)
-        self.listening.set()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, two_shop_db: Path) -> Iterator[str]:
     """The app on a copy of the two-shop warehouse, served on a free loopback port."""
@@ -157,16 +141,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, two_shop_db: Path) -> Itera
     shutil.copy(two_shop_db, root / "shop.duckdb")
     make_users(root / "users.sqlite")
     app = create_app(WebConfig(root / "shop.duckdb", root / "users.sqlite", Settings(), root / "work"))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    srv = _Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    assert srv.listening.wait(60)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    srv.should_exit = True
-    thread.join()
-    sock.close()
+    with served(app) as base:
+        yield base
 
 
 def test_the_heatmap_draws_and_explains_a_cell_in_chromium(server: str, watched_page: Callable[..., WatchedPage],

@@ -237,3 +237,14 @@ def test_explain_in_json_and_csv(db: Path) -> None:
     code, out = kefu(db, *args, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == len(times) and rows[0]["part"] == "平均响应时间(秒)"
+
+
+def test_a_command_that_fails_leaves_no_connection_open(db: Path) -> None:
+    code, out = kefu(db, "report", "--shop", "没有这个店", "--grain", "shop_day")
+    assert code == 1, out
+    code, out = kefu(db, "export", "xlsx", "-o", str(db.with_suffix(".xlsx")), "--shop", "没有这个店")
+    assert code == 1 and "没有这个店" in out
+    # The next command in the same process opens the file read-write: a read-only connection left behind by
+    # the failed commands would refuse it ("different configuration than existing connections").
+    with Warehouse.open(db) as wh:
+        assert wh.con.execute("SELECT count(*) FROM messages").fetchone()[0] > 0

@@ -17,7 +17,8 @@ from rich.markup import escape
 from kefu.config import Settings, SettingError, load_settings
 
 app = typer.Typer(help="kefu 客服绩效：导入店铺聊天、订单与退款数据，按平台规则计算客服 KPI。",
-                  no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  result_callback=lambda *_, **__: close_opened())
 
 # `kefu export …`: one group for every export format.
 export_app = typer.Typer(help="导出 / export the warehouse or its reports", no_args_is_help=True)
@@ -62,17 +63,28 @@ class Compare(str, Enum):
 
 
 class State:
-    """Options shared by every command."""
+    """Options shared by every command, and the warehouse connections it opened."""
 
     db: Path = Path("kefu.duckdb")
     lang: str = "zh"
+
+    def __init__(self) -> None:
+        self.opened: list[duckdb.DuckDBPyConnection] = []
 
 
 state = State()
 
 
+def close_opened(*_: object) -> None:
+    """Close the warehouse connections the command opened: in one process (tests, scripts) one left open would
+    pin its configuration on the file for whatever opens it next."""
+    while state.opened:
+        state.opened.pop().close()
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a clear error (no traceback) and exit."""
+    """Print a clear error (no traceback) and exit, closing the connections the command opened."""
+    close_opened()
     # One unbroken line (the terminal wraps it): paths and names stay searchable; [extras] print verbatim.
     err_console.print(f"[bold red]错误[/]: {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
@@ -132,6 +144,7 @@ def connect_existing(settings: Settings | None = None, *, write: bool = False) -
     note = facts.difference(con, settings) if settings is not None else ""
     if note:
         err_console.print(f"[yellow]{note}[/]", soft_wrap=True)
+    state.opened.append(con)
     return con
 
 
@@ -196,6 +209,7 @@ def main(
                                  help="显示版本后退出 / show the version and exit"),
 ) -> None:
     """kefu 客服绩效 / customer-service KPIs for online shops."""
+    close_opened()
     state.db = db
     state.lang = lang.value
 

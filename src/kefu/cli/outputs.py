@@ -34,7 +34,7 @@ def export_xlsx_cmd(
     sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
 ) -> None:
-    """导出 Excel 工作簿：概览、客服日报、客服汇总、询单流失、质检、指标说明 / the manager's workbook."""
+    """导出 Excel 工作簿：概览、客服日报、客服汇总、询单流失、质检、排班、指标说明 / the manager's workbook."""
     from kefu.report import NoData
     from kefu.reports.excel import write_workbook
 

@@ -39,13 +39,13 @@ def test_run_json_is_masked_unless_told(db: Path) -> None:
     payload = json.loads(out)
     assert (payload["day_from"], payload["day_to"]) == ("2026-11-11", "2026-11-11")
     rows = payload["findings"]
-    assert len(rows) == 10 and rows[0]["time"] == "2026-11-11 13:00:30"  # shop-local, newest first
+    assert len(rows) == 11 and rows[0]["time"] == "2026-11-11 13:00:30"  # shop-local, newest first
     assert {r["buyer"] for r in rows} <= {"买***号"}
     assert not any("13812345678" in r["text"] for r in rows)
     _, raw = kefu(db, "qc", "run", "--format", "json", "--no-mask")
     assert any("13812345678" in r["text"] for r in json.loads(raw)["findings"])
     with Warehouse.open(db) as wh:
-        assert wh.con.execute("SELECT count(*) FROM qc_findings").fetchone() == (10,)
+        assert wh.con.execute("SELECT count(*) FROM qc_findings").fetchone() == (11,)
 
 
 def test_run_csv_category_and_xlsx(db: Path, tmp_path: Path) -> None:
@@ -56,9 +56,9 @@ def test_run_csv_category_and_xlsx(db: Path, tmp_path: Path) -> None:
                              "points", "matched", "text"]
     target = tmp_path / "qc.xlsx"
     code, out = kefu(db, "qc", "run", "--format", "xlsx", "-o", str(target))
-    assert code == 0 and "发现 10 条" in out
+    assert code == 0 and "发现 11 条" in out
     sheet = load_workbook(target).active
-    assert sheet.cell(1, 1).value == "时间" and sheet.max_row == 11
+    assert sheet.cell(1, 1).value == "时间" and sheet.max_row == 12
 
 
 def test_run_table_and_report(db: Path, tmp_path: Path) -> None:
@@ -66,9 +66,9 @@ def test_run_table_and_report(db: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["--db", str(db), "qc", "run", "--account", "店:甲", "-o", str(target)],
                            env={"COLUMNS": "200"})
     code, out = result.exit_code, result.output
-    assert code == 0 and "发现 9 条" in out and "按类别" in out and "扣分最多的会话" in out and "买***号" in out
+    assert code == 0 and "发现 10 条" in out and "按类别" in out and "扣分最多的会话" in out and "买***号" in out
     findings = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
-    assert len(findings) == 9 and f"全部 9 条发现见 {target}" in out.replace("\n", "")
+    assert len(findings) == 10 and f"全部 10 条发现见 {target}" in out.replace("\n", "")
     worst = out[out.index("扣分最多的会话"):]
     # The worst conversation comes first: the one whose findings deduct the most points.
     by_talk: dict[tuple[str, str], float] = {}
@@ -79,7 +79,7 @@ def test_run_table_and_report(db: Path, tmp_path: Path) -> None:
     assert day in first_row and f"{most:g}" in first_row
     _, report = kefu(db, "report", "--format", "json")
     row = next(r for r in json.loads(report)["rows"] if r["account"] == "店:甲")
-    assert row["qc_score"] == 59 and row["qc_findings"] == 9
+    assert row["qc_score"] == 59 and row["qc_findings"] == 10  # the review-only candidate deducts nothing
 
 
 def test_rules_and_test(db: Path, tmp_path: Path) -> None:

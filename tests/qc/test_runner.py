@@ -26,7 +26,8 @@ MESSAGES = message_csv(
     f"买家一号|{A}|buyer|{D} 10:03:00|好的我拍了",
     f"买家一号|{A}|agent|{D} 10:06:00|好的亲，跟您核对一下收货地址和电话",
     f"买家一号|{A}|agent|{D} 10:06:30|感谢您的光临，祝您生活愉快",
-    # Threatens twice (one risk finding), a slow curt first reply, no polite word, the buyer has the last word.
+    # Threatens twice (one risk finding), a slow curt first reply that answers 有货 to 发货 (a candidate for
+    # review), no polite word, the buyer has the last word.
     f"买家二号|{A}|buyer|{D} 11:00:00|再不发货我要投诉",
     f"买家二号|{A}|agent|{D} 11:00:20|有货",
     f"买家二号|{A}|buyer|{D} 11:01:00|我要给差评",
@@ -42,7 +43,7 @@ MESSAGES = message_csv(
 EXPECTED = Counter({
     (A, "extreme.ranking"): 1, (A, "risk.complaint"): 1, (A, "flow.slow_first_reply"): 1,
     (A, "flow.no_greeting"): 1, (A, "politeness.none"): 1, (A, "flow.unclosed"): 1, (A, "flow.no_farewell"): 1,
-    (A, "flow.no_verify"): 1, (A, "offsite.phone"): 1, (BOT, "extreme.ranking"): 1,
+    (A, "flow.no_verify"): 1, (A, "offsite.phone"): 1, (BOT, "extreme.ranking"): 1, (A, "flow.off_topic"): 1,
 })
 
 
@@ -70,11 +71,12 @@ def test_scores_reach_the_report_only_after_a_run(con) -> None:
     run_qc(con, Settings(), load_rules())
     rows = report_rows(con)
     row = rows[(A, D)]
-    # 10 (极限词) + 20 (手机号) + 1 + 1 + 3 + 2 + 1 + 3 (流程与礼貌); 风险会话 costs nothing.
+    # 10 (极限词) + 20 (手机号) + 1 + 1 + 3 + 2 + 1 + 3 (流程与礼貌); 风险会话 and the 答非所问 candidate
+    # (for review) cost nothing.
     assert row["qc_score"] == 100 - 41
-    assert row["qc_findings"] == 9
+    assert row["qc_findings"] == 10
     assert (row["qc_extreme_words"], row["qc_off_platform"], row["qc_flow"], row["qc_politeness"],
-            row["qc_risk"], row["qc_tone"], row["qc_violations"]) == (1, 1, 5, 1, 1, 0, 0)
+            row["qc_risk"], row["qc_tone"], row["qc_violations"]) == (1, 1, 6, 1, 1, 0, 0)
     assert rows[(BOT, D)]["qc_score"] == 90
     assert report_rows(con, period="all")[(A, f"{D}~{D}")]["qc_score"] == 59
 
@@ -82,12 +84,12 @@ def test_scores_reach_the_report_only_after_a_run(con) -> None:
 def test_rerunning_replaces_the_findings_of_the_same_scope(con) -> None:
     run_qc(con, Settings(), load_rules())
     second = run_qc(con, Settings(), load_rules())
-    assert con.execute("SELECT count(*), count(DISTINCT run_id) FROM qc_findings").fetchone() == (10, 1)
-    assert con.execute("SELECT run_id, findings FROM qc_runs").fetchall() == [(second.run_id, 10)]
+    assert con.execute("SELECT count(*), count(DISTINCT run_id) FROM qc_findings").fetchone() == (11, 1)
+    assert con.execute("SELECT run_id, findings FROM qc_runs").fetchall() == [(second.run_id, 11)]
     one = run_qc(con, Settings(), load_rules(), account=A)
     runs = dict(con.execute("SELECT run_id, findings FROM qc_runs").fetchall())
-    assert runs == {second.run_id: 1, one.run_id: 9}
-    assert con.execute("SELECT count(*) FROM qc_findings").fetchone() == (10,)
+    assert runs == {second.run_id: 1, one.run_id: 10}
+    assert con.execute("SELECT count(*) FROM qc_findings").fetchone() == (11,)
 
 
 def test_findings_are_newest_first_and_masked(con) -> None:
@@ -125,7 +127,7 @@ def test_explain_lists_the_findings_behind_a_figure(con) -> None:
     (evidence,) = exp.evidence
     row = dict(zip(evidence.columns, evidence.rows[0]))
     assert (row["rule_name"], row["matched"], row["buyer"]) == ("发送手机号", "138****5678", "买***号")
-    assert len(explain(con, Settings(), "qc_findings", dt.date(2026, 11, 11), account=A).evidence[0].rows) == 9
+    assert len(explain(con, Settings(), "qc_findings", dt.date(2026, 11, 11), account=A).evidence[0].rows) == 10
 
 
 def test_slow_replies_need_an_apology_and_promises_a_reply(make_shop) -> None:
@@ -169,3 +171,36 @@ def test_a_rule_can_change_a_checks_parameters(make_shop, tmp_path) -> None:
                         'expect = "抱歉"\nparams = { threshold_s = 400 }\n', encoding="utf-8")
     run = run_qc(con, Settings(), load_rules([stricter]), store=False)
     assert not [f for f in run.findings if f["rule_id"] == "flow.slow_no_apology"]  # 300 s is within 400 s
+
+
+def test_transfers_short_answers_and_invitations(make_shop) -> None:
+    orders = ("order_id,shop,buyer,created_at,paid_at,amount,items,status\n"
+              f"o1,店,买家十号,{D} 10:05:00,{D} 10:06:00,99,1,交易成功\n"
+              f"o2,店,买家十一号,{D} 11:05:00,{D} 11:06:00,59,1,交易成功\n")
+    evaluations = "eval_id,account,buyer,invited_at,rated_at,level\n" \
+                  f"e1,{A},买家十一号,{D} 11:10:00,,\n"
+    con = make_shop(accounts=ACCOUNTS, orders=orders, evaluations=evaluations, messages=message_csv(
+        # Handed over with a word first: kept. Handed over cold: a finding on the notice.
+        f"买家八号|{A}|buyer|{D} 09:00:00|我要退货",
+        f"买家八号|{A}|agent|{D} 09:00:10|亲，退货我帮您转接售后同事",
+        f"买家八号|{A}|system|{D} 09:00:20|已转接给小李",
+        f"买家九号|{A}|buyer|{D} 09:30:00|我要退款",
+        f"买家九号|{A}|agent|{D} 09:30:10|好的",
+        f"买家九号|{A}|system|{D} 09:30:20|已转接给小李",
+        # 发货 asked, 好的 answered: a candidate. 颜色 asked, 有红色 answered: it names the topic.
+        f"买家十号|{A}|buyer|{D} 10:00:00|这个什么时候发货",
+        f"买家十号|{A}|agent|{D} 10:00:05|好的",
+        f"买家十号|{A}|buyer|{D} 10:01:00|有别的颜色吗",
+        f"买家十号|{A}|agent|{D} 10:01:05|有红色",
+        # Both paid; only 买家十一号 was invited to evaluate.
+        f"买家十一号|{A}|buyer|{D} 11:00:00|在吗",
+        f"买家十一号|{A}|agent|{D} 11:00:05|在的亲",
+    ))
+    run = run_qc(con, Settings(), load_rules(), store=False)
+    by_rule = {}
+    for f in run.findings:
+        by_rule.setdefault(f["rule_id"], []).append((f["buyer"], f["text"], f["matched"]))
+    assert by_rule["flow.transfer_unexplained"] == [("买家九号", "已转接给小李", "转接前的最后一条回复没有说明转接")]
+    assert by_rule["flow.off_topic"] == [("买家十号", "好的", "买家问发货，回复只有 2 个字且没有提到")]
+    assert by_rule["flow.no_invite"] == [("买家十号", "有红色", "买家已付款，当天没有邀请评价")]
+    assert {f["points"] for f in run.findings if f["rule_id"] == "flow.off_topic"} == {0.0}  # for review only

@@ -13,11 +13,12 @@ from kefu.schema import SENDERS
 SEVERITIES = ("严重", "一般", "提示")
 # Structural checks over whole conversations; each is one SQL file, kefu/qc/sql/check_<name>.sql.
 CHECKS = ("first_response_slow", "no_greeting", "no_verify", "no_farewell", "unclosed", "impolite",
-          "slow_no_apology", "no_follow_up")
+          "slow_no_apology", "no_follow_up", "transfer_unexplained", "off_topic", "no_invite")
 # The parameters a check takes (a rule's `params` table overrides them), with their defaults.
 CHECK_PARAMS: dict[str, dict[str, float]] = {
     "slow_no_apology": {"threshold_s": 180, "within": 2},  # slower than this, apologise in the next replies
     "no_follow_up": {"wait_min": 15},  # after 稍等/马上…, the next reply comes within this (or is missing)
+    "off_topic": {"max_chars": 5},  # a reply shorter than this that names none of the attributes asked about
 }
 # Flag letters of a rule's regex: i = ASCII case-insensitive, s = `.` matches a line break.
 _FLAGS = {"i": re.I | re.A, "s": re.S}

@@ -21,7 +21,8 @@ from kefu.sqltext import lit
 
 # The models the checks read, and the temp tables the runner derives from them (in order).
 _MODELS = [("msgs", ""), ("shop_accounts", ""), ("conv_msgs", "account"), ("questions", "account"),
-           ("conversations", "account"), ("credited_orders", "account")]
+           ("conversations", "account"), ("credited_orders", "account"), ("conversion", "account"),
+           ("eval_invites", "account")]
 _DERIVED = ("qc_msgs", "qc_first_reply", "qc_last_reply")
 _SQL_FILE = {"qc_msgs": "messages", "qc_first_reply": "first_reply", "qc_last_reply": "last_reply"}
 # A check on a conversation looks at accounts of the kind that sends the rule's senders.

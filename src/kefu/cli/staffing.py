@@ -152,22 +152,20 @@ def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, 
     """The plan of the demand, with a progress bar when the simulation runs."""
     from rich.progress import Progress
 
-    from kefu.staffing.plan import make_plan
-    from kefu.staffing.service import judged_hours
+    from kefu.staffing.service import settings_plan
 
     if concurrency != "auto" and not (concurrency.isdigit() and int(concurrency) >= 1):
         fail(f"--concurrency 须为 auto 或正整数，得到 {concurrency!r} / --concurrency must be auto or a whole number")
-    slots = None if concurrency == "auto" else int(concurrency)
-    options = dict(concurrency=slots, shrinkage=settings.staffing_shrinkage if shrinkage is None else shrinkage,
-                   max_occupancy=settings.staffing_max_occupancy if max_occupancy is None else max_occupancy,
-                   hours=judged_hours(settings, all_hours), latency=latency)
+    options: dict[str, Any] = dict(concurrency=None if concurrency == "auto" else int(concurrency),
+                                   shrinkage=shrinkage, max_occupancy=max_occupancy, all_hours=all_hours,
+                                   latency=latency)
     try:
         if model is ModelName.erlang:
-            return make_plan(demand, target, **options)
+            return settings_plan(demand, settings, target, **options)
         with Progress(console=err_console, transient=True) as progress:
             task = progress.add_task("模拟各时段 / simulating", total=len(demand.cells))
-            return make_plan(demand, target, model=model.value, **options,
-                             progress=lambda done, _: progress.update(task, completed=done))
+            return settings_plan(demand, settings, target, model=model.value, **options,
+                                 progress=lambda done, _: progress.update(task, completed=done))
     except ValueError as exc:
         fail(str(exc))
 
@@ -198,16 +196,15 @@ def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target
              unit: UnitOpt = Unit.rounds, day_to: ToOpt = None, sets: SetOpt = None, config: ConfigOpt = None,
              fmt: FmtOpt = OutFmt.table, output: OutputOpt = None) -> None:
     """每个时段为达到目标需要的在线人数，对比实际在线：缺口与富余 / agents needed per interval vs agents online."""
-    from kefu.staffing.backtest import backtest
     from kefu.staffing.rows import PLAN_COLUMNS, backtest_rows, plan_rows
+    from kefu.staffing.service import checks_of
 
     settings = cli_settings(config, sets)
     goal = _target(target, target_rate, target_s, settings)
     demand = _measure(connect_existing(settings), settings, shop, group, weeks, interval, unit, day_to)
     plan = _plan(settings, demand, goal, concurrency, shrinkage, max_occupancy, model, all_hours, latency)
-    weeks = [] if unit is not Unit.rounds else backtest(demand, settings.platform_threshold_s, plan.concurrency,
-                                                         plan.model, latency)
-    checks = backtest_rows(weeks)
+    checked = checks_of(plan, settings)
+    checks = backtest_rows(checked)
     summary = {"target": goal.text(), "target_rate": goal.rate, "target_s": goal.within_s, "model": plan.model,
                "concurrency": plan.concurrency, "shrinkage": plan.shrinkage, "max_occupancy": plan.max_occupancy,
                "day_from": demand.day_from.isoformat(), "day_to": demand.day_to.isoformat(),
@@ -223,12 +220,12 @@ def plan_cmd(target: TargetOpt = None, target_rate: TargetRateOpt = None, target
         return
     with table_target(output) as out:
         _print_plan(out, plan)
-        if weeks:
+        if checked:
             from kefu.reports.staffing_section import backtest_table
 
             table = Table(title="回测：在线人数下的预测达标率 vs 实测平台口径" if state.lang == "zh" else "backtest",
                           title_justify="left")
-            headers, cells = backtest_table(weeks, state.lang)
+            headers, cells = backtest_table(checked, state.lang)
             for i, header in enumerate(headers):
                 table.add_column(header, justify="left" if i == 0 else "right")
             for row in cells:

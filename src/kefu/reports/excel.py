@@ -18,7 +18,7 @@ from kefu.metrics.metric import UNITS_ZH
 from kefu.output import KEY_COLUMNS, label
 from kefu.report import NoData, Report, prepared_engine, rows_of_shops, run_report
 from kefu.reports.lost import COLUMN_LABELS, lost_between, status_text
-from kefu.reports.staffing_section import cell_text, day_spans, section, shop_views, tone
+from kefu.reports.staffing_section import cell_text, last_days, section, shop_views, tone
 from kefu.reports.xlsx import Sheet, column_format, date_cell, sheet_name, workbook
 from kefu.scoring.plan import GRAIN
 from kefu.scoring.score import Scorecard
@@ -137,7 +137,7 @@ def write_workbook(path: str | Path, con: duckdb.DuckDBPyConnection, settings: S
     agents, summary, bold = _summary_rows(con, settings, period_spec, engine, lang)
     lost = rows_of_shops(lost_between(con, settings, first, last, engine=engine), shops)
     qc = rows_of_shops(_qc_rows(con, settings, first, last), shops)
-    staffing = shop_views(engine, settings, day_spans(shop.rows))
+    staffing = shop_views(engine, settings, last_days(shop.rows))
     with workbook(path) as wb:
         report_sheet(wb, names["overview"], shop, lang)
         report_sheet(wb, names["daily"], daily, lang)

@@ -13,7 +13,7 @@ from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.metrics.compile import ReportSpec
 from kefu.report import NoData, prepared_engine, rows_of_shops, run_report
-from kefu.reports.staffing_section import day_spans, shop_views
+from kefu.reports.staffing_section import last_days, shop_views
 from kefu.staffing.service import StaffingView
 
 # The headline cards: (metric id, grain it is read at, higher is better). Average response time and order value
@@ -185,5 +185,5 @@ def gather(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date
         shop_accounts=list(current["account_day"].values()),
         histogram=_histogram(con, settings, engine, lo, hi, shops),
         qc=_qc(con, lo, hi, shops),
-        staffing=shop_views(engine, settings, day_spans(shop_days)),
+        staffing=shop_views(engine, settings, last_days(shop_days)),
     )

@@ -33,20 +33,18 @@ def shop_spec(shop: str, last: dt.date) -> DemandSpec:
     return DemandSpec(shops=(shop,), day_to=last)
 
 
-def shop_views(engine: DuckDBEngine, settings: Settings,
-               spans: Mapping[str, tuple[dt.date, dt.date]]) -> dict[str, StaffingView]:
-    """Each shop's staffing view over its span of days (first, last), on a prepared engine."""
-    return {shop: staffing_view(engine, settings, shop_spec(shop, last)) for shop, (_, last) in spans.items()}
+def shop_views(engine: DuckDBEngine, settings: Settings, lasts: Mapping[str, dt.date]) -> dict[str, StaffingView]:
+    """Each shop's staffing view up to its last day, on a prepared engine."""
+    return {shop: staffing_view(engine, settings, shop_spec(shop, last)) for shop, last in lasts.items()}
 
 
-def day_spans(rows: list[dict[str, Any]]) -> dict[str, tuple[dt.date, dt.date]]:
-    """The first and last day of each shop in report rows with a shop and an ISO day, in row order."""
-    spans: dict[str, tuple[dt.date, dt.date]] = {}
+def last_days(rows: list[dict[str, Any]]) -> dict[str, dt.date]:
+    """The last day of each shop in report rows with a shop and an ISO day, shops in row order."""
+    lasts: dict[str, dt.date] = {}
     for row in rows:
         day = dt.date.fromisoformat(row["day"])
-        lo, hi = spans.get(row["shop"], (day, day))
-        spans[row["shop"]] = (min(lo, day), max(hi, day))
-    return spans
+        lasts[row["shop"]] = max(lasts.get(row["shop"], day), day)
+    return lasts
 
 
 def cell_text(p: PlanCell) -> str:

@@ -16,7 +16,8 @@ from kefu.staffing.latency import Latency, latency_from
 UNITS = ("rounds", "inquiries")
 """What counts as one arrival: a §7 round (the platform's unit), or an inquiry (a conversation's first question)."""
 
-WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+# The selected shops' and group's human accounts, as every query of the demand reads them.
+_ACC = "SELECT account FROM {shop_accounts} WHERE kind <> 'bot' AND ({shops}) AND ({group})"
 
 # One row per (day, slot) of the window. A session (models/sessions.sql: an account's run of messages with a
 # buyer with no gap over session_gap_s) holds one of the agent's chat slots from its first message to its
@@ -24,10 +25,7 @@ WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周�
 # is presence online or busy (as online_hours). Rounds sent to or answered first by a bot need no agent and
 # are not demand; the platform figure counts what §7 counts.
 _BASE = """
-WITH acc AS (
-    SELECT account, shop FROM {shop_accounts}
-    WHERE kind <> 'bot' AND ({shops}) AND ({group})
-),
+WITH acc AS (""" + _ACC + """),
 grid AS (
     SELECT c.day, s.slot,
         CAST(c.day AS TIMESTAMP) + to_seconds(s.slot * {interval_s}) AS g_start,
@@ -91,9 +89,7 @@ LEFT JOIN online o USING (day, slot)
 # than half a chat in progress per online agent, where hardly anyone waits for a free agent and the time to
 # reply is the agents' own.
 _LATENCY = """
-WITH acc AS (
-    SELECT account FROM {shop_accounts} WHERE kind <> 'bot' AND ({shops}) AND ({group})
-)
+WITH acc AS (""" + _ACC + """)
 SELECT COALESCE(c.busy_s < 0.5 * c.online_s, FALSE) AS is_calm,
     CASE WHEN r.reply_ts IS NOT NULL THEN CAST(ceil(r.response_s) AS INTEGER) END AS seconds, COUNT(*) AS rounds
 FROM {account_rounds} r JOIN acc a ON a.account = r.account
@@ -185,7 +181,7 @@ class Cell:
     agents_online: float  # mean agents online
 
 
-@dataclass
+@dataclass(frozen=True)
 class Demand:
     """The measured demand of a window, by day and interval and by weekday and interval."""
 
@@ -193,7 +189,7 @@ class Demand:
     day_from: dt.date
     day_to: dt.date
     slot_days: list[SlotDay]
-    cells: list[Cell] = field(default_factory=list)
+    cells: list[Cell]
     concurrency: float = 1.0  # chats an agent carries: the median of each account-day's most concurrent sessions
     latency: Latency = field(default_factory=Latency)  # how long agents take to reply when no one queues
 
@@ -247,9 +243,9 @@ def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Deman
     day_from = max(day_to - dt.timedelta(days=7 * spec.weeks - 1), first or engine.first_day)
     values = platform_values(settings)
     human = f"({values['platform_round']}) AND NOT to_bot AND COALESCE(reply_sender, '') <> 'bot'"
-    tables = {"platform_rounds": engine.build([("platform_rounds", "shop")])["platform_rounds"],
-              "account_rounds": engine.build([("platform_rounds", "account")])["platform_rounds"]}
+    tables = {"account_rounds": engine.build([("platform_rounds", "account")])["platform_rounds"]}
     if spec.unit == "rounds":
+        tables["platform_rounds"] = engine.build([("platform_rounds", "shop")])["platform_rounds"]
         arrivals = _ROUND_ARRIVALS.format(interval_s=spec.interval_s, human=human,
                                           counted=values["platform_counted"],
                                           threshold=settings.platform_threshold_s, **filters, **tables)
@@ -273,9 +269,8 @@ def measure(engine: DuckDBEngine, settings: Settings, spec: DemandSpec) -> Deman
     slot_days = [SlotDay(day=r[0], slot=r[1], weekday=r[2], arrivals=int(r[3]), counted=int(r[4]), fast=int(r[5]),
                          held_s=float(r[6]), held=tuple(v / 1e6 for v in r[7] or ()), busy_s=float(r[8]),
                          online_s=float(r[9])) for r in rows]
-    demand = Demand(spec, day_from, day_to, slot_days, _cells(slot_days, spec.interval_s), latency=latency)
-    demand.concurrency = _measured_concurrency(engine, spec, day_from, day_to, filters)
-    return demand
+    return Demand(spec, day_from, day_to, slot_days, _cells(slot_days, spec.interval_s),
+                  concurrency=_measured_concurrency(engine, fill, days), latency=latency)
 
 
 def _data_days(engine: DuckDBEngine, filters: dict[str, str]) -> tuple[dt.date | None, dt.date | None]:
@@ -287,12 +282,10 @@ def _data_days(engine: DuckDBEngine, filters: dict[str, str]) -> tuple[dt.date |
     return first, last
 
 
-def _measured_concurrency(engine: DuckDBEngine, spec: DemandSpec, day_from: dt.date, day_to: dt.date,
-                          filters: dict[str, str]) -> float:
+def _measured_concurrency(engine: DuckDBEngine, fill: dict[str, object], days: dict[str, dt.date]) -> float:
     """The chats an agent carries at once: the median over account-days of the most sessions open at one instant."""
-    table = engine.build([("concurrency", ""), ("shop_accounts", "")])
-    sql = (f"WITH acc AS (SELECT account FROM {table['shop_accounts']} WHERE kind <> 'bot' AND ({filters['shops']})"
-           f" AND ({filters['group']})) SELECT median(max_concurrent) FROM {table['concurrency']} c"
+    table = engine.build([("concurrency", "")])["concurrency"]
+    sql = (f"WITH acc AS ({_ACC.format(**fill)}) SELECT median(max_concurrent) FROM {table} c"
            " JOIN acc USING (account) WHERE c.day BETWEEN $day_from AND $day_to")
-    ((value,),) = engine.con.execute(sql, {"day_from": day_from, "day_to": day_to}).fetchall()
+    ((value,),) = engine.con.execute(sql, days).fetchall()
     return max(1.0, float(value)) if value is not None else 1.0

@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from kefu.staffing.backtest import WeekCheck
-from kefu.staffing.demand import WEEKDAYS_ZH, Demand
+from kefu.staffing.demand import Demand
 from kefu.staffing.plan import Plan
 
+WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 LABELS: dict[str, tuple[str, str]] = {

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kefu.config import Settings, hours_seconds
 from kefu.engines.duckdb import DuckDBEngine
@@ -39,13 +40,26 @@ def judged_hours(settings: Settings, all_hours: bool = False) -> tuple[int, int]
     return hours
 
 
+def settings_plan(demand: Demand, settings: Settings, target: Target, *, shrinkage: float | None = None,
+                  max_occupancy: float | None = None, all_hours: bool = False, **options: Any) -> Plan:
+    """The plan of a demand with the settings' shrinkage, occupancy and judged hours, unless given otherwise
+    (options: concurrency, model, latency, progress, as make_plan takes them)."""
+    return make_plan(demand, target, hours=judged_hours(settings, all_hours),
+                     shrinkage=settings.staffing_shrinkage if shrinkage is None else shrinkage,
+                     max_occupancy=settings.staffing_max_occupancy if max_occupancy is None else max_occupancy,
+                     **options)
+
+
+def checks_of(plan: Plan, settings: Settings) -> list[WeekCheck]:
+    """The plan's backtest: its model, concurrency and latency at the platform threshold the measured rate counts
+    (none when arrivals are inquiries, which the platform does not time)."""
+    if plan.demand.spec.unit != "rounds":
+        return []
+    return backtest(plan.demand, settings.platform_threshold_s, plan.concurrency, plan.model, plan.latency)
+
+
 def staffing_view(engine: DuckDBEngine, settings: Settings, spec: DemandSpec = DemandSpec(),
                   target: Target | None = None) -> StaffingView:
     """The Erlang C plan of the spec's demand at the settings' target, shrinkage and occupancy, with its backtest."""
-    demand = measure(engine, settings, spec)
-    goal = target or settings_target(settings)
-    plan = make_plan(demand, goal, shrinkage=settings.staffing_shrinkage,
-                     max_occupancy=settings.staffing_max_occupancy, hours=judged_hours(settings))
-    checks = backtest(demand, settings.platform_threshold_s, plan.concurrency) if spec.unit == "rounds" else []
-
-    return StaffingView(plan, tuple(checks))
+    plan = settings_plan(measure(engine, settings, spec), settings, target or settings_target(settings))
+    return StaffingView(plan, tuple(checks_of(plan, settings)))

@@ -13,7 +13,7 @@ from plotly.offline import get_plotlyjs
 from kefu.metrics.compile import ReportSpec
 from kefu.report import NoData
 from kefu.reports.html_charts import staffing_heatmap
-from kefu.reports.staffing_section import day_spans, section, shop_spec
+from kefu.reports.staffing_section import last_days, section, shop_spec
 from kefu.web.access import Forbidden
 from kefu.web.context import Ctx, current
 from kefu.web.pages import render
@@ -29,13 +29,13 @@ def staffing_shops(ctx: Ctx) -> list[str]:
     return ctx.scope.visible_shops(ctx.store.shops())
 
 
-def shop_span(ctx: Ctx, shop: str) -> tuple[dt.date, dt.date] | None:
-    """The first and last day of a shop's data (None when it has none)."""
+def shop_last_day(ctx: Ctx, shop: str) -> dt.date | None:
+    """The last day of a shop's data (None when it has none)."""
     try:
         rows = ctx.store.report(ReportSpec(grain="shop_day")).rows
     except NoData:
         return None
-    return day_spans([r for r in rows if r["shop"] == shop]).get(shop)
+    return last_days([r for r in rows if r["shop"] == shop]).get(shop)
 
 
 @router.get("/staffing")
@@ -45,10 +45,10 @@ def staffing_page(ctx: Ctx = Depends(current), shop: str = "") -> Response:
     if shop and shop not in choices:
         raise Forbidden(shop)
     chosen = shop or (choices[0] if choices else "")
-    span = shop_span(ctx, chosen) if chosen else None
-    if span is None:
+    last = shop_last_day(ctx, chosen) if chosen else None
+    if last is None:
         return render(ctx, ctx.request, "staffing.html", part=None, choices=choices, chosen=chosen)
-    view = ctx.store.staffing(shop_spec(chosen, span[1]))
+    view = ctx.store.staffing(shop_spec(chosen, last))
     part = section(chosen, view, "zh")
     return render(ctx, ctx.request, "staffing.html", part=part, choices=choices, chosen=chosen,
                   figure=staffing_heatmap(view.plan, "zh") if part.busy else None, plotly_url=PLOTLY_URL)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DIR := demo-shop
 DEMO_DB := demo.duckdb
 
-.PHONY: install dev system-deps demo lint test bench screenshots readme clean
+.PHONY: install dev system-deps demo lint test bench screenshots readme docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,11 @@ screenshots: dev system-deps
 
 # The README's example output (every `$ kefu …` block) rerun on the current code, screenshots included.
 readme: screenshots
-	$(BIN)/python scripts/readme_tour.py README.md
+	$(BIN)/python scripts/readme_tour.py README.md docs/qc.md
+
+# The generated tables of the README and docs/ (metrics, settings, facts) rewritten from the code.
+docs: $(BIN)/python
+	$(BIN)/python scripts/generated_docs.py
 
 clean:
 	rm -rf $(DEMO_DIR) $(DEMO_DB) demo-qc.csv demo-report.csv demo-report.xlsx demo-report.html .pytest_cache .hypothesis

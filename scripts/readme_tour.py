@@ -1,4 +1,4 @@
-"""Rerun the README's example commands and put their current output under them: `make readme`.
+"""Rerun the example commands of the README (and the docs named) and put their output under them: `make readme`.
 
 Every ```text block whose lines start with `$ kefu` is a tour block. Its commands run in order, in one scratch
 folder that already holds the demo shop of `make demo` (demo.duckdb, QC run included), so the README's
@@ -122,4 +122,5 @@ def main(readme: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "README.md")
+    for name in sys.argv[1:] or ["README.md"]:
+        main(Path(name))

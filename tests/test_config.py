@@ -18,6 +18,7 @@ def test_defaults_match_the_contract() -> None:
         "preset": "", "platform_hours": "00:00-24:00", "platform_unit": "question", "platform_reply": "agent",
         "platform_first_only": False, "platform_cap_s": 0, "platform_unanswered": "skip", "platform_threshold_s": 180,
         "staffing_target_rate": 0.9, "staffing_shrinkage": 0.3, "staffing_max_occupancy": 0.85,
+        "qc_confirmed_only": False,
         "csv_escape_formulas": True,
     }
     assert {s.name: s.default for s in SETTINGS} == Settings().as_dict()

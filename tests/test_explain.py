@@ -114,7 +114,8 @@ SUM_OF = {"agent_messages": "agent_messages", "buyer_messages": "buyer_messages"
           "inquiry_sales": "amount", "total_sales": "amount", "silent_sales": "amount",
           "order_refund_amount": "refund_amount", "online_hours": "counted_hours",
           "online_hours_total": "counted_hours",
-          "platform_response_s": "counted_s", "refund_hours_28d": "refund_hours", "score_sum_180d": "service_score"}
+          "platform_response_s": "counted_s", "refund_hours_28d": "refund_hours", "score_sum_180d": "service_score",
+          "emotion_change_sum": "change"}
 MEAN_OF = {"avg_first_response_s": "first_response_s", "avg_response_s": "response_s"}
 QUANTILE_OF = {"median_response_s": ("response_s", 0.5), "p90_response_s": ("response_s", 0.9)}
 BUYERS_OF = {"paid_buyers", "ordered_buyers"}  # their rows are the credited orders: a buyer may have several

@@ -211,6 +211,12 @@ SETTINGS: tuple[Setting, ...] = (
         check=lambda v: 0 < v <= 1, allowed_zh="应为大于 0、不大于 1 的数，如 0.85",
     ),
     Setting(
+        "qc_confirmed_only", bool, False,
+        "质检得分与质检发现数只算经主管确认的发现（默认算所有未被驳回的发现；被驳回的从不扣分）",
+        "QC scores and finding counts take only the findings a manager confirmed (default: every finding not "
+        "dismissed; dismissed ones never count)",
+    ),
+    Setting(
         "csv_escape_formulas", bool, True,
         "导出 CSV 时，以 = + - @ 制表符或回车开头的文字前加单引号，防止 Excel 把买家写的内容当公式执行；"
         "仅供程序读取时可设为 false",
@@ -245,6 +251,7 @@ class Settings:
     staffing_target_rate: float = 0.9
     staffing_shrinkage: float = 0.3
     staffing_max_occupancy: float = 0.85
+    qc_confirmed_only: bool = False
     csv_escape_formulas: bool = True
 
     def as_dict(self) -> dict[str, Any]:

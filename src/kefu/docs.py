@@ -35,7 +35,7 @@ def _default_text(value: object) -> str:
 
 
 def settings_markdown() -> str:
-    """The settings table of the README: name, default and help, in declaration order."""
+    """The settings table of docs/cli.md: name, default and help, in declaration order."""
     lines = ["| 名称 | 默认值 | 说明 |", "| --- | --- | --- |"]
     lines += [f"| `{s.name}` | {_default_text(s.default)} | {s.help_zh} |" for s in SETTINGS]
     return "\n".join(lines) + "\n"

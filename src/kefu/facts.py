@@ -32,10 +32,10 @@ from kefu.store import Warehouse, catalog, read_meta, shops_of, transaction, war
 
 log = logging.getLogger(__name__)
 
-FACTS_VERSION = 6
+FACTS_VERSION = 7
 """Move it whenever a model's SQL or the stored layout changes: older warehouses then rebuild their facts."""
 
-FACT_SETTINGS = ("timezone", "conversion_window_days", "attribution", "session_gap_s")
+FACT_SETTINGS = ("timezone", "conversion_window_days", "attribution", "session_gap_s", "qc_confirmed_only")
 """The settings the models read; the others only change how stored facts are aggregated or shown."""
 
 VERSION_KEY = "facts_version"
@@ -43,7 +43,7 @@ SETTINGS_KEY = "facts_settings"
 
 # Models read by commands that write no canonical rows (exams, QC runs): stored as views so they
 # follow those writes without maintenance.
-_LIVE = {"exam_scores", "account_days", "account_online", "qc_days", "qc_finding_rows"}
+_LIVE = {"exam_scores", "account_days", "account_online", "qc_days", "qc_finding_rows", "qc_emotion_rows"}
 _TEMP = {"msgs"}
 
 Notify = Callable[[str], None]

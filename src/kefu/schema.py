@@ -131,7 +131,8 @@ TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 # Columns added after warehouses were first written: (table, column) -> the stored type, for the migration
 # that adds them to an older warehouse when it is opened.
-ADDED_COLUMNS: dict[tuple[str, str], str] = {("orders", "refund_amount"): "DECIMAL(18,4) DEFAULT 0"}
+ADDED_COLUMNS: dict[tuple[str, str], str] = {("orders", "refund_amount"): "DECIMAL(18,4) DEFAULT 0",
+                                             ("qc_findings", "finding_id"): "VARCHAR"}
 
 # Stored column types. Times are instants, kept as UTC wall-clock TIMESTAMPs;
 # money is DECIMAL so that sums are exact. `seq` orders messages that share a ts
@@ -185,7 +186,19 @@ WAREHOUSE_DDL: dict[str, str] = {
         run_id VARCHAR NOT NULL, shop VARCHAR NOT NULL, account VARCHAR NOT NULL, buyer VARCHAR NOT NULL,
         day DATE NOT NULL, ts TIMESTAMP NOT NULL, msg_key VARCHAR, rule_id VARCHAR NOT NULL,
         rule_name VARCHAR NOT NULL, category VARCHAR NOT NULL, severity VARCHAR NOT NULL, points DOUBLE NOT NULL,
-        matched VARCHAR, text VARCHAR)""",
+        matched VARCHAR, text VARCHAR, finding_id VARCHAR)""",
+    # The buyer's emotion over each conversation a QC run covered (kefu.qc.emotion: −1 … 1 per message): the
+    # first, last and lowest buyer message; change and worsened are null with a single buyer message.
+    "qc_emotions": """CREATE TABLE IF NOT EXISTS qc_emotions (
+        run_id VARCHAR NOT NULL, shop VARCHAR NOT NULL, account VARCHAR NOT NULL, buyer VARCHAR NOT NULL,
+        day DATE NOT NULL, buyer_messages BIGINT NOT NULL, start_score DOUBLE NOT NULL, end_score DOUBLE NOT NULL,
+        low_score DOUBLE NOT NULL, low_msg_key VARCHAR, low_ts TIMESTAMP, change DOUBLE, worsened BOOLEAN,
+        PRIMARY KEY (shop, account, buyer, day))""",
+    # A manager's decision on a finding (confirmed: a real fault; dismissed: a false alarm), kept by the
+    # finding's id (kefu.qc.store.finding_id: the same finding keeps its id when a run is repeated).
+    "qc_reviews": """CREATE TABLE IF NOT EXISTS qc_reviews (
+        finding_id VARCHAR PRIMARY KEY, shop VARCHAR NOT NULL, account VARCHAR NOT NULL, rule_id VARCHAR NOT NULL,
+        decision VARCHAR NOT NULL, reviewer VARCHAR NOT NULL, note VARCHAR, decided_at TIMESTAMP NOT NULL)""",
     # 培训考试: the question bank (options/answer/tags as JSON; answer NULL = 待定答案), papers, attempts
     # (day = shop-local day taken; one point per keyed question, score = 100 * points / graded, NULL when
     # none was keyed) and answers.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,7 +54,8 @@ def test_run_csv_category_and_xlsx(db: Path, tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["rule_id"] for r in rows] == ["risk.complaint"]
     assert list(rows[0]) == ["time", "shop", "account", "buyer", "rule_id", "rule_name", "category", "severity",
-                             "points", "matched", "text"]
+                             "points", "matched", "text", "finding_id", "decision", "emotion"]
+    assert float(rows[0]["emotion"]) < 0  # the complaining buyer's lowest message
     target = tmp_path / "qc.xlsx"
     code, out = kefu(db, "qc", "run", "--format", "xlsx", "-o", str(target))
     assert code == 0 and "发现 11 条" in out
@@ -109,3 +111,25 @@ def test_errors_are_clear(db: Path, tmp_path: Path) -> None:
     assert code == 1 and "未知客服账号 店:无此人" in out
     code, out = kefu(tmp_path / "none.duckdb", "qc", "run")
     assert code == 1 and "找不到仓库文件" in out
+
+
+def test_findings_review_and_rule_precision(db: Path) -> None:
+    assert kefu(db, "qc", "run", "--format", "csv", "-o", str(db.parent / "qc.csv"))[0] == 0
+    code, out = kefu(db, "qc", "findings", "--rule", "offsite.phone", "--format", "json")
+    assert code == 0, out
+    payload = json.loads(out)
+    assert (payload["findings_total"], payload["pending"]) == (1, 1)
+    fid = payload["findings"][0]["finding_id"]
+    assert fid in kefu(db, "qc", "findings", "--limit", "20")[1]  # on screen with its id
+    code, out = kefu(db, "qc", "review", fid, "--dismiss", "--note", "店铺座机", "--by", "主管")
+    assert code == 0 and "已驳回 1 条发现" in out, out
+    dismissed = json.loads(kefu(db, "qc", "findings", "--decision", "dismissed", "--format", "json")[1])
+    assert [(f["finding_id"], f["decision"]) for f in dismissed["findings"]] == [(fid, "驳回")]
+    rules = kefu(db, "--lang", "en", "qc", "rules")[1]
+    assert re.search(r"offsite\.phone │ 发送手机号 +│ +0 │ +1 │ +0 │ +0%", rules), rules
+    code, out = kefu(db, "qc", "review", fid, "--confirm", "--dismiss")
+    assert code == 1 and "之一" in out
+    code, out = kefu(db, "qc", "review", "000000000000", "--confirm")
+    assert code == 1 and "找不到质检发现 000000000000" in out
+    assert kefu(db, "qc", "review", fid, "--undo")[0] == 0
+    assert json.loads(kefu(db, "qc", "findings", "--decision", "pending", "--format", "json")[1])["pending"] == 11

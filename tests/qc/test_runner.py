@@ -204,3 +204,34 @@ def test_transfers_short_answers_and_invitations(make_shop) -> None:
     assert by_rule["flow.off_topic"] == [("买家十号", "好的", "买家问发货，回复只有 2 个字且没有提到")]
     assert by_rule["flow.no_invite"] == [("买家十号", "有红色", "买家已付款，当天没有邀请评价")]
     assert {f["points"] for f in run.findings if f["rule_id"] == "flow.off_topic"} == {0.0}  # for review only
+
+
+def test_buyer_emotion_reaches_the_report_and_ranks_the_risk_list(make_shop) -> None:
+    con = make_shop(accounts=ACCOUNTS, messages=message_csv(
+        # Starts calm, ends threatening: worsened.
+        f"甲买家|{A}|buyer|{D} 10:00:00|在吗",
+        f"甲买家|{A}|agent|{D} 10:00:03|您好亲",
+        f"甲买家|{A}|buyer|{D} 10:05:00|再不发货我要投诉",
+        # Starts angry, ends thankful: better.
+        f"乙买家|{A}|buyer|{D} 11:00:00|你们就是骗子，我要给差评",
+        f"乙买家|{A}|agent|{D} 11:00:05|非常抱歉亲，马上为您处理",
+        f"乙买家|{A}|buyer|{D} 11:02:00|好的谢谢",
+        # One buyer message: no course.
+        f"丙买家|{A}|buyer|{D} 12:00:00|投诉",
+        f"丙买家|{A}|agent|{D} 12:00:05|您好亲"))
+    run = run_qc(con, Settings(), load_rules())
+    by_buyer = {e["buyer"]: e for e in run.emotions}
+    assert (by_buyer["甲买家"]["worsened"], by_buyer["乙买家"]["worsened"], by_buyer["丙买家"]["worsened"]) == (
+        True, False, None)
+    row = report_rows(con)[(A, D)]
+    assert row["emotion_worsened_rate"] == 0.5
+    assert row["emotion_change_avg"] == pytest.approx(
+        (by_buyer["甲买家"]["change"] + by_buyer["乙买家"]["change"]) / 2)
+    # The risk list puts the most upset buyer first, not the newest finding.
+    risk = [f["buyer"] for f in findings(con, category="风险会话", mask=False)]
+    assert risk[0] == "乙买家" and set(risk) == {"甲买家", "乙买家", "丙买家"}
+    from kefu.explain import explain
+
+    worsened, comparable = explain(con, Settings(), "emotion_worsened_rate", dt.date(2026, 11, 11), account=A).evidence
+    assert [dict(zip(worsened.columns, r))["buyer"] for r in worsened.rows] == ["甲***家"]
+    assert len(comparable.rows) == 2

@@ -41,3 +41,30 @@ def test_qc_run_then_findings_per_role(web: Callable[[str], TestClient]) -> None
     # The run's scores reach the report through the cache that the worker refreshed.
     rows = admin.get("/api/v1/report", params={"account": XIAOYA}).json()["rows"]
     assert all(r["qc_score"] is not None for r in rows)
+
+
+def test_managers_review_findings_of_their_shops_and_scores_follow(web: Callable[[str], TestClient]) -> None:
+    admin = web("admin")
+    r = admin.post("/qc/run", data={"csrf_token": csrf_of(admin)}, follow_redirects=False)
+    job = web.app.state.parts.worker.jobs[r.headers["location"].rsplit("/", 1)[1]]  # type: ignore[attr-defined]
+    assert job.finished.wait(WAIT_S) and job.status == "done", job.error
+    boss = web("boss_a")
+    mine = boss.get("/api/v1/qc").json()["rows"]
+    target = next(f for f in mine if f["points"] > 0)
+    before = boss.get("/api/v1/report", params={"account": target["account"], "period": "all"}).json()["rows"][0]
+    theirs = next(f for f in admin.get("/api/v1/qc").json()["rows"] if f["shop"] == SHOP_B)
+    form = {"csrf_token": csrf_of(boss), "decision": "dismissed", "back": "category=x"}
+    # Another shop's finding reads as unknown; agents cannot review; a forged token is refused.
+    assert boss.post("/qc/review", data={**form, "finding_id": theirs["finding_id"]}).status_code == 404
+    ya = web("ya")
+    assert ya.post("/qc/review", data={**form, "csrf_token": csrf_of(ya),
+                                       "finding_id": target["finding_id"]}).status_code == 403
+    assert boss.post("/qc/review", data={**form, "csrf_token": "forged",
+                                         "finding_id": target["finding_id"]}).status_code == 403
+    done = boss.post("/qc/review", data={**form, "finding_id": target["finding_id"]}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/qc?category=x"
+    assert [f["finding_id"] for f in boss.get("/api/v1/qc", params={"decision": "dismissed"}).json()["rows"]] == [
+        target["finding_id"]]
+    after = boss.get("/api/v1/report", params={"account": target["account"], "period": "all"}).json()["rows"][0]
+    assert after["qc_findings"] == before["qc_findings"] - 1
+    assert "驳回" in boss.get("/qc", params={"decision": "dismissed"}).text

@@ -11,6 +11,7 @@ from rich.table import Table
 from kefu.cli.app import Fmt, app, cli_account, cli_settings, connect_existing, console, emit, fail, parse_day, state
 from kefu.cli.exam_take import header
 from kefu.output import to_csv, to_json
+from kefu.cli.options import ConfigOpt, SetOpt
 
 if TYPE_CHECKING:
     from kefu.store import Warehouse
@@ -179,8 +180,8 @@ def take_cmd(
     account: str = typer.Option(..., "--account", help="答题的客服账号"),
     answers: Optional[Path] = typer.Option(None, "--answers", help="答案文件（每行“题号 答案”，如 1 B），不逐题提问"),
     day: Optional[str] = typer.Option(None, "--day", help="考试日期 YYYY-MM-DD（补录纸质考试用；默认今天）"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
+    config: ConfigOpt = None,
+    sets: SetOpt = None,
 ) -> None:
     """答题并自动判分（逐题提问，或 --answers 批量录入） / take a paper and grade it."""
     from kefu.cli.exam_take import ask_answers, print_attempt

@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import Optional
 
-import typer
 
 from kefu.cli.app import app, cli_settings, console, err_console, fail, state
+from kefu.cli.options import ConfigOpt, SetOpt
 
 
 @app.command("rebuild")
 def rebuild_cmd(
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """按设置重新计算仓库中保存的事实表（全部或全不） / recompute the stored facts under these settings."""
     from kefu import facts

@@ -8,16 +8,17 @@ from typing import Optional
 import typer
 
 from kefu.cli.app import app, cli_settings, cli_shop, connect_existing, err_console, fail, parse_range, state
+from kefu.cli.options import ConfigOpt, FromOpt, SetOpt, ToOpt
 
 
 @app.command("html")
 def html_cmd(
     output: Path = typer.Option(Path("报表.html"), "-o", "--output", help="写入的 HTML 文件（默认 报表.html）"),
-    day_from: Optional[str] = typer.Option(None, "--from", help="开始日期 YYYY-MM-DD（默认：最早）"),
-    day_to: Optional[str] = typer.Option(None, "--to", help="结束日期 YYYY-MM-DD（默认：最晚）"),
+    day_from: FromOpt = None,
+    day_to: ToOpt = None,
     shops: Optional[list[str]] = typer.Option(None, "--shop", help="只含这些店铺，可重复（默认：全部）"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """生成离线 HTML 报表（图表内嵌，断网可打开） / write the offline HTML report with charts."""
     from kefu.report import NoData

@@ -11,6 +11,7 @@ from rich.table import Table
 from kefu.cli.app import app, cli_settings, console, err_console, fail, state
 from kefu.config import SettingError
 from kefu.workbook_limits import WorkbookLimits
+from kefu.cli.options import ConfigOpt, SetOpt
 
 
 @app.command("import")
@@ -30,8 +31,8 @@ def import_cmd(
     strict: bool = typer.Option(False, "--strict", help="有任何坏行就整体失败，仓库不变"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="把被拒绝的行写入此 CSV 文件"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并统计，不写入仓库"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
+    config: ConfigOpt = None,
+    sets: SetOpt = None,
 ) -> None:
     """导入店铺导出文件到仓库 / import shop exports (chats, orders, refunds; CSV, Excel, text) into the warehouse."""
     from kefu.ingest.canonical import ImportFailed, import_paths

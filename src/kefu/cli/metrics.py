@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import Optional
 
 import typer
@@ -11,6 +10,7 @@ from rich.table import Table
 
 from kefu.cli.app import Grain, app, cli_settings, console, fail, state
 from kefu.metrics.catalog import metric, metrics_of
+from kefu.cli.options import ConfigOpt, SetOpt
 
 
 
@@ -53,8 +53,8 @@ def metrics_show(
     grain: Optional[Grain] = typer.Option(None, "--grain", help="粒度（同名指标在两个粒度都有时）"),
     sql: bool = typer.Option(False, "--sql", help="显示计算它的 SQL"),
     dialect: Dialect = typer.Option(Dialect.duckdb, "--dialect", help="SQL 方言 duckdb|spark"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """查看一个指标的完整定义和 SQL / show a metric's definition and SQL."""
     from kefu.docs import metric_sql_text

@@ -20,7 +20,7 @@ def version() -> None:
 
 @app.command("settings")
 def settings_cmd(
-    markdown: bool = typer.Option(False, "--markdown", help="输出 README 里的 Markdown 设置表"),
+    markdown: bool = typer.Option(False, "--markdown", help="输出 docs/cli.md 里的 Markdown 设置表"),
 ) -> None:
     """列出全部设置及默认值 / every setting with its default and help."""
     if markdown:

@@ -12,6 +12,7 @@ from rich.text import Text
 from kefu.cli.app import (Fmt, app, cli_account, cli_settings, cli_shop, connect_existing, console, emit, err_console,
                           export_app, fail, parse_day, parse_range, state, table_target)
 from kefu.output import to_csv, to_json
+from kefu.cli.options import ConfigOpt, FromOpt, OutputOpt, SetOpt, ToOpt
 
 
 class ScoreBy(str, Enum):
@@ -28,11 +29,11 @@ def _need_file(fmt: Fmt, output: Optional[Path]) -> None:
 @export_app.command("xlsx")
 def export_xlsx_cmd(
     output: Path = typer.Option(..., "-o", "--output", help="写入的 .xlsx 文件"),
-    day_from: Optional[str] = typer.Option(None, "--from", help="开始日期 YYYY-MM-DD（默认：最早）"),
-    day_to: Optional[str] = typer.Option(None, "--to", help="结束日期 YYYY-MM-DD（默认：最晚）"),
+    day_from: FromOpt = None,
+    day_to: ToOpt = None,
     shops: Optional[list[str]] = typer.Option(None, "--shop", help="只含这些店铺，可重复（默认：全部）"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """导出 Excel 工作簿：概览、客服日报、客服汇总、询单流失、质检、排班、指标说明 / the manager's workbook."""
     from kefu.report import NoData
@@ -55,9 +56,9 @@ def lost_cmd(
     account: Optional[str] = typer.Option(None, "--account", help="只看这个客服账号（子账号名唯一时可只写子账号）"),
     no_mask: bool = typer.Option(False, "--no-mask", help="显示完整买家昵称"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    output: OutputOpt = None,
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """询单流失跟进名单：当天咨询、窗口内未付款的买家，最值得跟进的在前 / the lost-buyer follow-up list."""
     from kefu.report import NoData
@@ -124,9 +125,9 @@ def score_cmd(
     by: ScoreBy = typer.Option(ScoreBy.account, "--by", help="按 account 客服 或 group 分组评分"),
     explain: bool = typer.Option(False, "--explain", help="列出每人每项的计算过程"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    output: OutputOpt = None,
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """绩效方案评分：每项得分、总分、排名与奖金 / score agents against a plan and compute bonuses."""
     from kefu.report import NoData

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import numpy as np
 import typer
@@ -12,8 +12,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from kefu.cli.app import app, cli_account, cli_settings, connect_existing, console, emit, fail, parse_range, state
+from kefu.cli.options import (AccountOpt, ConfigOpt, FromOpt, NoDefaultRulesOpt, NoMaskOpt, OutputOpt, RulesOpt, SetOpt,
+                              ToOpt)
 from kefu.output import to_csv, to_json
+from kefu.qc.reviews import Precision
 from kefu.qc.rules import RuleError, RuleSet, load_rules
+from kefu.qc.store import RISK_CATEGORY
 from kefu.qc.summary import QcBrief, brief
 from kefu.reports.names import short_account
 
@@ -25,7 +29,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "time": ("时间", "time"), "shop": ("店铺", "shop"), "account": ("客服账号", "account"),
     "buyer": ("买家", "buyer"), "rule_id": ("规则", "rule"), "rule_name": ("规则名", "rule name"),
     "category": ("类别", "category"), "severity": ("严重度", "severity"), "points": ("扣分", "points"),
-    "matched": ("命中", "matched"), "text": ("消息", "message"),
+    "matched": ("命中", "matched"), "text": ("消息", "message"), "finding_id": ("编号", "id"),
+    "decision": ("复核", "review"), "emotion": ("买家情绪", "buyer emotion"),
 }
 
 
@@ -37,6 +42,16 @@ class QcFmt(str, Enum):
     csv = "csv"
     json = "json"
     xlsx = "xlsx"
+
+
+QcFmtOpt = Annotated[QcFmt, typer.Option("--format", help="输出格式 table|csv|json|xlsx")]
+CategoryOpt = Annotated[Optional[str], typer.Option("--category", help="只列出这个类别，如 风险会话")]
+
+
+def _check_target(fmt: QcFmt, output: Optional[Path]) -> None:
+    """xlsx goes to a file only: say so before any work is done."""
+    if fmt is QcFmt.xlsx and output is None:
+        fail("xlsx 格式需要用 -o 指定输出文件 / --format xlsx needs -o FILE")
 
 
 def _rules(files: Optional[list[Path]], no_defaults: bool) -> RuleSet:
@@ -52,33 +67,75 @@ def _shown(rows: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
         return []
     from kefu.tz import utc_to_local
 
+    from kefu.qc.reviews import DECISIONS
+
     local = utc_to_local(np.array([r["ts"] for r in rows], dtype="datetime64[us]"), zone)
-    return [{"time": str(t.astype("datetime64[s]")).replace("T", " "), **{k: r[k] for k in COLUMNS if k != "time"}}
+    word = 0 if state.lang == "zh" else 1
+    return [{"time": str(t.astype("datetime64[s]")).replace("T", " "),
+             **{k: r[k] for k in COLUMNS if k not in ("time", "decision")},
+             "decision": DECISIONS[r["decision"]][word] if r["decision"] else ""}
             for r, t in zip(rows, local)]
+
+
+def _cell(key: str, row: dict[str, Any]) -> str:
+    """A finding's value as the on-screen list shows it."""
+    value = row[key]
+    if key == "account":
+        return short_account(row["shop"], value)
+    if key == "time":
+        return value[:16]
+    if key == "emotion":
+        return "—" if value is None else f"{value:+.2f}"
+    return str(value)
+
+
+def _emit_findings(rows: list[dict[str, Any]], fmt: QcFmt, output: Optional[Path], summary: str,
+                   escape_formulas: bool, about: dict[str, Any]) -> None:
+    """Shown findings as JSON, CSV or xlsx, or on screen in brief with the findings in a CSV file."""
+    from kefu.reports.xlsx import date_cell, write_rows
+
+    zh = state.lang == "zh"
+    headers = [COLUMNS[k][0 if zh else 1] for k in COLUMNS]
+    if fmt is QcFmt.json:
+        emit(to_json({**about, "findings": rows}), output)
+    elif fmt is QcFmt.csv:
+        emit(to_csv(list(COLUMNS), rows, escape_formulas=escape_formulas), output)
+    elif fmt is QcFmt.xlsx:
+        assert output is not None
+        write_rows(output, "质检" if zh else "QC", headers, ([date_cell(k, r[k]) for k in COLUMNS] for r in rows))
+        console.print(summary, soft_wrap=True)
+        console.print(f"已写入 {output}", soft_wrap=True)
+    else:
+        # On screen the findings in brief; the findings themselves go to a file a manager can filter.
+        target = output or DEFAULT_FINDINGS
+        emit(to_csv(list(COLUMNS), rows, escape_formulas=escape_formulas), target)
+        console.print(summary, soft_wrap=True)
+        _print_brief(brief(rows), zh)
+        console.print(f"全部 {len(rows):,} 条发现见 {target}（复核：kefu qc review 编号 --confirm|--dismiss）" if zh
+                      else f"all {len(rows):,} findings: {target} (review: kefu qc review ID --confirm|--dismiss)",
+                      soft_wrap=True)
 
 
 @qc_app.command("run")
 def qc_run(
-    day_from: Optional[str] = typer.Option(None, "--from", help="开始日期 YYYY-MM-DD（默认：最早）"),
-    day_to: Optional[str] = typer.Option(None, "--to", help="结束日期 YYYY-MM-DD（默认：最晚）"),
-    account: Optional[str] = typer.Option(None, "--account", help="只检查这个客服账号"),
-    rules: Optional[list[Path]] = typer.Option(None, "--rules", help="追加规则文件(TOML)，可重复；同 id 覆盖内置规则"),
-    no_defaults: bool = typer.Option(False, "--no-default-rules", help="不用内置规则，只用 --rules 的"),
-    category: Optional[str] = typer.Option(None, "--category", help="只列出这个类别，如 风险会话（全部照常保存）"),
-    fmt: QcFmt = typer.Option(QcFmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件（xlsx 必须给出）"),
-    no_mask: bool = typer.Option(False, "--no-mask", help="显示完整买家昵称和手机号"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    day_from: FromOpt = None,
+    day_to: ToOpt = None,
+    account: AccountOpt = None,
+    rules: RulesOpt = None,
+    no_defaults: NoDefaultRulesOpt = False,
+    category: CategoryOpt = None,
+    fmt: QcFmtOpt = QcFmt.table,
+    output: OutputOpt = None,
+    no_mask: NoMaskOpt = False,
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
-    """运行质检并保存结果（同一范围重跑会替换旧结果） / run QC and store the findings."""
+    """运行质检并保存结果（同一范围重跑会替换旧结果，复核结论保留） / run QC and store the findings."""
     from kefu.qc.runner import run_qc
     from kefu.qc.store import findings
-    from kefu.reports.xlsx import date_cell, write_rows
     from kefu.report import NoData
 
-    if fmt is QcFmt.xlsx and output is None:
-        fail("xlsx 格式需要用 -o 指定输出文件 / --format xlsx needs -o FILE")
+    _check_target(fmt, output)
     settings = cli_settings(config, sets)
     rule_set = _rules(rules, no_defaults)
     start, end = parse_range(day_from, day_to)
@@ -90,30 +147,101 @@ def qc_run(
         fail(str(exc))
     rows = _shown(findings(con, run.scope.day_from, run.scope.day_to, account, mask=not no_mask,
                            category=category), settings.timezone)
-    zh = state.lang == "zh"
-    headers = [COLUMNS[k][0 if zh else 1] for k in COLUMNS]
+    compared = [e for e in run.emotions if e["worsened"] is not None]
+    worse = sum(1 for e in compared if e["worsened"])
+    share = f"{worse / len(compared):.1%}" if compared else "—"
     summary = (f"质检 {run.run_id}：{run.scope.day_from}~{run.scope.day_to}，{len(run.rules.rules)} 条规则，"
-               f"{run.messages:,} 条消息，发现 {len(run.findings):,} 条" if zh else
+               f"{run.messages:,} 条消息，发现 {len(run.findings):,} 条；买家情绪可比的 {len(compared):,} 个会话中"
+               f"恶化 {worse:,} 个（{share}）" if state.lang == "zh" else
                f"QC {run.run_id}: {run.scope.day_from}..{run.scope.day_to}, {len(run.rules.rules)} rules, "
-               f"{run.messages:,} messages, {len(run.findings):,} findings")
-    if fmt is QcFmt.json:
-        emit(to_json({"run_id": run.run_id, "day_from": run.scope.day_from.isoformat(),
-                      "day_to": run.scope.day_to.isoformat(), "findings": rows}), output)
-    elif fmt is QcFmt.csv:
-        emit(to_csv(list(COLUMNS), rows, escape_formulas=settings.csv_escape_formulas), output)
-    elif fmt is QcFmt.xlsx:
-        assert output is not None
-        write_rows(output, "质检" if zh else "QC", headers, ([date_cell(k, r[k]) for k in COLUMNS] for r in rows))
-        console.print(summary, soft_wrap=True)
-        console.print(f"已写入 {output}", soft_wrap=True)
+               f"{run.messages:,} messages, {len(run.findings):,} findings; the buyer ended more negative in "
+               f"{worse:,} of {len(compared):,} conversations ({share})")
+    _emit_findings(rows, fmt, output, summary, settings.csv_escape_formulas,
+                   {"run_id": run.run_id, "day_from": run.scope.day_from.isoformat(),
+                    "day_to": run.scope.day_to.isoformat()})
+
+
+class Decision(str, Enum):
+    pending = "pending"
+    confirmed = "confirmed"
+    dismissed = "dismissed"
+
+
+@qc_app.command("findings")
+def qc_findings(
+    day_from: FromOpt = None,
+    day_to: ToOpt = None,
+    account: AccountOpt = None,
+    category: CategoryOpt = None,
+    rule: Optional[str] = typer.Option(None, "--rule", help="只列出这条规则（id，见 kefu qc rules）"),
+    decision: Optional[Decision] = typer.Option(None, "--decision", help="按复核：pending 待复核|confirmed|dismissed"),
+    limit: int = typer.Option(50, "--limit", min=1, help="屏幕上显示的条数（文件中为全部）"),
+    fmt: QcFmtOpt = QcFmt.table,
+    output: OutputOpt = None,
+    no_mask: NoMaskOpt = False,
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """列出已保存的质检发现（不重新质检），带编号和复核结论 / list the stored findings with their ids."""
+    from kefu.qc.store import findings
+
+    _check_target(fmt, output)
+    settings = cli_settings(config, sets)
+    start, end = parse_range(day_from, day_to)
+    con = connect_existing(settings)
+    account = cli_account(con, account)
+    rows = _shown(findings(con, start, end, account, mask=not no_mask, category=category, rule_id=rule,
+                           decision=decision.value if decision else None), settings.timezone)
+    pending = sum(1 for r in rows if not r["decision"])
+    zh = state.lang == "zh"
+    summary = (f"{len(rows):,} 条质检发现，{pending:,} 条待复核" if zh else
+               f"{len(rows):,} findings, {pending:,} not reviewed yet")
+    if fmt is not QcFmt.table or output is not None:
+        _emit_findings(rows, fmt, output, summary, settings.csv_escape_formulas,
+                       {"findings_total": len(rows), "pending": pending})
+        return
+    # On screen the newest findings with their ids, to review them one by one.
+    shown = ("finding_id", "time", "account", "buyer", "rule_name", "matched",
+             *(("emotion",) if category == RISK_CATEGORY else ()), "decision")
+    table = Table(title=summary, header_style="bold cyan")
+    for key in shown:
+        table.add_column(COLUMNS[key][0 if zh else 1], overflow="fold", no_wrap=key in ("finding_id", "time"))
+    for r in rows[:limit]:
+        table.add_row(*(escape(_cell(k, r)) for k in shown))
+    console.print(table)
+    if len(rows) > limit:
+        console.print(f"只显示前 {limit} 条；--limit 改条数，-o 文件.csv 导出全部" if zh else
+                      f"the first {limit} shown; --limit for more, -o FILE.csv for all", soft_wrap=True)
+
+
+@qc_app.command("review")
+def qc_review(
+    ids: list[str] = typer.Argument(..., help="质检发现的编号（kefu qc findings 的“编号”列），可多个"),
+    confirm: bool = typer.Option(False, "--confirm", help="确认：确实是问题"),
+    dismiss: bool = typer.Option(False, "--dismiss", help="驳回：误判，不扣分"),
+    undo: bool = typer.Option(False, "--undo", help="撤销复核，回到待复核"),
+    note: Optional[str] = typer.Option(None, "--note", help="复核说明"),
+    reviewer: Optional[str] = typer.Option(None, "--by", help="复核人（默认：当前系统用户）"),
+) -> None:
+    """复核质检发现：确认或驳回（驳回的不扣分；qc rules 显示每条规则的复核精确率） / confirm or dismiss findings."""
+    import getpass
+
+    from kefu.qc.reviews import DECISIONS, ReviewError, review
+
+    chosen = [d for d, on in (("confirmed", confirm), ("dismissed", dismiss), (None, undo)) if on]
+    if len(chosen) != 1:
+        fail("请给出 --confirm、--dismiss 或 --undo 之一 / give one of --confirm, --dismiss, --undo")
+    con = connect_existing(write=True)
+    try:
+        n = review(con, ids, chosen[0], reviewer or getpass.getuser(), note)
+    except ReviewError as exc:
+        fail(str(exc))
+    zh = state.lang == "zh"
+    if chosen[0] is None:
+        console.print(f"已撤销 {n} 条发现的复核" if zh else f"review withdrawn for {n} finding(s)", soft_wrap=True)
     else:
-        # On screen the run in brief; the findings themselves go to a file a manager can filter.
-        target = output or DEFAULT_FINDINGS
-        emit(to_csv(list(COLUMNS), rows, escape_formulas=settings.csv_escape_formulas), target)
-        console.print(summary, soft_wrap=True)
-        _print_brief(brief(rows), zh)
-        console.print(f"全部 {len(rows):,} 条发现见 {target}" if zh else f"all {len(rows):,} findings: {target}",
-                      soft_wrap=True)
+        word = DECISIONS[chosen[0]][0 if zh else 1]
+        console.print(f"已{word} {n} 条发现" if zh else f"{word} {n} finding(s)", soft_wrap=True)
 
 
 def _print_brief(qc: QcBrief, zh: bool) -> None:
@@ -143,11 +271,10 @@ def _print_brief(qc: QcBrief, zh: bool) -> None:
 
 
 @qc_app.command("rules")
-def qc_rules(
-    rules: Optional[list[Path]] = typer.Option(None, "--rules", help="追加的规则文件（TOML），可重复"),
-    no_defaults: bool = typer.Option(False, "--no-default-rules", help="不用内置规则"),
-) -> None:
-    """列出生效的质检规则 / list the active rules."""
+def qc_rules(rules: RulesOpt = None, no_defaults: NoDefaultRulesOpt = False) -> None:
+    """列出生效的质检规则，及复核过的发现中确认的比例（精确率） / list the active rules and their reviewed precision."""
+    from kefu.qc.reviews import precision
+
     rule_set = _rules(rules, no_defaults)
     zh = state.lang == "zh"
     table = Table(title="质检规则 / QC rules", header_style="bold cyan")
@@ -160,14 +287,31 @@ def qc_rules(
                       r.description)
     console.print(table)
     console.print(("规则文件：" if zh else "rule files: ") + ", ".join(rule_set.sources))
+    # The precision comes from the warehouse's reviews when there is one; the rules alone need none.
+    reviewed = precision(connect_existing()) if state.db.exists() else {}
+    _print_precision([(r.id, r.name, reviewed[r.id]) for r in rule_set.rules
+                      if r.id in reviewed and reviewed[r.id].rate is not None], zh)
+
+
+def _print_precision(rows: list[tuple[str, str, Precision]], zh: bool) -> None:
+    """Each reviewed rule's confirmed, dismissed and pending findings and its precision (confirmed ÷ reviewed)."""
+    if not rows:
+        return
+    table = Table(title="复核精确率 / precision over reviewed findings", header_style="bold cyan")
+    for col in (("id", "名称", "确认", "驳回", "待复核", "精确率") if zh else
+                ("id", "name", "confirmed", "dismissed", "pending", "precision")):
+        table.add_column(col, justify="left" if col in ("id", "名称", "name") else "right", no_wrap=True)
+    for rule_id, name, p in rows:
+        table.add_row(rule_id, name, str(p.confirmed), str(p.dismissed), str(p.pending), f"{p.rate:.0%}")
+    console.print(table)
 
 
 @qc_app.command("test")
 def qc_test(
     sentence: str = typer.Argument(..., help="要测试的一句话"),
     sender: str = typer.Option("agent", "--sender", help="发送方 agent|bot|buyer"),
-    rules: Optional[list[Path]] = typer.Option(None, "--rules", help="追加的规则文件（TOML），可重复"),
-    no_defaults: bool = typer.Option(False, "--no-default-rules", help="不用内置规则"),
+    rules: RulesOpt = None,
+    no_defaults: NoDefaultRulesOpt = False,
 ) -> None:
     """显示一句话会触发哪些规则 / which rules a sentence triggers."""
     import re

@@ -16,6 +16,7 @@ from kefu.cli.app import (By, Compare, Fmt, Grain, Period, app, cli_account, cli
 from kefu.metrics.catalog import metric
 from kefu.metrics.compile import ReportError, ReportSpec
 from kefu.output import print_table, to_csv, to_json
+from kefu.cli.options import ConfigOpt, FromOpt, OutputOpt, SetOpt, ToOpt
 
 if TYPE_CHECKING:
     from kefu.config import Settings
@@ -30,16 +31,16 @@ class EngineName(str, Enum):
 @app.command("report")
 def report_cmd(
     grain: Grain = typer.Option(Grain.account_day, "--grain", help="粒度：account_day 客服日 / shop_day 店铺日"),
-    day_from: Optional[str] = typer.Option(None, "--from", help="开始日期 YYYY-MM-DD（默认：最早）"),
-    day_to: Optional[str] = typer.Option(None, "--to", help="结束日期 YYYY-MM-DD（默认：最晚）"),
+    day_from: FromOpt = None,
+    day_to: ToOpt = None,
     period: Period = typer.Option(Period.day, "--period", help="汇总周期 day|week|month|all"),
     by: Optional[By] = typer.Option(None, "--by", help="汇总对象 account|group|shop"),
     shop: Optional[str] = typer.Option(None, "--shop", help="只看这个店铺"),
     metrics: Optional[str] = typer.Option(None, "--metrics", help="只列这些指标，逗号分隔的 id（默认：全部）"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件"),
+    output: OutputOpt = None,
     compare: Optional[Compare] = typer.Option(None, "--compare", help="previous：加上上一周期的数值与变化"),
     engine_name: EngineName = typer.Option(EngineName.duckdb, "--engine", help="计算引擎 duckdb（默认）| spark"),
     data: Optional[str] = typer.Option(None, "--data", help="Spark 引擎读取的 Parquet 目录（kefu export parquet）"),
@@ -159,8 +160,8 @@ def explain_cmd(
     no_mask: bool = typer.Option(False, "--no-mask", help="显示完整买家昵称"),
     fmt: ExplainFmt = typer.Option(ExplainFmt.table, "--format", help="输出格式 table|csv|json"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件（csv/json）"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """解释一个数字：背后的买家、提问与响应时间、订单 / the rows behind one figure."""
     from kefu.explain import UnknownRow, explain

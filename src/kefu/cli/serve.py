@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from kefu.cli.app import app, cli_settings, console, err_console, fail, state
+from kefu.cli.options import ConfigOpt, SetOpt
 
 users_app = typer.Typer(help="网页版用户 / web app users", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(users_app, name="users")
@@ -204,8 +205,8 @@ def serve_cmd(
     max_upload_mb: int = typer.Option(200, "--max-upload-mb", help="单次上传上限 (MB)"),
     live_interval: float = typer.Option(5.0, "--live-interval", help="实时页刷新间隔（秒）"),
     plans: Optional[Path] = typer.Option(None, "--plans", help="绩效方案目录（*.toml），另加内置示例方案"),
-    sets: Optional[list[str]] = typer.Option(None, "--set", help="设置 KEY=VALUE，可重复"),
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件"),
+    sets: SetOpt = None,
+    config: ConfigOpt = None,
     trusted_proxies: Optional[list[str]] = typer.Option(
         None, "--trusted-proxy", help="前面的反向代理地址（可重复）；只有它发来的 X-Forwarded-For 才被采信"),
 ) -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from kefu.cli.app import (app, cli_settings, cli_shop, connect_existing, console, emit, err_console, fail, parse_day,
                           state, table_target)
+from kefu.cli.options import ConfigOpt, OutputOpt, SetOpt
 from kefu.output import to_csv, to_json
 
 if TYPE_CHECKING:
@@ -108,10 +109,7 @@ WeeksOpt = Annotated[int, typer.Option("--weeks", min=1, help="用最近几周�
 IntervalOpt = Annotated[int, typer.Option("--interval", help="时段长度（分钟），须整除一天，如 15、30、60")]
 UnitOpt = Annotated[Unit, typer.Option("--unit", help="进线口径：rounds 平台口径咨询轮次 | inquiries 询单")]
 ToOpt = Annotated[Optional[str], typer.Option("--to", help="窗口的最后一天 YYYY-MM-DD（默认：数据的最后一天）")]
-SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="设置 KEY=VALUE，可重复")]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML 设置文件")]
 FmtOpt = Annotated[OutFmt, typer.Option("--format", help="输出格式 table|csv|json")]
-OutputOpt = Annotated[Optional[Path], typer.Option("-o", "--output", help="写入文件")]
 
 
 @staffing_app.command("demand")

@@ -295,6 +295,24 @@ METRICS += (
     _qc_count("qc_politeness", "礼貌", "politeness", "politeness"),
     _qc_count("qc_flow", "流程", "flow", "flow"),
     _qc_count("qc_risk", "风险会话", "risk conversations", "risk"),
+    measure("emotion_conversations", "情绪可比会话数", "conversations with an emotion course", "count", A, "qc_days",
+            "SUM(emotion_conversations)", "质检覆盖的会话中买家发了两条及以上消息的会话数（未质检的日子为空）",
+            "conversations with two buyer messages or more (null on days no QC run covered)",
+            additive=False, hidden=True, explain_model="qc_emotion_rows", explain="change IS NOT NULL"),
+    measure("emotion_worsened", "情绪恶化会话数", "conversations the buyer ended more negative", "count", A,
+            "qc_days", "SUM(emotion_worsened)", "买家最后一条消息比第一条更负面的会话数",
+            "conversations whose last buyer message is more negative than the first",
+            additive=False, hidden=True, explain_model="qc_emotion_rows", explain="worsened"),
+    measure("emotion_change_sum", "情绪变化之和", "sum of emotion changes", "score", A, "qc_days",
+            "SUM(emotion_change_sum)", "各会话买家情绪（末条 − 首条，−1 至 1）之和",
+            "sum over conversations of the buyer's last minus first message emotion (-1 to 1)",
+            additive=False, hidden=True, explain_model="qc_emotion_rows", explain="change IS NOT NULL"),
+    ratio("emotion_worsened_rate", "情绪恶化率", "emotion worsened rate", A, "emotion_worsened",
+          "emotion_conversations", "情绪恶化会话数 ÷ 情绪可比会话数（买家发了两条及以上消息的会话）",
+          "conversations the buyer ended more negative / conversations with two buyer messages or more"),
+    ratio("emotion_change_avg", "情绪变化均值", "mean emotion change", A, "emotion_change_sum",
+          "emotion_conversations", "各会话买家情绪变化（末条 − 首条，−1 至 1）的平均；正数为变好",
+          "mean of the buyer's last minus first message emotion (-1 to 1); positive is better", unit="score"),
 )
 
 METRICS_BY_ID: dict[tuple[str, str], Metric] = {(g, m.id): m for m in METRICS for g in m.grains}
@@ -315,7 +333,7 @@ ACCOUNT_DAY_ORDER: tuple[str, ...] = (
     "paid_buyers", "inquiry_orders", "inquiry_sales", "inquiry_items", "order_conversion_rate",
     "conversion_rate", "payment_conversion_rate", "avg_order_value", "items_per_buyer", "lost_buyers",
     "qc_score", "qc_findings", "qc_violations", "qc_extreme_words", "qc_off_platform", "qc_tone", "qc_politeness",
-    "qc_flow", "qc_risk",
+    "qc_flow", "qc_risk", "emotion_worsened_rate", "emotion_change_avg",
     "exam_score", "exam_attempts",
     *LATER_ORDER,
 )

@@ -115,6 +115,7 @@ MODELS: tuple[Model, ...] = (
     Model("shop_online", ("shop_days", "shop_accounts", "online_hours"), grain="shop, day"),
     Model("qc_days", ("account_days",), grain="shop, account, day"),
     Model("qc_finding_rows", ("qc_days",)),
+    Model("qc_emotion_rows", ("qc_days",)),
 )
 
 MODELS_BY_NAME: dict[str, Model] = {m.name: m for m in MODELS}
@@ -147,6 +148,8 @@ def template_values(settings: Settings, scope: str) -> dict[str, str]:
         "ad_condition": ad_condition_sql("content"),
         "conv_input": _CONV_INPUT[scope],
         "eval_account": "AND e.account = c.account" if scope == "account" else "",
+        "qc_counted": "r.decision = 'confirmed'" if settings.qc_confirmed_only
+        else "r.decision IS DISTINCT FROM 'dismissed'",
     }
 
 

@@ -13,9 +13,10 @@ import pyarrow as pa
 
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
+from kefu.qc.emotion import courses
 from kefu.qc.matcher import Corpus, Matcher
 from kefu.qc.rules import Rule, RuleSet
-from kefu.qc.store import Scope, save_run
+from kefu.qc.store import Scope, finding_id, save_run
 from kefu.report import NoData, prepared_engine
 from kefu.sqltext import lit
 
@@ -39,6 +40,7 @@ class QcRun:
     rules: RuleSet
     messages: int
     findings: list[dict[str, Any]]
+    emotions: list[dict[str, Any]]  # one row per conversation (kefu.qc.emotion.courses)
 
 
 def _sql(name: str) -> str:
@@ -46,8 +48,9 @@ def _sql(name: str) -> str:
 
 
 def _finding(rule: Rule, run_id: str, row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "run_id": run_id, "rule_id": rule.id, "rule_name": rule.name, "category": rule.category,
-            "severity": rule.severity, "points": rule.points}
+    found = {**row, "run_id": run_id, "rule_id": rule.id, "rule_name": rule.name, "category": rule.category,
+             "severity": rule.severity, "points": rule.points}
+    return {**found, "finding_id": finding_id(found)}
 
 
 def resolve_scope(con: duckdb.DuckDBPyConnection, engine: DuckDBEngine, day_from: dt.date | None,
@@ -103,6 +106,14 @@ def text_findings(con: duckdb.DuckDBPyConnection, rules: list[Rule], run_id: str
     return len(corpus), out
 
 
+def buyer_emotions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The course of the buyer's emotion over each conversation of the scope's messages (qc_msgs)."""
+    cursor = con.execute(f"SELECT {', '.join(_CONV)}, ts, msg_key, content FROM qc_msgs WHERE sender = 'buyer' "
+                         f"ORDER BY {', '.join(_CONV)}, ts, seq")
+    names = [d[0] for d in cursor.description]
+    return courses(dict(zip(names, r)) for r in cursor.fetchall())
+
+
 def check_findings(con: duckdb.DuckDBPyConnection, rule: Rule, settings: Settings, run_id: str) -> list[dict]:
     """Findings of one structural check, run as SQL over the models."""
     assert rule.check is not None
@@ -135,6 +146,7 @@ def run_qc(con: duckdb.DuckDBPyConnection, settings: Settings, rules: RuleSet, *
         if rule.check is not None:
             found.extend(check_findings(con, rule, settings, run_id))
     found.sort(key=lambda f: (f["ts"], f["shop"], f["account"], f["buyer"], f["rule_id"]), reverse=True)
+    emotions = buyer_emotions(con)
     if store:
-        save_run(con, run_id, started, rules.label, scope, found)
-    return QcRun(run_id, scope, rules, messages, found)
+        save_run(con, run_id, started, rules.label, scope, found, emotions)
+    return QcRun(run_id, scope, rules, messages, found, emotions)

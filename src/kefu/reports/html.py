@@ -23,7 +23,7 @@ TEMPLATE = "html_report.html.j2"
 # The agent table's columns; QC and exam scores join when those features' metrics hold a value in the range.
 TABLE_COLUMNS = ("inquiry_buyers", "reply_rate", "avg_response_s", "within_threshold_rate", "avg_first_response_s",
                  "conversion_rate", "inquiry_sales", "avg_order_value", "lost_buyers")
-OPTIONAL_COLUMNS = ("qc_score", "exam_score")
+OPTIONAL_COLUMNS = ("qc_score", "emotion_worsened_rate", "exam_score")
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 

@@ -143,7 +143,8 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date,
         shops: Collection[str] | None) -> QcSummary:
-    """Stored QC findings (of some shops) by category and severity when a QC run covers part of the range."""
+    """Stored QC findings (of some shops, none a manager dismissed) by category and severity when a QC run covers
+    part of the range."""
     if not (_has_table(con, "qc_runs") and _has_table(con, "qc_findings")):
         return QcSummary(ran=False)
     ((runs,),) = con.execute("SELECT count(*) FROM qc_runs WHERE day_from <= ? AND day_to >= ?",
@@ -151,8 +152,9 @@ def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date,
     if not runs:
         return QcSummary(ran=False)
     rows = con.execute(
-        """SELECT category, severity, count(*) AS n FROM qc_findings WHERE day BETWEEN ? AND ?
-           AND (? OR list_contains(?, shop)) GROUP BY ALL ORDER BY n DESC, category, severity""",
+        """SELECT f.category, f.severity, count(*) AS n FROM qc_findings f LEFT JOIN qc_reviews r USING (finding_id)
+           WHERE f.day BETWEEN ? AND ? AND (? OR list_contains(?, f.shop)) AND r.decision IS DISTINCT FROM 'dismissed'
+           GROUP BY ALL ORDER BY n DESC, category, severity""",
         [day_from, day_to, shops is None, list(shops or ())]).fetchall()
     return QcSummary(True, [{"category": c, "severity": v, "n": n} for c, v, n in rows])
 

@@ -128,8 +128,9 @@ def scores(ctx: Ctx = Depends(current), plan: str = "售前", period: str = "", 
 @router.get("/qc", summary="质检发现（最新的在前） / stored QC findings, newest first")
 def qc(ctx: Ctx = Depends(current), day_from: str | None = Query(None, alias="from"),
        day_to: str | None = Query(None, alias="to"), account: str = "", category: str = "", severity: str = "",
-       mask: bool = True) -> dict[str, Any]:
-    rows = qc_rows(ctx, parse_day(day_from, "from"), parse_day(day_to, "to"), account, category, severity, mask)
+       decision: str = Query("", description="pending | confirmed | dismissed"), mask: bool = True) -> dict[str, Any]:
+    rows = qc_rows(ctx, parse_day(day_from, "from"), parse_day(day_to, "to"), account, category, severity, decision,
+                   mask)
     return {"rows": rows}
 
 

@@ -68,6 +68,7 @@ class WebWarehouse:
         self._readers = 0
         self._switching = False
         self._held = threading.local()
+        self._writer = threading.Lock()  # one writer at a time: the import worker, or a request such as a QC review
 
     def close(self) -> None:
         """Close the warehouse connection."""
@@ -134,20 +135,21 @@ class WebWarehouse:
 
     @contextmanager
     def writing(self) -> Iterator[Warehouse]:
-        """The warehouse read-write on a fresh cursor, for the import worker (the only writer) while it writes."""
-        if not self.in_memory:
-            self._open_for_writing()
-        try:
-            with self._reading() as con:
-                cur = con.cursor()
-                cur.execute("SET TimeZone='UTC'")
-                try:
-                    yield Warehouse(cur, self.path, read_only=False)
-                finally:
-                    cur.close()
-        finally:
+        """The warehouse read-write on a fresh cursor while one writer (the import worker, a review) writes."""
+        with self._writer:
             if not self.in_memory:
-                self._switch(read_only=True)
+                self._open_for_writing()
+            try:
+                with self._reading() as con:
+                    cur = con.cursor()
+                    cur.execute("SET TimeZone='UTC'")
+                    try:
+                        yield Warehouse(cur, self.path, read_only=False)
+                    finally:
+                        cur.close()
+            finally:
+                if not self.in_memory:
+                    self._switch(read_only=True)
 
     def _open_for_writing(self) -> None:
         """Switch to read-write, retrying while another process reads the file; WarehouseBusy after write_wait_s."""

@@ -1,6 +1,9 @@
 -- Quality inspection per account-day covered by a QC run (qc_runs: its days and, for a run limited
 -- to one account, qc_run_accounts): findings, deductions, score = 100 - deductions floored at 0, and
 -- the findings of each default category. Account-days no run covered have no row (QC metrics null).
+-- A finding a manager dismissed (qc_reviews) is a false alarm and never counts; with qc_confirmed_only
+-- only the confirmed ones do (r.decision IS DISTINCT FROM 'dismissed'). The buyer's emotion (qc_emotions): the conversations with
+-- a course (two buyer messages or more), those that ended more negative than they began, the sum of changes.
 WITH covered AS (
     SELECT DISTINCT a.shop, a.account, a.day
     FROM account_days a
@@ -9,15 +12,23 @@ WITH covered AS (
     WHERE ra.account IS NULL OR ra.account = a.account
 ),
 found AS (
-    SELECT shop, account, day, count(*) AS findings, sum(points) AS deductions,
-        count(*) FILTER (WHERE category = '违规词') AS violations,
-        count(*) FILTER (WHERE category = '极限词') AS extreme_words,
-        count(*) FILTER (WHERE category = '站外引流') AS off_platform,
-        count(*) FILTER (WHERE category = '语气') AS tone,
-        count(*) FILTER (WHERE category = '礼貌') AS politeness,
-        count(*) FILTER (WHERE category = '流程') AS flow,
-        count(*) FILTER (WHERE category = '风险会话') AS risk
-    FROM qc_findings
+    SELECT f.shop, f.account, f.day, count(*) AS findings, sum(f.points) AS deductions,
+        count(*) FILTER (WHERE f.category = '违规词') AS violations,
+        count(*) FILTER (WHERE f.category = '极限词') AS extreme_words,
+        count(*) FILTER (WHERE f.category = '站外引流') AS off_platform,
+        count(*) FILTER (WHERE f.category = '语气') AS tone,
+        count(*) FILTER (WHERE f.category = '礼貌') AS politeness,
+        count(*) FILTER (WHERE f.category = '流程') AS flow,
+        count(*) FILTER (WHERE f.category = '风险会话') AS risk
+    FROM qc_findings f
+    LEFT JOIN qc_reviews r USING (finding_id)
+    WHERE r.decision IS DISTINCT FROM 'dismissed'
+    GROUP BY f.shop, f.account, f.day
+),
+felt AS (
+    SELECT shop, account, day, count(change) AS emotion_conversations,
+        count(*) FILTER (WHERE worsened) AS emotion_worsened, sum(change) AS emotion_change_sum
+    FROM qc_emotions
     GROUP BY shop, account, day
 )
 SELECT c.shop, c.account, c.day,
@@ -30,6 +41,10 @@ SELECT c.shop, c.account, c.day,
     coalesce(f.tone, 0) AS tone,
     coalesce(f.politeness, 0) AS politeness,
     coalesce(f.flow, 0) AS flow,
-    coalesce(f.risk, 0) AS risk
+    coalesce(f.risk, 0) AS risk,
+    coalesce(e.emotion_conversations, 0) AS emotion_conversations,
+    coalesce(e.emotion_worsened, 0) AS emotion_worsened,
+    coalesce(e.emotion_change_sum, 0) AS emotion_change_sum
 FROM covered c
 LEFT JOIN found f USING (shop, account, day)
+LEFT JOIN felt e USING (shop, account, day)

@@ -1,5 +1,6 @@
 /* The stored QC findings of the account-days a QC run covered, as the evidence behind the QC metrics. */
-/* Phone numbers in what a rule matched are masked here: explanations never show them. */
+/* Phone numbers in what a rule matched are masked here: explanations never show them. Only the findings */
+/* the QC metrics count are shown (see qc_days: dismissed ones never, pending ones unless qc_confirmed_only). */
 SELECT
   f.shop,
   f.account,
@@ -14,3 +15,7 @@ SELECT
 FROM qc_findings AS f
 JOIN qc_days AS d
   ON d.shop = f.shop AND d.account = f.account AND d.day = f.day
+LEFT JOIN qc_reviews AS r
+  ON r.finding_id = f.finding_id
+WHERE
+  r.decision IS DISTINCT FROM 'dismissed'

@@ -226,7 +226,10 @@ WITH report_rows AS (
     SUM(tone) AS qc_tone,
     SUM(politeness) AS qc_politeness,
     SUM(flow) AS qc_flow,
-    SUM(risk) AS qc_risk
+    SUM(risk) AS qc_risk,
+    SUM(emotion_worsened) AS emotion_worsened,
+    SUM(emotion_conversations) AS emotion_conversations,
+    SUM(emotion_change_sum) AS emotion_change_sum
   FROM qc_days AS t
   GROUP BY
     1,
@@ -343,6 +346,16 @@ SELECT
   m8.qc_politeness AS qc_politeness,
   m8.qc_flow AS qc_flow,
   m8.qc_risk AS qc_risk,
+  CAST((
+    m8.emotion_worsened
+  ) AS DOUBLE) / NULLIF((
+    m8.emotion_conversations
+  ), 0) AS emotion_worsened_rate,
+  CAST((
+    m8.emotion_change_sum
+  ) AS DOUBLE) / NULLIF((
+    m8.emotion_conversations
+  ), 0) AS emotion_change_avg,
   m6.exam_score AS exam_score,
   COALESCE(m6.exam_attempts, 0) AS exam_attempts,
   COALESCE(m7.platform_rounds, 0) AS platform_rounds,

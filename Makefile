@@ -37,7 +37,8 @@ system-deps:
 	bash scripts/system-deps.sh
 
 lint: dev
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/mypy
 
 test: lint system-deps
 	$(BIN)/python -m pytest

@@ -1,8 +1,9 @@
 """Shared fixtures: build a small shop from CSV text, import it, and read report rows."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import duckdb
 import pytest

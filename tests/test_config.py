@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kefu.config import SETTINGS, Settings, SettingError, load_settings
+from kefu.config import SETTINGS, SettingError, Settings, load_settings
 
 
 def test_defaults_match_the_contract() -> None:

@@ -11,10 +11,10 @@ import pytest
 
 from kefu.config import Settings
 from kefu.ingest.canonical import import_paths
+from kefu.metrics.catalog import PLATFORM_ORDER
 from kefu.metrics.compile import ReportSpec
 from kefu.report import run_report
 from kefu.store import Warehouse
-from kefu.metrics.catalog import PLATFORM_ORDER
 from tests.conftest import EXAMPLES, SHARED
 
 CASES = sorted(EXAMPLES.glob("*/expected*.json")) if EXAMPLES.exists() else []

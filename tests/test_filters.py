@@ -5,7 +5,8 @@ import re
 
 import duckdb
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kefu.filters import AD_WORDS, CONTACT_FLAGS, CONTACT_PATTERN, DEFAULT_AD_RULE, ad_condition_sql
 

@@ -5,7 +5,8 @@ import datetime as dt
 import zoneinfo
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kefu.tz import day_start_utc, local_to_utc, utc_to_local
 
@@ -14,7 +15,7 @@ ZONES = ["Asia/Shanghai", "America/New_York", "Europe/Berlin", "Australia/Lord_H
 
 def _zoneinfo_utc(local: dt.datetime, zone: str) -> dt.datetime:
     aware = local.replace(tzinfo=zoneinfo.ZoneInfo(zone), fold=0)
-    return aware.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return aware.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 @settings(max_examples=300, deadline=None)
@@ -34,7 +35,7 @@ def test_local_to_utc_agrees_with_zoneinfo_fold0(zone: str, local: dt.datetime) 
     instant=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2035, 12, 31)),
 )
 def test_utc_to_local_agrees_with_zoneinfo(zone: str, instant: dt.datetime) -> None:
-    expected = instant.replace(tzinfo=dt.timezone.utc).astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
+    expected = instant.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
     got = utc_to_local(np.array([instant], dtype="datetime64[us]"), zone)[0].astype(dt.datetime)
     assert got == expected
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import tomllib
 import zoneinfo
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from kefu.presets import all_presets
 
@@ -44,8 +45,9 @@ class Setting:
             elif self.type is str:
                 value = str(raw).strip()
         except ValueError:
-            kind_zh, kind_en = {bool: ("true 或 false", "true or false"), float: ("数字", "a number")}.get(
-                self.type, ("整数", "an integer"))
+            kinds: dict[type, tuple[str, str]] = {bool: ("true 或 false", "true or false"),
+                                                  float: ("数字", "a number")}
+            kind_zh, kind_en = kinds.get(self.type, ("整数", "an integer"))
             raise SettingError(
                 f"设置 {self.name} 的值 {raw!r} 无效：应为{kind_zh} / setting {self.name}: {raw!r} is not {kind_en}"
             ) from None

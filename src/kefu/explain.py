@@ -79,7 +79,7 @@ def _buyer_difference(m: Metric, grain: str) -> tuple[Metric, str, Metric, str] 
     found = _DIFFERENCE.match((m.formula or "").strip()) if m.kind == "derived" and not m.model else None
     if found is None:
         return None
-    parts = []
+    parts: list[Any] = []
     for ref in found.groups():
         inner = METRICS_BY_ID[(grain, ref)]
         flag = _FLAG_SUM.match(inner.agg or "") if inner.kind == "measure" else None
@@ -189,7 +189,7 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     row = match[0]
     key = {"shop": row["shop"], **({"account": account} if account else {}), "day": day.isoformat()}
     scope = SCOPE_OF_GRAIN[grain]
-    evidence = []
+    evidence: list[Evidence] = []
     rounds: tuple[Metric, str, dict[str, Any]] | None = None
     shown: dict[tuple[str, str | None], int] = {}  # rows listed: where in evidence
     params = {"shop": row["shop"], "day": day, **({"account": account} if account else {})}

@@ -62,10 +62,10 @@ def merge_touched(a: Touched, b: Touched) -> Touched:
     for shop, rng in b.items():
         if shop not in out:
             out[shop] = rng
-        elif out[shop] is None or rng is None:
+        elif (mine := out[shop]) is None or rng is None:
             out[shop] = None
         else:
-            out[shop] = (min(out[shop][0], rng[0]), max(out[shop][1], rng[1]))
+            out[shop] = (min(mine[0], rng[0]), max(mine[1], rng[1]))
     return out
 
 

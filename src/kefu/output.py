@@ -4,8 +4,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console

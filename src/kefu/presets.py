@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ def all_presets(extra: Mapping[str, Mapping[str, Any]] | None = None) -> dict[st
     out = dict(shipped())
     for name, table in (extra or {}).items():
         base = out.get(name)
-        merged = {"name": base.title, "rule": base.rule, "source": base.source, "settings": dict(base.settings),
-                  "labels": dict(base.labels)} if base else {}
+        merged: dict[str, Any] = {"name": base.title, "rule": base.rule, "source": base.source,
+                                  "settings": dict(base.settings), "labels": dict(base.labels)} if base else {}
         merged.update({k: v for k, v in table.items() if k not in ("settings", "labels")})
         merged.setdefault("settings", {}).update(table.get("settings", {}))
         merged.setdefault("labels", {}).update(table.get("labels", {}))

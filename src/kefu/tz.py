@@ -18,7 +18,7 @@ _HOUR = dt.timedelta(hours=1)
 
 def _offset_at_utc(zone: zoneinfo.ZoneInfo, instant: dt.datetime) -> dt.timedelta:
     """The zone's UTC offset in force at a naive UTC instant."""
-    offset = instant.replace(tzinfo=dt.timezone.utc).astimezone(zone).utcoffset()
+    offset = instant.replace(tzinfo=dt.UTC).astimezone(zone).utcoffset()
     assert offset is not None
     return offset
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kefu.exam.model import JUDGE, JUDGE_OPTIONS, SINGLE, Question
 from kefu.exam.plaintext import parse_text, render_text

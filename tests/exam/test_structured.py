@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kefu.exam.model import JUDGE, JUDGE_OPTIONS, MULTI, SINGLE, Question
 from kefu.exam.starter import formula_metrics, metric_questions, starter_questions

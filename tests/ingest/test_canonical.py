@@ -7,7 +7,7 @@ import json
 import zoneinfo
 from collections.abc import Iterator
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -15,7 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 import kefu.ingest.canonical as canonical
 from kefu.config import Settings
@@ -172,7 +174,7 @@ def test_parquet_input(wh: Warehouse, tmp_path: Path) -> None:
         "order_id": ["o1", "o2"],
         "shop": ["店", "店"],
         "created_at": pa.array([dt.datetime(2026, 3, 1, 10), dt.datetime(2026, 3, 1, 11)], pa.timestamp("us")),
-        "paid_at": pa.array([dt.datetime(2026, 3, 1, 2, 5, tzinfo=dt.timezone.utc), None],
+        "paid_at": pa.array([dt.datetime(2026, 3, 1, 2, 5, tzinfo=dt.UTC), None],
                             pa.timestamp("us", tz="UTC")),
         "amount": [19.9, 5.0],
         "items": pa.array([2, None], pa.int64()),
@@ -520,16 +522,16 @@ def test_dst_gap_and_overlap_take_the_offset_before_the_change(wh: Warehouse, tm
 def _expected_instant(local: dt.datetime, tz: str) -> dt.datetime:
     """The contract's rule by zoneinfo: fold=0 takes the offset in force before a change."""
     aware = local.replace(tzinfo=zoneinfo.ZoneInfo(tz), fold=0)
-    return aware.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return aware.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 ZONES = ["Asia/Shanghai", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _changes(tz: str, year: int) -> tuple[dt.datetime, ...]:
     """Local wall-clock times (to the hour) near which the zone's offset changes during a year."""
-    zone, start = zoneinfo.ZoneInfo(tz), dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
+    zone, start = zoneinfo.ZoneInfo(tz), dt.datetime(year, 1, 1, tzinfo=dt.UTC)
     out, before = [], start.astimezone(zone).utcoffset()
     for hour in range(1, 366 * 24):
         instant = start + dt.timedelta(hours=hour)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pyarrow as pa
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kefu.ingest.cleaners import BLANKS, clean
 

@@ -16,7 +16,13 @@ from kefu.metrics.compile import ReportSpec
 from kefu.report import run_report
 from kefu.store import Warehouse
 from tests.ingest.render import (
-    ORDER_HEADER, REFUND_HEADER, csv_text, order_report_rows, qianniu_text, read_canonical, refund_report_rows,
+    ORDER_HEADER,
+    REFUND_HEADER,
+    csv_text,
+    order_report_rows,
+    qianniu_text,
+    read_canonical,
+    refund_report_rows,
     write_text,
 )
 

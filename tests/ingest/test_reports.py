@@ -13,7 +13,13 @@ from kefu.ingest import ImportOptions, InputError, import_paths
 from kefu.store import Warehouse
 from tests.conftest import SHARED
 from tests.ingest.render import (
-    ORDER_HEADER, REFUND_HEADER, csv_text, order_report_rows, refund_report_rows, write_text, write_xlsx,
+    ORDER_HEADER,
+    REFUND_HEADER,
+    csv_text,
+    order_report_rows,
+    refund_report_rows,
+    write_text,
+    write_xlsx,
 )
 
 REAL_ORDERS = SHARED / "data" / "real" / "tmall_order_report.csv"

@@ -5,7 +5,8 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kefu.config import Settings
 from kefu.ingest.canonical import import_paths
@@ -74,7 +75,7 @@ def test_invariants(messages: list, orders: list, mode: str) -> None:
             assert row["median_response_s"] <= row["p90_response_s"] + 1e-9
 
     for (shop, day), srow in shop_days.items():
-        accounts = [r for (a, d), r in days.items() if d == day]
+        accounts = [r for (a, d), r in days.items() if d == day and r["shop"] == shop]
         assert srow["inquiry_buyers"] <= sum(r["inquiry_buyers"] for r in accounts)
         assert srow["replied_buyers"] <= srow["inquiry_buyers"]
         assert srow["paid_buyers"] <= srow["inquiry_buyers"]

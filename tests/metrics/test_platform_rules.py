@@ -9,7 +9,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kefu.cli import app

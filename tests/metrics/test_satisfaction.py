@@ -5,7 +5,9 @@ from collections.abc import Callable
 
 import duckdb
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from kefu.config import Settings
 from tests.conftest import report_rows

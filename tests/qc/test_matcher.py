@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kefu.qc import Matcher
 from kefu.qc.rules import parse_rule

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from kefu.qc import Matcher, load_rules
+from tests.conftest import SHARED
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "jddc_chat_sample.txt"
+DATA = SHARED / "data" / "real" / "jddc_chat_sample.txt"
 
 
 @pytest.mark.skipif(not DATA.exists(), reason=f"real JDDC sample not found at {DATA}")

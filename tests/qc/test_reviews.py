@@ -7,7 +7,7 @@ from kefu.config import Settings
 from kefu.qc import findings, load_rules, run_qc
 from kefu.qc.reviews import ReviewError, precision, review
 from tests.conftest import report_rows
-from tests.qc.test_runner import A, ACCOUNTS, BOT, D, MESSAGES, ORDERS
+from tests.qc.test_runner import ACCOUNTS, BOT, MESSAGES, ORDERS, A, D
 
 
 @pytest.fixture

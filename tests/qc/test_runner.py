@@ -192,6 +192,11 @@ def test_transfers_short_answers_and_invitations(make_shop) -> None:
         f"买家十号|{A}|agent|{D} 10:00:05|好的",
         f"买家十号|{A}|buyer|{D} 10:01:00|有别的颜色吗",
         f"买家十号|{A}|agent|{D} 10:01:05|有红色",
+        # A yes-or-no question answered yes, and 发票 is not shipping: neither is a candidate.
+        f"买家十二号|{A}|buyer|{D} 10:30:00|这款包邮吗",
+        f"买家十二号|{A}|agent|{D} 10:30:05|是的亲",
+        f"买家十二号|{A}|buyer|{D} 10:31:00|可以开发票吗",
+        f"买家十二号|{A}|agent|{D} 10:31:05|不能",
         # Both paid; only 买家十一号 was invited to evaluate.
         f"买家十一号|{A}|buyer|{D} 11:00:00|在吗",
         f"买家十一号|{A}|agent|{D} 11:00:05|在的亲",

@@ -1,12 +1,11 @@
 """A small generated demo shop imported once per test session, shared by the report and scoring tests."""
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
-import datetime as dt
-
 import pytest
 
 from kefu.config import Settings

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from kefu.cli import app

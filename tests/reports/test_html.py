@@ -5,8 +5,9 @@ import dataclasses
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 import pytest

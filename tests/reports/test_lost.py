@@ -6,8 +6,8 @@ import datetime as dt
 import duckdb
 
 from kefu.config import Settings
-from kefu.report import run_report
 from kefu.metrics.compile import ReportSpec
+from kefu.report import run_report
 from kefu.reports.lost import COLUMNS, lost_between, lost_buyers, status_text
 from tests.conftest import message_csv
 

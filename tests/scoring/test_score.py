@@ -6,7 +6,8 @@ from typing import Any
 
 import duckdb
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kefu.config import Settings
 from kefu.metrics.compile import ReportSpec

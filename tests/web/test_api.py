@@ -5,8 +5,8 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from fastapi.testclient import TestClient

@@ -1,10 +1,9 @@
 """The `kefu` command line: thin over the library, Chinese first; one module per command group."""
-from kefu.cli import (  # noqa: F401  (each module registers its commands)
-    exam, export, facts, html, imports, metrics, misc, outputs, qc, report, serve, staffing)
 from typing import NoReturn
 
 from rich.markup import escape
 
+from kefu.cli import exam, export, facts, html, imports, metrics, misc, outputs, qc, report, serve, staffing  # noqa: F401  (each module registers its commands)
 from kefu.cli.app import app, err_console
 from kefu.cli.usage import kind_of, usage_message
 from kefu.store import DISK_FULL, is_disk_full

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import NoReturn, overload
 
 import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from kefu.config import Settings, SettingError, load_settings
+from kefu.config import SettingError, Settings, load_settings
 
 app = typer.Typer(help="kefu 客服绩效：导入店铺聊天、订单与退款数据，按平台规则计算客服 KPI。",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -90,7 +90,7 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
+def parse_day(value: str | None, option: str) -> dt.date | None:
     """Parse a YYYY-MM-DD option value with a clear error."""
     if value is None:
         return None
@@ -100,7 +100,7 @@ def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
         fail(f"{option} 需要 YYYY-MM-DD 格式的日期，得到 {value!r} / {option} expects YYYY-MM-DD")
 
 
-def parse_range(day_from: Optional[str], day_to: Optional[str]) -> tuple[Optional[dt.date], Optional[dt.date]]:
+def parse_range(day_from: str | None, day_to: str | None) -> tuple[dt.date | None, dt.date | None]:
     """Parse --from/--to, refusing a range that ends before it starts."""
     first, last = parse_day(day_from, "--from"), parse_day(day_to, "--to")
     if first and last and first > last:
@@ -108,7 +108,7 @@ def parse_range(day_from: Optional[str], day_to: Optional[str]) -> tuple[Optiona
     return first, last
 
 
-def cli_settings(config: Optional[Path], sets: Optional[list[str]]) -> Settings:
+def cli_settings(config: Path | None, sets: list[str] | None) -> Settings:
     """Load settings from --config and --set, turning bad values into a clear error."""
     path = config
     if path is None and Path("kefu.toml").exists():
@@ -148,7 +148,7 @@ def connect_existing(settings: Settings | None = None, *, write: bool = False) -
     return con
 
 
-def cli_account(con: duckdb.DuckDBPyConnection, text: Optional[str], shop: Optional[str] = None) -> Optional[str]:
+def cli_account(con: duckdb.DuckDBPyConnection, text: str | None, shop: str | None = None) -> str | None:
     """A typed --account as its full id (a unique short name such as 小王 is enough); unknown names end clearly."""
     from kefu.accounts import UnknownName, resolve_account
 
@@ -160,7 +160,11 @@ def cli_account(con: duckdb.DuckDBPyConnection, text: Optional[str], shop: Optio
         fail(str(exc))
 
 
-def cli_shop(con: duckdb.DuckDBPyConnection, text: Optional[str]) -> Optional[str]:
+@overload
+def cli_shop(con: duckdb.DuckDBPyConnection, text: str) -> str: ...
+@overload
+def cli_shop(con: duckdb.DuckDBPyConnection, text: None) -> None: ...
+def cli_shop(con: duckdb.DuckDBPyConnection, text: str | None) -> str | None:
     """A typed --shop checked against the warehouse (closest names suggested)."""
     from kefu.accounts import UnknownName, resolve_shop
 
@@ -173,7 +177,7 @@ def cli_shop(con: duckdb.DuckDBPyConnection, text: Optional[str]) -> Optional[st
 
 
 @contextmanager
-def table_target(output: Optional[Path]) -> Iterator[Console]:
+def table_target(output: Path | None) -> Iterator[Console]:
     """Where a table goes: the terminal, or a file (closed when the table is written)."""
     if output is None:
         yield console
@@ -182,7 +186,7 @@ def table_target(output: Optional[Path]) -> Iterator[Console]:
         yield Console(file=handle, width=200)
 
 
-def emit(text: str, output: Optional[Path]) -> None:
+def emit(text: str, output: Path | None) -> None:
     """Write text to a file (UTF-8 with BOM for CSV so Excel opens it) or stdout."""
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

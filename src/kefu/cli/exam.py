@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from kefu.cli.app import Fmt, app, cli_account, cli_settings, connect_existing, console, emit, fail, parse_day, state
 from kefu.cli.exam_take import header
-from kefu.output import to_csv, to_json
 from kefu.cli.options import ConfigOpt, SetOpt
+from kefu.output import to_csv, to_json
 
 if TYPE_CHECKING:
     from kefu.store import Warehouse
@@ -23,7 +23,7 @@ app.add_typer(exam_app, name="exam")
 BANK_SUFFIXES = (".toml", ".yaml", ".yml", ".csv", ".xlsx", ".txt")
 
 
-def _tags(text: Optional[str]) -> tuple[str, ...]:
+def _tags(text: str | None) -> tuple[str, ...]:
     """Tags from '规则,指标'."""
     return tuple(t.strip() for t in (text or "").replace("，", ",").split(",") if t.strip())
 
@@ -40,7 +40,7 @@ def _open() -> Warehouse:
 
 @exam_app.command("import")
 def import_cmd(
-    files: Optional[list[Path]] = typer.Argument(None, help="题库文件：纯文本、.toml、.yaml、.csv、.xlsx"),
+    files: list[Path] | None = typer.Argument(None, help="题库文件：纯文本、.toml、.yaml、.csv、.xlsx"),
     starter: bool = typer.Option(False, "--starter", help="导入 kefu 自带的入门题库（含由指标定义生成的题）"),
 ) -> None:
     """导入题库（同一题目合并不重复；没有答案的题为待定答案） / import question banks."""
@@ -78,8 +78,8 @@ def import_cmd(
 @exam_app.command("bank")
 def bank_cmd(
     missing_keys: bool = typer.Option(False, "--missing-keys", help="只列出待定答案（没有答案）的题"),
-    tags: Optional[str] = typer.Option(None, "--tags", help="只列出带这些标签之一的题，如 规则,指标"),
-    export: Optional[Path] = typer.Option(None, "--export", help="把（筛选后的）题库写成 .toml/.yaml/.csv/.xlsx/.txt"),
+    tags: str | None = typer.Option(None, "--tags", help="只列出带这些标签之一的题，如 规则,指标"),
+    export: Path | None = typer.Option(None, "--export", help="把（筛选后的）题库写成 .toml/.yaml/.csv/.xlsx/.txt"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="table|csv|json"),
 ) -> None:
     """列出题库 / list the question bank."""
@@ -101,9 +101,10 @@ def bank_cmd(
             export.write_text(writers[suffix](questions), encoding="utf-8")
         console.print(f"已写入 {export}（{len(questions)} 题）")
         return
-    rows = [{"qid": q.qid, "type": q.qtype, "text": q.text, "options": list(q.options),
-             "answer": q.letters() if q.keyed else None, "explanation": q.explanation, "tags": list(q.tags),
-             "group": q.group or None} for q in questions]
+    rows: list[dict[str, Any]] = [
+        {"qid": q.qid, "type": q.qtype, "text": q.text, "options": list(q.options),
+         "answer": q.letters() if q.keyed else None, "explanation": q.explanation, "tags": list(q.tags),
+         "group": q.group or None} for q in questions]
     if fmt is Fmt.json:
         emit(to_json({"questions": rows}), None)
         return
@@ -145,10 +146,10 @@ def key_cmd(
 @exam_app.command("paper")
 def paper_cmd(
     questions: int = typer.Option(20, "--questions", min=1, help="题数"),
-    tags: Optional[str] = typer.Option(None, "--tags", help="只从带这些标签之一的题中抽，如 规则,指标"),
+    tags: str | None = typer.Option(None, "--tags", help="只从带这些标签之一的题中抽，如 规则,指标"),
     seed: int = typer.Option(1, "--seed", help="随机种子：同一题库、同一种子得到同一份试卷"),
     title: str = typer.Option("客服知识考试", "--title", help="试卷标题"),
-    output: Optional[list[Path]] = typer.Option(None, "-o", "--output",
+    output: list[Path] | None = typer.Option(None, "-o", "--output",
                                                 help="写入文件，可重复：.toml（答题用）、.md、.html（打印用）"),
 ) -> None:
     """从题库抽题出卷（选项按试卷打乱） / draw a paper from the bank (options shuffled per paper)."""
@@ -178,8 +179,8 @@ def paper_cmd(
 def take_cmd(
     paper_file: Path = typer.Argument(..., help="试卷文件（kefu exam paper -o 试卷.toml）"),
     account: str = typer.Option(..., "--account", help="答题的客服账号"),
-    answers: Optional[Path] = typer.Option(None, "--answers", help="答案文件（每行“题号 答案”，如 1 B），不逐题提问"),
-    day: Optional[str] = typer.Option(None, "--day", help="考试日期 YYYY-MM-DD（补录纸质考试用；默认今天）"),
+    answers: Path | None = typer.Option(None, "--answers", help="答案文件（每行“题号 答案”，如 1 B），不逐题提问"),
+    day: str | None = typer.Option(None, "--day", help="考试日期 YYYY-MM-DD（补录纸质考试用；默认今天）"),
     config: ConfigOpt = None,
     sets: SetOpt = None,
 ) -> None:
@@ -217,8 +218,8 @@ def take_cmd(
 
 @exam_app.command("results")
 def results_cmd(
-    period: Optional[str] = typer.Option(None, "--period", help="期间：2026-11 或 2026-11-01..2026-11-30"),
-    account: Optional[str] = typer.Option(None, "--account", help="只看这个客服账号"),
+    period: str | None = typer.Option(None, "--period", help="期间：2026-11 或 2026-11-01..2026-11-30"),
+    account: str | None = typer.Option(None, "--account", help="只看这个客服账号"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="table|csv|json"),
 ) -> None:
     """考试成绩与题目分析（每题答对率、最常选的错误选项） / exam results and item analysis."""
@@ -226,8 +227,8 @@ def results_cmd(
     from kefu.exam.results import attempts, item_analysis
     from kefu.scoring import parse_period
 
-    day_from: Optional[dt.date] = None
-    day_to: Optional[dt.date] = None
+    day_from: dt.date | None = None
+    day_to: dt.date | None = None
     if period:
         try:
             day_from, day_to = parse_period(period)

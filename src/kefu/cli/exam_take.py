@@ -94,6 +94,6 @@ def print_results(rows: list[dict[str, object]], items: list[dict[str, object]])
             common, count = f"漏选：{i['top_missed']}", str(i["top_missed_count"])
         else:
             common, count = "—", ""
-        analysis.add_row(str(i["qid"]), str(i["text"]), str(i["answers"]), f"{float(i['right_share']):.0%}",
+        analysis.add_row(str(i["qid"]), str(i["text"]), str(i["answers"]), f"{float(str(i['right_share'])):.0%}",
                          common, count)
     console.print(analysis)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 
-
 from kefu.cli.app import app, cli_settings, console, err_console, fail, state
 from kefu.cli.options import ConfigOpt, SetOpt
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -16,7 +15,7 @@ def html_cmd(
     output: Path = typer.Option(Path("报表.html"), "-o", "--output", help="写入的 HTML 文件（默认 报表.html）"),
     day_from: FromOpt = None,
     day_to: ToOpt = None,
-    shops: Optional[list[str]] = typer.Option(None, "--shop", help="只含这些店铺，可重复（默认：全部）"),
+    shops: list[str] | None = typer.Option(None, "--shop", help="只含这些店铺，可重复（默认：全部）"),
     sets: SetOpt = None,
     config: ConfigOpt = None,
 ) -> None:

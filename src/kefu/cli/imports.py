@@ -2,34 +2,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kefu.cli.app import app, cli_settings, console, err_console, fail, state
+from kefu.cli.options import ConfigOpt, SetOpt
 from kefu.config import SettingError
 from kefu.workbook_limits import WorkbookLimits
-from kefu.cli.options import ConfigOpt, SetOpt
 
 
 @app.command("import")
 def import_cmd(
     paths: list[Path] = typer.Argument(..., help="目录（递归）或文件，可混合多种格式"),
-    format_: Optional[str] = typer.Option(None, "--format", help="指定格式（见 kefu formats），默认按表头/版式识别"),
-    shop: Optional[str] = typer.Option(None, "--shop", help="来源没有店铺列时使用的店铺（主账号）"),
-    account: Optional[str] = typer.Option(None, "--account", help="单账号聊天记录的接待账号，如 店铺:子账号"),
-    maps: Optional[list[str]] = typer.Option(None, "--map", help="列映射 源列=目标列（可写 表.列），可重复"),
-    profile: Optional[Path] = typer.Option(None, "--profile", help="自定义格式文件 (TOML)，优先于内置格式"),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="文本编码，如 gb18030、utf-16；默认自动识别"),
-    sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel 工作表名称或序号，默认第一个"),
+    format_: str | None = typer.Option(None, "--format", help="指定格式（见 kefu formats），默认按表头/版式识别"),
+    shop: str | None = typer.Option(None, "--shop", help="来源没有店铺列时使用的店铺（主账号）"),
+    account: str | None = typer.Option(None, "--account", help="单账号聊天记录的接待账号，如 店铺:子账号"),
+    maps: list[str] | None = typer.Option(None, "--map", help="列映射 源列=目标列（可写 表.列），可重复"),
+    profile: Path | None = typer.Option(None, "--profile", help="自定义格式文件 (TOML)，优先于内置格式"),
+    encoding: str | None = typer.Option(None, "--encoding", help="文本编码，如 gb18030、utf-16；默认自动识别"),
+    sheet: str | None = typer.Option(None, "--sheet", help="Excel 工作表名称或序号，默认第一个"),
     max_workbook_mb: int = typer.Option(WorkbookLimits.max_mb, "--max-workbook-mb", min=1,
                                         help="Excel 文件解压后的大小上限 (MB)，防止压缩炸弹"),
     max_workbook_rows: int = typer.Option(WorkbookLimits.max_rows, "--max-workbook-rows", min=1,
                                           help="每个工作表的行数上限"),
     strict: bool = typer.Option(False, "--strict", help="有任何坏行就整体失败，仓库不变"),
-    rejects: Optional[Path] = typer.Option(None, "--rejects", help="把被拒绝的行写入此 CSV 文件"),
+    rejects: Path | None = typer.Option(None, "--rejects", help="把被拒绝的行写入此 CSV 文件"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查并统计，不写入仓库"),
     config: ConfigOpt = None,
     sets: SetOpt = None,
@@ -142,8 +142,8 @@ def _print_import_summary(summary: Any) -> None:
 
 @app.command("formats")
 def formats_cmd(
-    name: Optional[str] = typer.Argument(None, help="格式名：显示它读取的列、清洗规则和示例"),
-    profile: Optional[Path] = typer.Option(None, "--profile", help="同时列出这个自定义格式文件 (TOML)"),
+    name: str | None = typer.Argument(None, help="格式名：显示它读取的列、清洗规则和示例"),
+    profile: Path | None = typer.Option(None, "--profile", help="同时列出这个自定义格式文件 (TOML)"),
 ) -> None:
     """列出可导入的格式及各自读取的列 / list the import formats and the columns each reads."""
     from kefu.ingest.profiles import ProfileError, builtin_profiles, load_profile

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import Optional
 
 import typer
 from rich.table import Table
 
 from kefu.cli.app import Grain, app, cli_settings, console, fail, state
-from kefu.metrics.catalog import metric, metrics_of
 from kefu.cli.options import ConfigOpt, SetOpt
-
+from kefu.metrics.catalog import metric, metrics_of
 
 
 class Dialect(str, Enum):
@@ -25,7 +23,7 @@ app.add_typer(metrics_app, name="metrics")
 
 @metrics_app.command("list")
 def metrics_list(
-    grain: Optional[Grain] = typer.Option(None, "--grain", help="只列出一个粒度"),
+    grain: Grain | None = typer.Option(None, "--grain", help="只列出一个粒度"),
     fmt: str = typer.Option("table", "--format", help="table|markdown|json"),
 ) -> None:
     """列出全部指标 / list every metric: id, 中文名, unit, definition."""
@@ -50,7 +48,7 @@ def metrics_list(
 @metrics_app.command("show")
 def metrics_show(
     metric_id: str = typer.Argument(..., help="指标 id"),
-    grain: Optional[Grain] = typer.Option(None, "--grain", help="粒度（同名指标在两个粒度都有时）"),
+    grain: Grain | None = typer.Option(None, "--grain", help="粒度（同名指标在两个粒度都有时）"),
     sql: bool = typer.Option(False, "--sql", help="显示计算它的 SQL"),
     dialect: Dialect = typer.Option(Dialect.duckdb, "--dialect", help="SQL 方言 duckdb|spark"),
     sets: SetOpt = None,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -42,7 +41,7 @@ def settings_cmd(
 
 @app.command("presets")
 def presets_cmd(
-    config: Optional[Path] = typer.Option(None, "--config", help="TOML 设置文件（其中的 [presets.名称] 一并列出）"),
+    config: Path | None = typer.Option(None, "--config", help="TOML 设置文件（其中的 [presets.名称] 一并列出）"),
 ) -> None:
     """列出平台口径预设：取值、规则与来源 / the platform presets: their values, rule and source."""
     from kefu.config import read_config

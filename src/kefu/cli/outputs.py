@@ -3,16 +3,31 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from kefu.cli.app import (Fmt, app, cli_account, cli_settings, cli_shop, connect_existing, console, emit, err_console,
-                          export_app, fail, parse_day, parse_range, state, table_target)
-from kefu.output import to_csv, to_json
+from kefu.cli.app import (
+    Fmt,
+    app,
+    cli_account,
+    cli_settings,
+    cli_shop,
+    connect_existing,
+    console,
+    emit,
+    err_console,
+    export_app,
+    fail,
+    parse_day,
+    parse_range,
+    state,
+    table_target,
+)
 from kefu.cli.options import ConfigOpt, FromOpt, OutputOpt, SetOpt, ToOpt
+from kefu.output import to_csv, to_json
 
 
 class ScoreBy(str, Enum):
@@ -20,7 +35,7 @@ class ScoreBy(str, Enum):
     group = "group"
 
 
-def _need_file(fmt: Fmt, output: Optional[Path]) -> None:
+def _need_file(fmt: Fmt, output: Path | None) -> None:
     """xlsx is a file format: it needs -o."""
     if fmt is Fmt.xlsx and output is None:
         fail("--format xlsx 需要 -o 文件.xlsx / --format xlsx needs -o FILE.xlsx")
@@ -31,7 +46,7 @@ def export_xlsx_cmd(
     output: Path = typer.Option(..., "-o", "--output", help="写入的 .xlsx 文件"),
     day_from: FromOpt = None,
     day_to: ToOpt = None,
-    shops: Optional[list[str]] = typer.Option(None, "--shop", help="只含这些店铺，可重复（默认：全部）"),
+    shops: list[str] | None = typer.Option(None, "--shop", help="只含这些店铺，可重复（默认：全部）"),
     sets: SetOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -52,8 +67,8 @@ def export_xlsx_cmd(
 
 @app.command("lost")
 def lost_cmd(
-    day: Optional[str] = typer.Option(None, "--day", help="日期 YYYY-MM-DD（默认：数据的最后一天）"),
-    account: Optional[str] = typer.Option(None, "--account", help="只看这个客服账号（子账号名唯一时可只写子账号）"),
+    day: str | None = typer.Option(None, "--day", help="日期 YYYY-MM-DD（默认：数据的最后一天）"),
+    account: str | None = typer.Option(None, "--account", help="只看这个客服账号（子账号名唯一时可只写子账号）"),
     no_mask: bool = typer.Option(False, "--no-mask", help="显示完整买家昵称"),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
     output: OutputOpt = None,

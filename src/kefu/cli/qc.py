@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -12,8 +12,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from kefu.cli.app import app, cli_account, cli_settings, connect_existing, console, emit, fail, parse_range, state
-from kefu.cli.options import (AccountOpt, ConfigOpt, FromOpt, NoDefaultRulesOpt, NoMaskOpt, OutputOpt, RulesOpt, SetOpt,
-                              ToOpt)
+from kefu.cli.options import (
+    AccountOpt,
+    ConfigOpt,
+    FromOpt,
+    NoDefaultRulesOpt,
+    NoMaskOpt,
+    OutputOpt,
+    RulesOpt,
+    SetOpt,
+    ToOpt,
+)
 from kefu.output import to_csv, to_json
 from kefu.qc.reviews import Precision
 from kefu.qc.rules import RuleError, RuleSet, load_rules
@@ -45,16 +54,16 @@ class QcFmt(str, Enum):
 
 
 QcFmtOpt = Annotated[QcFmt, typer.Option("--format", help="输出格式 table|csv|json|xlsx")]
-CategoryOpt = Annotated[Optional[str], typer.Option("--category", help="只列出这个类别，如 风险会话")]
+CategoryOpt = Annotated[str | None, typer.Option("--category", help="只列出这个类别，如 风险会话")]
 
 
-def _check_target(fmt: QcFmt, output: Optional[Path]) -> None:
+def _check_target(fmt: QcFmt, output: Path | None) -> None:
     """xlsx goes to a file only: say so before any work is done."""
     if fmt is QcFmt.xlsx and output is None:
         fail("xlsx 格式需要用 -o 指定输出文件 / --format xlsx needs -o FILE")
 
 
-def _rules(files: Optional[list[Path]], no_defaults: bool) -> RuleSet:
+def _rules(files: list[Path] | None, no_defaults: bool) -> RuleSet:
     try:
         return load_rules(files or [], defaults=not no_defaults)
     except RuleError as exc:
@@ -65,9 +74,8 @@ def _shown(rows: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
     """Findings as people read them: the shop-local time instead of the UTC instant."""
     if not rows:
         return []
-    from kefu.tz import utc_to_local
-
     from kefu.qc.reviews import DECISIONS
+    from kefu.tz import utc_to_local
 
     local = utc_to_local(np.array([r["ts"] for r in rows], dtype="datetime64[us]"), zone)
     word = 0 if state.lang == "zh" else 1
@@ -89,7 +97,7 @@ def _cell(key: str, row: dict[str, Any]) -> str:
     return str(value)
 
 
-def _emit_findings(rows: list[dict[str, Any]], fmt: QcFmt, output: Optional[Path], summary: str,
+def _emit_findings(rows: list[dict[str, Any]], fmt: QcFmt, output: Path | None, summary: str,
                    escape_formulas: bool, about: dict[str, Any]) -> None:
     """Shown findings as JSON, CSV or xlsx, or on screen in brief with the findings in a CSV file."""
     from kefu.reports.xlsx import date_cell, write_rows
@@ -173,8 +181,8 @@ def qc_findings(
     day_to: ToOpt = None,
     account: AccountOpt = None,
     category: CategoryOpt = None,
-    rule: Optional[str] = typer.Option(None, "--rule", help="只列出这条规则（id，见 kefu qc rules）"),
-    decision: Optional[Decision] = typer.Option(None, "--decision", help="按复核：pending 待复核|confirmed|dismissed"),
+    rule: str | None = typer.Option(None, "--rule", help="只列出这条规则（id，见 kefu qc rules）"),
+    decision: Decision | None = typer.Option(None, "--decision", help="按复核：pending 待复核|confirmed|dismissed"),
     limit: int = typer.Option(50, "--limit", min=1, help="屏幕上显示的条数（文件中为全部）"),
     fmt: QcFmtOpt = QcFmt.table,
     output: OutputOpt = None,
@@ -220,8 +228,8 @@ def qc_review(
     confirm: bool = typer.Option(False, "--confirm", help="确认：确实是问题"),
     dismiss: bool = typer.Option(False, "--dismiss", help="驳回：误判，不扣分"),
     undo: bool = typer.Option(False, "--undo", help="撤销复核，回到待复核"),
-    note: Optional[str] = typer.Option(None, "--note", help="复核说明"),
-    reviewer: Optional[str] = typer.Option(None, "--by", help="复核人（默认：当前系统用户）"),
+    note: str | None = typer.Option(None, "--note", help="复核说明"),
+    reviewer: str | None = typer.Option(None, "--by", help="复核人（默认：当前系统用户）"),
 ) -> None:
     """复核质检发现：确认或驳回（驳回的不扣分；qc rules 显示每条规则的复核精确率） / confirm or dismiss findings."""
     import getpass
@@ -339,6 +347,7 @@ def qc_test(
         console.print("按整段会话判定的检查（单句不会违反，只看它是否说到要求的内容）：" if zh else
                       "checks judged on the whole conversation (a sentence only meets them or not):", soft_wrap=True)
     for r in checks:
+        assert r.expect is not None  # checks were chosen for having one
         met = re.search(r.expect, sentence) is not None
         if zh:
             line = "这句话说到了它要求的内容" if met else "这句话没有说到，会话里别处说到也可以"

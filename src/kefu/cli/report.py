@@ -6,17 +6,34 @@ import difflib
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from kefu.cli.app import (By, Compare, Fmt, Grain, Period, app, cli_account, cli_settings, cli_shop, connect_existing,
-                          console, emit, err_console, fail, parse_day, state, table_target)
+from kefu.cli.app import (
+    By,
+    Compare,
+    Fmt,
+    Grain,
+    Period,
+    app,
+    cli_account,
+    cli_settings,
+    cli_shop,
+    connect_existing,
+    console,
+    emit,
+    err_console,
+    fail,
+    parse_day,
+    state,
+    table_target,
+)
+from kefu.cli.options import ConfigOpt, FromOpt, OutputOpt, SetOpt, ToOpt
 from kefu.metrics.catalog import metric
 from kefu.metrics.compile import ReportError, ReportSpec
 from kefu.output import print_table, to_csv, to_json
-from kefu.cli.options import ConfigOpt, FromOpt, OutputOpt, SetOpt, ToOpt
 
 if TYPE_CHECKING:
     from kefu.config import Settings
@@ -34,16 +51,16 @@ def report_cmd(
     day_from: FromOpt = None,
     day_to: ToOpt = None,
     period: Period = typer.Option(Period.day, "--period", help="汇总周期 day|week|month|all"),
-    by: Optional[By] = typer.Option(None, "--by", help="汇总对象 account|group|shop"),
-    shop: Optional[str] = typer.Option(None, "--shop", help="只看这个店铺"),
-    metrics: Optional[str] = typer.Option(None, "--metrics", help="只列这些指标，逗号分隔的 id（默认：全部）"),
+    by: By | None = typer.Option(None, "--by", help="汇总对象 account|group|shop"),
+    shop: str | None = typer.Option(None, "--shop", help="只看这个店铺"),
+    metrics: str | None = typer.Option(None, "--metrics", help="只列这些指标，逗号分隔的 id（默认：全部）"),
     sets: SetOpt = None,
     config: ConfigOpt = None,
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="输出格式 table|csv|json|xlsx"),
     output: OutputOpt = None,
-    compare: Optional[Compare] = typer.Option(None, "--compare", help="previous：加上上一周期的数值与变化"),
+    compare: Compare | None = typer.Option(None, "--compare", help="previous：加上上一周期的数值与变化"),
     engine_name: EngineName = typer.Option(EngineName.duckdb, "--engine", help="计算引擎 duckdb（默认）| spark"),
-    data: Optional[str] = typer.Option(None, "--data", help="Spark 引擎读取的 Parquet 目录（kefu export parquet）"),
+    data: str | None = typer.Option(None, "--data", help="Spark 引擎读取的 Parquet 目录（kefu export parquet）"),
     master: str = typer.Option("local[*]", "--master", help="Spark master，如 local[*] 或 spark://主机:7077"),
 ) -> None:
     """计算 KPI 报表 / compute the KPI report."""
@@ -111,7 +128,7 @@ def _only(report: Report, chosen: list[str]) -> Report:
     return replace(report, columns=keys + columns)
 
 
-def _spark_report(spec: ReportSpec, settings: Settings, data: Optional[str], master: str) -> Report:
+def _spark_report(spec: ReportSpec, settings: Settings, data: str | None, master: str) -> Report:
     """The report computed by the Spark engine over a Parquet export."""
     from kefu import pruning
     from kefu.engines.spark import SparkDataError, SparkUnavailable, open_spark_engine
@@ -155,11 +172,11 @@ def _explain_text(exp: Any, fmt: ExplainFmt, settings: Settings) -> str:
 def explain_cmd(
     metric_id: str = typer.Option(..., "--metric", help="指标 id，如 reply_rate"),
     day: str = typer.Option(..., "--day", help="日期 YYYY-MM-DD"),
-    account: Optional[str] = typer.Option(None, "--account", help="客服账号（客服日指标）"),
-    shop: Optional[str] = typer.Option(None, "--shop", help="店铺（店铺日指标）"),
+    account: str | None = typer.Option(None, "--account", help="客服账号（客服日指标）"),
+    shop: str | None = typer.Option(None, "--shop", help="店铺（店铺日指标）"),
     no_mask: bool = typer.Option(False, "--no-mask", help="显示完整买家昵称"),
     fmt: ExplainFmt = typer.Option(ExplainFmt.table, "--format", help="输出格式 table|csv|json"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件（csv/json）"),
+    output: Path | None = typer.Option(None, "-o", "--output", help="写入文件（csv/json）"),
     sets: SetOpt = None,
     config: ConfigOpt = None,
 ) -> None:

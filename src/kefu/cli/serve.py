@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -20,7 +20,7 @@ users_app = typer.Typer(help="网页版用户 / web app users", no_args_is_help=
 app.add_typer(users_app, name="users")
 
 
-def _auth():  # type: ignore[no-untyped-def]
+def _auth():
     from kefu.web.auth import AuthStore, auth_path_for
 
     return AuthStore(auth_path_for(state.db))
@@ -88,8 +88,8 @@ def _user_line(user: Any) -> str:
 def users_add(
     username: str = typer.Argument(..., help="用户名"),
     role: str = typer.Option(..., "--role", help="角色 admin|manager|agent（管理员/店长/客服）"),
-    shops: Optional[list[str]] = typer.Option(None, "--shop", help="店长管理的店铺，可重复"),
-    accounts: Optional[list[str]] = typer.Option(None, "--account",
+    shops: list[str] | None = typer.Option(None, "--shop", help="店长管理的店铺，可重复"),
+    accounts: list[str] | None = typer.Option(None, "--account",
                                                  help="客服本人的账号，可重复（子账号名唯一时可简写）"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读一行作为密码"),
 ) -> None:
@@ -109,8 +109,8 @@ def users_add(
 def users_set(
     username: str = typer.Argument(..., help="用户名"),
     role: str = typer.Option(..., "--role", help="新角色 admin|manager|agent"),
-    shops: Optional[list[str]] = typer.Option(None, "--shop", help="店长管理的店铺，可重复"),
-    accounts: Optional[list[str]] = typer.Option(None, "--account", help="客服本人的账号，可重复"),
+    shops: list[str] | None = typer.Option(None, "--shop", help="店长管理的店铺，可重复"),
+    accounts: list[str] | None = typer.Option(None, "--account", help="客服本人的账号，可重复"),
 ) -> None:
     """修改角色与范围（该用户需重新登录） / change a user's role and scope."""
     from kefu.web.auth import UserError
@@ -204,10 +204,10 @@ def serve_cmd(
     port: int = typer.Option(8000, "--port", help="端口"),
     max_upload_mb: int = typer.Option(200, "--max-upload-mb", help="单次上传上限 (MB)"),
     live_interval: float = typer.Option(5.0, "--live-interval", help="实时页刷新间隔（秒）"),
-    plans: Optional[Path] = typer.Option(None, "--plans", help="绩效方案目录（*.toml），另加内置示例方案"),
+    plans: Path | None = typer.Option(None, "--plans", help="绩效方案目录（*.toml），另加内置示例方案"),
     sets: SetOpt = None,
     config: ConfigOpt = None,
-    trusted_proxies: Optional[list[str]] = typer.Option(
+    trusted_proxies: list[str] | None = typer.Option(
         None, "--trusted-proxy", help="前面的反向代理地址（可重复）；只有它发来的 X-Forwarded-For 才被采信"),
 ) -> None:
     """启动网页版 / start the web app on the warehouse."""

@@ -4,13 +4,24 @@ from __future__ import annotations
 from contextlib import nullcontext as _quiet
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from kefu.cli.app import (app, cli_settings, cli_shop, connect_existing, console, emit, err_console, fail, parse_day,
-                          state, table_target)
+from kefu.cli.app import (
+    app,
+    cli_settings,
+    cli_shop,
+    connect_existing,
+    console,
+    emit,
+    err_console,
+    fail,
+    parse_day,
+    state,
+    table_target,
+)
 from kefu.cli.options import ConfigOpt, OutputOpt, SetOpt
 from kefu.output import to_csv, to_json
 
@@ -42,8 +53,8 @@ class ModelName(str, Enum):
     simulation = "simulation"
 
 
-def _measure(con: duckdb.DuckDBPyConnection, settings: Settings, shop: Optional[str], group: Optional[str],
-             weeks: int, interval: int, unit: Unit, day_to: Optional[str]) -> Demand:
+def _measure(con: duckdb.DuckDBPyConnection, settings: Settings, shop: str | None, group: str | None,
+             weeks: int, interval: int, unit: Unit, day_to: str | None) -> Demand:
     """The demand the options ask for, measured on the warehouse (stored facts when the settings match)."""
     from kefu.report import NoData, prepared_engine
     from kefu.staffing.demand import DemandSpec, measure
@@ -60,7 +71,7 @@ def _measure(con: duckdb.DuckDBPyConnection, settings: Settings, shop: Optional[
         fail(str(exc))
 
 
-def _target(target: Optional[str], rate: Optional[float], within: Optional[float], settings: Settings) -> Target:
+def _target(target: str | None, rate: float | None, within: float | None, settings: Settings) -> Target:
     """--target, or --target-rate within --target-s; by default the settings' platform_threshold_s and
     staffing_target_rate."""
     from kefu.staffing.target import Target, TargetError, parse_target
@@ -90,7 +101,7 @@ def _grid_table(demand: Demand, slots: list[int], cell_text: Any) -> Table:
     return table
 
 
-def _emit_rows(columns: tuple[str, ...], rows: list[dict[str, Any]], fmt: OutFmt, output: Optional[Path],
+def _emit_rows(columns: tuple[str, ...], rows: list[dict[str, Any]], fmt: OutFmt, output: Path | None,
                extra: dict[str, Any]) -> None:
     """csv (headers in the chosen language) or json (ids) of long-form rows."""
     from kefu.staffing.rows import label
@@ -103,12 +114,12 @@ def _emit_rows(columns: tuple[str, ...], rows: list[dict[str, Any]], fmt: OutFmt
 
 
 # The options every warehouse command of the group shares.
-ShopOpt = Annotated[Optional[str], typer.Option("--shop", help="只看这个店铺（默认：全部）")]
-GroupOpt = Annotated[Optional[str], typer.Option("--group", help="只看这个客服组（accounts.csv 的 group）")]
+ShopOpt = Annotated[str | None, typer.Option("--shop", help="只看这个店铺（默认：全部）")]
+GroupOpt = Annotated[str | None, typer.Option("--group", help="只看这个客服组（accounts.csv 的 group）")]
 WeeksOpt = Annotated[int, typer.Option("--weeks", min=1, help="用最近几周的数据")]
 IntervalOpt = Annotated[int, typer.Option("--interval", help="时段长度（分钟），须整除一天，如 15、30、60")]
 UnitOpt = Annotated[Unit, typer.Option("--unit", help="进线口径：rounds 平台口径咨询轮次 | inquiries 询单")]
-ToOpt = Annotated[Optional[str], typer.Option("--to", help="窗口的最后一天 YYYY-MM-DD（默认：数据的最后一天）")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="窗口的最后一天 YYYY-MM-DD（默认：数据的最后一天）")]
 FmtOpt = Annotated[OutFmt, typer.Option("--format", help="输出格式 table|csv|json")]
 
 
@@ -145,8 +156,8 @@ def demand_cmd(shop: ShopOpt = None, group: GroupOpt = None, weeks: WeeksOpt = 4
         target.print(_grid_table(demand, slots, text))
 
 
-def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, shrinkage: Optional[float],
-          max_occupancy: Optional[float], model: ModelName, all_hours: bool, latency: bool) -> Plan:
+def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, shrinkage: float | None,
+          max_occupancy: float | None, model: ModelName, all_hours: bool, latency: bool) -> Plan:
     """The plan of the demand, with a progress bar when the simulation runs."""
     from rich.progress import Progress
 
@@ -168,15 +179,15 @@ def _plan(settings: Settings, demand: Demand, target: Target, concurrency: str, 
         fail(str(exc))
 
 
-TargetOpt = Annotated[Optional[str], typer.Option("--target", help="目标，如「3分钟人工响应率>=0.9」")]
-TargetRateOpt = Annotated[Optional[float], typer.Option(
+TargetOpt = Annotated[str | None, typer.Option("--target", help="目标，如「3分钟人工响应率>=0.9」")]
+TargetRateOpt = Annotated[float | None, typer.Option(
     "--target-rate", help="目标达标率，如 0.8（默认：设置 staffing_target_rate）")]
-TargetSOpt = Annotated[Optional[float], typer.Option(
+TargetSOpt = Annotated[float | None, typer.Option(
     "--target-s", help="目标时长（秒）（默认：设置 platform_threshold_s）")]
 ConcurrencyOpt = Annotated[str, typer.Option("--concurrency", help="每人同时接待的会话数：auto（实测）或整数")]
-ShrinkageOpt = Annotated[Optional[float], typer.Option(
+ShrinkageOpt = Annotated[float | None, typer.Option(
     "--shrinkage", help="缺勤率（休息、培训、离线）（默认：设置 staffing_shrinkage）")]
-OccupancyOpt = Annotated[Optional[float], typer.Option(
+OccupancyOpt = Annotated[float | None, typer.Option(
     "--max-occupancy", help="最高占用率（默认：设置 staffing_max_occupancy）")]
 ModelOpt = Annotated[ModelName, typer.Option(
     "--model", help="erlang（Erlang C，秒出）| simulation（离散事件模拟，用实测接待时长）")]
@@ -263,7 +274,7 @@ def _print_plan(out: Any, plan: Plan) -> None:
 
 
 @staffing_app.command("shifts")
-def shifts_cmd(templates: Annotated[Optional[Path], typer.Option(
+def shifts_cmd(templates: Annotated[Path | None, typer.Option(
                    "--templates", help="班次模板 TOML（默认：内置示例 早班/中班/晚班/周末晚班）")] = None,
                time_limit: Annotated[float, typer.Option("--time-limit", help="求解时限（秒）")] = 10.0,
                target: TargetOpt = None, target_rate: TargetRateOpt = None, target_s: TargetSOpt = None,

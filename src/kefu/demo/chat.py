@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 
 from kefu.demo import texts as tx
 from kefu.demo.aftersales import open_refund
@@ -113,7 +114,7 @@ def _context(rng: random.Random, product: tx.Product) -> dict[str, object]:
             "size": sizes[(height - 155) // 6], "city": rng.choice(tx.CITIES)}
 
 
-def _pick(rng: random.Random, qa: tx.QA, fmt: dict[str, object]) -> tuple[str, str]:
+def _pick(rng: random.Random, qa: tx.QA, fmt: Mapping[str, object]) -> tuple[str, str]:
     """One buyer phrasing and one agent answer of a question-and-answer pair."""
     return rng.choice(qa[0]).format(**fmt), rng.choice(qa[1]).format(**fmt)
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Iterable
 
 from kefu.demo import filtered, texts
 from kefu.demo.aftersales import add_complaints, add_ratings, add_refunds, order_status, refunded_fen
-from kefu.demo.evaluations import add_evaluations
 from kefu.demo.chat import aftersale, presale
+from kefu.demo.evaluations import add_evaluations
 from kefu.demo.qc_cases import add_qc_cases
 from kefu.demo.staff import DAY, HOUR, MINUTE
 from kefu.demo.world import World, money

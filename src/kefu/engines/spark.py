@@ -21,8 +21,8 @@ from sqlglot import exp
 
 from kefu.config import Settings
 from kefu.engines.common import SPAN_SQL, calendar_columns, local_days
-from kefu.models import build_order, render
 from kefu.export import EXPORT_TABLES
+from kefu.models import build_order, render
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -72,7 +72,7 @@ def spark_functions(settings: Settings) -> dict[str, str]:
     }
 
 
-def _rewriter(functions: dict[str, exp.Expression]) -> Any:
+def _rewriter(functions: dict[str, exp.Expr]) -> Any:
     """A sqlglot transform expanding engine functions and mapping quantile_cont to Spark's percentile."""
 
     def rewrite(node: exp.Expression) -> exp.Expression:
@@ -91,7 +91,8 @@ def _rewriter(functions: dict[str, exp.Expression]) -> Any:
 
 def to_spark_sql(sql: str, settings: Settings, pretty: bool = True) -> str:
     """A query of the models' (DuckDB) dialect as Spark SQL, engine functions expanded."""
-    functions = {name: sqlglot.parse_one(body, read="spark") for name, body in spark_functions(settings).items()}
+    functions: dict[str, exp.Expr] = {name: sqlglot.parse_one(body, read="spark")
+                                      for name, body in spark_functions(settings).items()}
     tree = sqlglot.parse_one(sql, read="duckdb")
     # A replaced node's arguments are not revisited, so expand until no engine function call is left.
     while any(str(n.this).lower() in functions for n in tree.find_all(exp.Anonymous)) or tree.find(exp.PercentileCont):

@@ -103,7 +103,7 @@ def save_questions(con: duckdb.DuckDBPyConnection, questions: list[Question], so
     """Insert new questions and merge those whose text is already there; returns (added, merged)."""
     existing = {q.qid: q for q in load_bank(con)}
     (seq,) = con.execute("SELECT COALESCE(max(seq), 0) FROM exam_questions").fetchone() or (0,)
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     added = merged = 0
     for q in questions:
         if q.qid in existing:
@@ -141,5 +141,5 @@ def set_key(con: duckdb.DuckDBPyConnection, qid: str, letters: str, qtype: str |
     q = get_question(con, qid).with_key(letters, qtype)
     con.execute("UPDATE exam_questions SET qtype = ?, answer = ?, updated_at = ? WHERE qid = ?",
                 [q.qtype, json.dumps(q.answer, ensure_ascii=False),
-                 dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), qid])
+                 dt.datetime.now(dt.UTC).replace(tzinfo=None), qid])
     return q

@@ -65,4 +65,4 @@ def grade(question: Question | None, chosen: tuple[str, ...], multi_credit: str 
 
 def attempt_id(paper_id: str, account: str, taken_at: dt.datetime) -> str:
     """An id for an attempt: paper, account and the instant it was handed in."""
-    return "A" + hashlib.sha1(f"{paper_id}|{account}|{taken_at.isoformat()}".encode("utf-8")).hexdigest()[:10]
+    return "A" + hashlib.sha1(f"{paper_id}|{account}|{taken_at.isoformat()}".encode()).hexdigest()[:10]

@@ -94,7 +94,7 @@ def store_paper(con: duckdb.DuckDBPyConnection, paper: Paper) -> None:
     items = json.dumps([asdict(i) for i in paper.items], ensure_ascii=False)
     con.execute("INSERT OR IGNORE INTO exam_papers VALUES (?, ?, ?, ?, ?, ?)",
                 [paper.paper_id, paper.title, paper.seed, json.dumps(paper.tags, ensure_ascii=False), items,
-                 dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)])
+                 dt.datetime.now(dt.UTC).replace(tzinfo=None)])
 
 
 def _heading(paper: Paper) -> str:

@@ -30,7 +30,7 @@ def account_shop(con: duckdb.DuckDBPyConnection, account: str) -> str:
 
 def local_now(timezone: str) -> tuple[dt.datetime, dt.date]:
     """The current instant as naive UTC and the shop-local day it falls on."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return now.replace(tzinfo=None, microsecond=0), now.astimezone(zoneinfo.ZoneInfo(timezone)).date()
 
 
@@ -90,7 +90,8 @@ def regrade(con: duckdb.DuckDBPyConnection, question: Question) -> int:
 
 def _where(day_from: dt.date | None, day_to: dt.date | None, account: str | None) -> tuple[str, list[object]]:
     """A WHERE clause over exam_attempts t for a day range and an account."""
-    conds, params = ["TRUE"], []
+    conds: list[str] = ["TRUE"]
+    params: list[object] = []
     for cond, value in (("t.day >= ?", day_from), ("t.day <= ?", day_to), ("t.account = ?", account)):
         if value is not None:
             conds.append(cond)
@@ -111,7 +112,7 @@ def attempts(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = None, da
     zone = zoneinfo.ZoneInfo(warehouse_timezone(con))
     for row in rows:
         # Stored as naive UTC (like every instant in the warehouse); a manager reads the shop's wall clock.
-        row["taken_at"] = row["taken_at"].replace(tzinfo=dt.timezone.utc).astimezone(zone).replace(tzinfo=None)
+        row["taken_at"] = row["taken_at"].replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
     return [{k: (v.isoformat(" ") if isinstance(v, dt.datetime) else v.isoformat() if isinstance(v, dt.date) else v)
              for k, v in row.items()} for row in rows]
 

@@ -12,8 +12,19 @@ import openpyxl
 import tomli_w
 import yaml
 
-from kefu.exam.model import JUDGE, JUDGE_OPTIONS, LETTERS, MULTI, SINGLE, TYPES, AnswerError, Question, \
-    infer_type, normalize, parse_choice
+from kefu.exam.model import (
+    JUDGE,
+    JUDGE_OPTIONS,
+    LETTERS,
+    MULTI,
+    SINGLE,
+    TYPES,
+    AnswerError,
+    Question,
+    infer_type,
+    normalize,
+    parse_choice,
+)
 from kefu.ingest.summary import Rejection
 from kefu.reports.xlsx import write_rows
 
@@ -55,8 +66,8 @@ def _canonical(record: dict[str, Any]) -> dict[str, Any]:
         match = _OPTION_COLUMN.match(name)
         if match:
             lettered[match.group(1).upper()] = value
-        elif name.lower() in ALIASES or name in ALIASES:
-            out[ALIASES.get(name, ALIASES.get(name.lower()))] = value
+        elif name in ALIASES or name.lower() in ALIASES:
+            out[ALIASES[name] if name in ALIASES else ALIASES[name.lower()]] = value
     if lettered and "选项" not in out:
         out["选项"] = [lettered[k] for k in sorted(lettered)]
     return out
@@ -102,7 +113,7 @@ def collect(file: Path, records: list[tuple[int | None, dict[str, Any]]]) -> tup
         try:
             questions.append(question_of(record))
         except RecordError as exc:
-            values = {k: _text(v) for k, v in record.items() if not isinstance(v, list)}
+            values: dict[str, str | None] = {k: _text(v) for k, v in record.items() if not isinstance(v, list)}
             problems.append(Rejection(file, line, exc.column, exc.reason, values))
     return questions, problems
 

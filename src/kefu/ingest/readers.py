@@ -16,10 +16,10 @@ import pyarrow.parquet as pq
 from kefu.ingest import damage
 from kefu.ingest.damage import Damage
 from kefu.ingest.encoding import EncodingError, decode, detect_encoding
-from kefu.workbook_limits import WorkbookLimits
 from kefu.ingest.records import csv_row_lines
 from kefu.ingest.summary import Rejection
 from kefu.schema import TABLES_BY_NAME, Table
+from kefu.workbook_limits import WorkbookLimits
 
 SUFFIXES = (".csv", ".parquet")
 CUT_SHORT = ("文件在这一行中途结束（最后一个字符不完整，文件可能没有传完），这一行未导入"

@@ -144,8 +144,8 @@ def _fill_buyers(rows: list[ChatRow], msgs: list[Message], cls: Classifier) -> N
         for i in order:
             if msgs[i].buyer is None and rows[i].block in last:
                 msgs[i].buyer = last[rows[i].block]
-            elif msgs[i].buyer is not None:
-                last[rows[i].block] = msgs[i].buyer
+            elif (buyer := msgs[i].buyer) is not None:
+                last[rows[i].block] = buyer
 
 
 def _fill_accounts(rows: list[ChatRow], msgs: list[Message], cls: Classifier, transfers: list[str | None]) -> None:
@@ -162,18 +162,18 @@ def _fill_accounts(rows: list[ChatRow], msgs: list[Message], cls: Classifier, tr
     for i in range(len(rows) - 1, -1, -1):
         key = (rows[i].block, msgs[i].buyer)
         following[i] = upcoming.get(key)
-        if msgs[i].account is not None:
-            upcoming[key] = msgs[i].account
+        if (account := msgs[i].account) is not None:
+            upcoming[key] = account
     current: dict[tuple[int, str | None], str] = {}
     for i, msg in enumerate(msgs):
         key = (rows[i].block, msg.buyer)
         if msg.account is None:
-            owner = cls.account_of(rows[i].owner) if rows[i].owner else cls.ctx.account
+            owner = cls.account_of(own) if (own := rows[i].owner) else cls.ctx.account
             msg.account = owner or current.get(key) or following[i]
-        if msg.account is not None:
-            current[key] = msg.account
-        if transfers[i] is not None:
-            current[key] = transfers[i]  # later messages of the conversation belong to the new account
+        if (account := msg.account) is not None:
+            current[key] = account
+        if (moved := transfers[i]) is not None:
+            current[key] = moved  # later messages of the conversation belong to the new account
 
 
 def assemble(rows: list[ChatRow], ctx: ChatContext) -> list[Message]:

@@ -183,5 +183,6 @@ def read_profiled(source: SourceFile, options: ImportOptions, settings: Settings
         read.error = _missing(profile, mapped, options)
         rows, extra = chat_rows(mapped, read.raw.num_rows) if read.error is None else ([], {})
     if read.error is None:
+        assert profile.markers is not None  # every profile but a table's has markers (profiles.py)
         map_chat(read, rows, ChatContext(profile.markers, options.shop, options.account, known), extra)
     return read

@@ -139,8 +139,8 @@ def _column_sql(table: Table, col: Column) -> _ColumnSql:
             bad = f"NOT ({ok})"
             reason = f"'整数无法解析: ' || {_shown(t)} || ' / not an integer'"
         else:
-            low, high, zh, en = rule
-            bounds = f"{value} >= {low}" + (f" AND {value} <= {high}" if high is not None else "")
+            least, most, zh, en = rule
+            bounds = f"{value} >= {least}" + (f" AND {value} <= {most}" if most is not None else "")
             bad = f"NOT ({ok} AND {bounds})"
             reason = f"'{zh}: ' || {_shown(t)} || ' / {en}'"
     elif col.kind == "level":

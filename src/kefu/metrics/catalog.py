@@ -1,11 +1,13 @@
 """Every KPI of the contract, declared once: id, labels, unit, and its formula over a model."""
 from __future__ import annotations
 
-from kefu.metrics.metric import Metric, measure, ratio, derived
+from typing import Any
+
+from kefu.metrics.metric import Metric, derived, measure, ratio
 
 A = ("account_day",)
 # Paid-conversion figures are explained by the credited orders paid in their window.
-PAID_IN_WINDOW = {"explain": "paid_in_window = 1", "explain_model": "credited_orders"}
+PAID_IN_WINDOW: dict[str, Any] = {"explain": "paid_in_window = 1", "explain_model": "credited_orders"}
 S = ("shop_day",)
 AS = ("account_day", "shop_day")
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from string import Template
 
 from kefu.config import Settings
-from kefu.metrics.platform import platform_values
 from kefu.metrics.catalog import METRICS_BY_ID, metrics_of
 from kefu.metrics.metric import Metric
+from kefu.metrics.platform import platform_values
 from kefu.sqltext import lit
 
 GRAINS = ("account_day", "shop_day")

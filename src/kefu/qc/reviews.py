@@ -47,7 +47,7 @@ def review(con: duckdb.DuckDBPyConnection, ids: list[str], decision: str | None,
     if missing:
         raise ReviewError(f"找不到质检发现 {'、'.join(missing)}（编号见 kefu qc findings 的“编号”列）"
                           f" / no stored finding {', '.join(missing)}")
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM qc_reviews WHERE list_contains($ids, finding_id)", {"ids": wanted})

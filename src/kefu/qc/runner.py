@@ -139,7 +139,7 @@ def run_qc(con: duckdb.DuckDBPyConnection, settings: Settings, rules: RuleSet, *
     for name in _DERIVED:
         sql = Template(_sql(_SQL_FILE[name])).substitute(where=where)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS\n{sql}", params if name == "qc_msgs" else {})
-    started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = f"qc-{started:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     messages, found = text_findings(con, [r for r in rules.rules if r.check is None], run_id)
     for rule in rules.rules:

@@ -113,7 +113,8 @@ def findings(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = None, da
     decision filters by review: confirmed, dismissed, or pending (not reviewed yet). The risk conversations
     (category 风险会话) come most upset buyer first.
     """
-    conds, params = ["TRUE"], {}
+    conds: list[str] = ["TRUE"]
+    params: dict[str, Any] = {}
     for column, op, value in (("f.day", ">=", day_from), ("f.day", "<=", day_to), ("f.account", "=", account),
                               ("f.run_id", "=", run_id), ("f.category", "=", category), ("f.rule_id", "=", rule_id)):
         if value is not None:

@@ -98,9 +98,9 @@ def _summary_rows(con: duckdb.DuckDBPyConnection, settings: Settings, spec: Repo
 def _qc_rows(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date,
              day_to: dt.date) -> list[dict[str, Any]]:
     """The stored QC findings of the days (times shop-local), when the QC feature has stored any."""
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'qc_findings'"
-                         ).fetchone()
-    if not exists or not exists[0] or not con.execute("SELECT count(*) FROM qc_findings").fetchone()[0]:
+    ((exists,),) = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'qc_findings'"
+                               ).fetchall()
+    if not exists or not con.execute("SELECT count(*) FROM qc_findings").fetchall()[0][0]:
         return []
     from kefu.qc import findings
 

@@ -212,7 +212,7 @@ def staffing_heatmap(plan: Plan, lang: str) -> dict[str, Any]:
     at = [[cells.get((s, d)) for d in range(1, 8)] for s in slots]
     judged = [[p is not None and p.judged for p in row] for row in at]
     unjudged = [[p is not None and not p.judged for p in row] for row in at]
-    z = [[p.gap if on else None for p, on in zip(row, ons)] for row, ons in zip(at, judged)]
+    z = [[p.gap if p is not None and on else None for p, on in zip(row, ons)] for row, ons in zip(at, judged)]
     off = [[0 if on else None for on in ons] for ons in unjudged]
     custom = [[_cell_data(p, lang) for p in row] for row in at]
     low, high, scale = _gap_scale([g for row in z for g in row if g is not None])

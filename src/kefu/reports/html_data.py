@@ -137,8 +137,9 @@ def _histogram(con: duckdb.DuckDBPyConnection, settings: Settings, engine: DuckD
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the warehouse has a table of this name."""
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-                            [name]).fetchone()[0])
+    ((count,),) = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                              [name]).fetchall()
+    return bool(count)
 
 
 def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date,

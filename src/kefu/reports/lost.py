@@ -7,9 +7,9 @@ from typing import Any
 import duckdb
 
 from kefu.config import Settings
-from kefu.privacy import mask_nick, mask_phones
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.metrics.compile import ReportSpec
+from kefu.privacy import mask_nick, mask_phones
 from kefu.report import prepared_engine, run_report
 
 # What happened to a lost inquiry, in follow-up order: an unpaid order is one click from

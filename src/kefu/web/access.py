@@ -1,8 +1,9 @@
 """What a signed-in user may see: their shops or accounts, and whether buyer nicks are masked."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from kefu.web.auth import User
 

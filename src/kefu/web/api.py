@@ -7,14 +7,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from kefu.scoring import PlanError
 from kefu.web.access import Forbidden
 from kefu.web.context import SESSION_COOKIE, Ctx, current, parse_day, parts_of
 from kefu.web.importing import start_import, visible_job
-from kefu.scoring import PlanError
 from kefu.web.live import live_payload
 from kefu.web.lost import lost_rows
-from kefu.web.qc import qc_rows
 from kefu.web.pages import _explain, check_csrf, set_session_cookie
+from kefu.web.qc import qc_rows
 from kefu.web.queries import report_table
 from kefu.web.scores import default_period, scorecard
 from kefu.web.uploads import UploadError

@@ -1,9 +1,9 @@
 """The FastAPI application: shared parts, error pages, static files, offline API docs."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 from urllib.parse import quote
 
 import jinja2

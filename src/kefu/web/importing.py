@@ -11,13 +11,13 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from kefu.ingest import ImportOptions, write_rejects
-from kefu.workbook_limits import WorkbookLimits
 from kefu.ingest.profiles import builtin_profiles
 from kefu.web.context import Ctx, current
 from kefu.web.jobs import ImportJob
 from kefu.web.pages import check_csrf, render
 from kefu.web.tables import attachment
 from kefu.web.uploads import UploadError, save_uploads
+from kefu.workbook_limits import WorkbookLimits
 
 router = APIRouter(include_in_schema=False)
 MAX_FILES = 50

@@ -7,9 +7,10 @@ import queue
 import shutil
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kefu.config import Settings
 from kefu.ingest import ImportOptions, ImportSummary, import_paths

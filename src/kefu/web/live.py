@@ -4,7 +4,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool

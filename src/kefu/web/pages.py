@@ -111,7 +111,7 @@ def overview(ctx: Ctx = Depends(current), shop: str = "", account: str = "", day
     if ctx.scope.sees_shop_totals:
         grain, choices = "shop_day", ctx.scope.visible_shops(ctx.store.shops())
         chosen = shop if shop in choices else (choices[0] if choices else "")
-        pick = {"shop": chosen}
+        pick: dict[str, Any] = {"shop": chosen}
     else:
         grain, choices = "account_day", sorted(ctx.scope.accounts or ())
         chosen = account if account in choices else (choices[0] if choices else "")

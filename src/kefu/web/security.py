@@ -5,7 +5,7 @@ import hmac
 import threading
 import time
 from collections import defaultdict, deque
-from typing import Callable
+from collections.abc import Callable
 
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -79,7 +79,7 @@ def same_token(expected: str | None, given: str | None) -> bool:
 class SecurityHeaders(BaseHTTPMiddleware):
     """No framing, no sniffing, scripts and styles only from this server, no referrer leaks."""
 
-    async def dispatch(self, request: Request, call_next: Callable) -> Response:  # type: ignore[type-arg]
+    async def dispatch(self, request: Request, call_next: Callable) -> Response:
         response: Response = await call_next(request)
         path = request.url.path
         csp = _DOCS_CSP if path == "/docs" else _PLOT_CSP if path in PLOT_PAGES else _CSP

@@ -20,18 +20,18 @@ import threading
 import time
 import zoneinfo
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import duckdb
 
 from kefu import facts
 from kefu.config import Settings
+from kefu.engines.duckdb import DuckDBEngine
 from kefu.explain import Explanation, explain
 from kefu.metrics.compile import ReportSpec
-from kefu.engines.duckdb import DuckDBEngine
 from kefu.report import NoData, Report, prepared_engine, run_report
 from kefu.staffing.demand import DemandSpec
 from kefu.staffing.service import StaffingView, staffing_view

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 CHUNK = 1 << 20
 MAX_LINE_BYTES = 1 << 20  # a CSV line longer than 1 MB is no chat log, order or refund row
@@ -48,7 +48,7 @@ class _Budget:
             raise UploadError(f"{name}：上传内容超过 {mb:.0f} MB 上限 / upload larger than {mb:.0f} MB")
 
 
-def _copy(src: BinaryIO, dest: Path, budget: _Budget, display: str) -> None:
+def _copy(src: IO[bytes], dest: Path, budget: _Budget, display: str) -> None:
     """Stream src into dest under the budget; text files may not hold an overlong line."""
     check_lines = dest.suffix.lower() in _TEXT_SUFFIXES
     line_no, line_len = 1, 0

@@ -135,6 +135,7 @@ def table_cells(columns: list[str], rows: list[dict[str, Any]], grain: str, peri
         cells = []
         for c in columns:
             value = r.get(c)
+            link: str | None
             if c == "account" and period != "day":
                 link = "/agents?" + urlencode({"account": value, "period": "day", "from": r["from"], "to": r["to"]})
                 cells.append(Cell(str(value), link))

@@ -54,7 +54,7 @@ screenshots: dev system-deps
 
 # The README's example output (every `$ kefu …` block) rerun on the current code, screenshots included.
 readme: screenshots
-	$(BIN)/python scripts/readme_tour.py README.md docs/qc.md
+	$(BIN)/python scripts/readme_tour.py README.md docs/*.md
 
 # The generated tables of the README and docs/ (metrics, settings, facts) rewritten from the code.
 docs: $(BIN)/python

@@ -74,3 +74,16 @@ def test_unknown_or_foreign_findings_change_nothing(con) -> None:
     with pytest.raises(ReviewError, match="复核结论"):
         review(con, [fid], "maybe", "主管")
     assert con.execute("SELECT count(*) FROM qc_reviews").fetchone() == (0,)
+
+
+def test_the_html_qc_summary_counts_what_the_figures_count(con) -> None:
+    from kefu.reports.html_data import gather
+
+    review(con, [_id(con, "offsite.phone")], "dismissed", "主管")
+    review(con, [_id(con, "extreme.ranking")], "confirmed", "主管")
+
+    def counted(settings: Settings) -> int:
+        return sum(c["n"] for c in gather(con, settings).qc.counts)
+
+    assert counted(Settings()) == 10  # 11 findings, the dismissed one left out
+    assert counted(Settings(qc_confirmed_only=True)) == 1

@@ -74,14 +74,14 @@ def _shown(rows: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
     """Findings as people read them: the shop-local time instead of the UTC instant."""
     if not rows:
         return []
-    from kefu.qc.reviews import DECISIONS
+    from kefu.qc.reviews import decision_word
     from kefu.tz import utc_to_local
 
     local = utc_to_local(np.array([r["ts"] for r in rows], dtype="datetime64[us]"), zone)
-    word = 0 if state.lang == "zh" else 1
+    zh = state.lang == "zh"
     return [{"time": str(t.astype("datetime64[s]")).replace("T", " "),
              **{k: r[k] for k in COLUMNS if k not in ("time", "decision")},
-             "decision": DECISIONS[r["decision"]][word] if r["decision"] else ""}
+             "decision": decision_word(r["decision"], zh) or ""}
             for r, t in zip(rows, local)]
 
 

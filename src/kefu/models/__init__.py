@@ -131,6 +131,12 @@ def _join(scope: str, left: str, right: str) -> str:
     return " AND ".join(f"{left}.{k} = {right}.{k}" for k in _CONVERSATION_KEYS[scope])
 
 
+def qc_counted(settings: Settings) -> str:
+    """The condition on a finding's review (qc_reviews, alias r) under which QC figures count it: never when
+    dismissed; with qc_confirmed_only, only when confirmed."""
+    return "r.decision = 'confirmed'" if settings.qc_confirmed_only else "r.decision IS DISTINCT FROM 'dismissed'"
+
+
 def template_values(settings: Settings, scope: str) -> dict[str, str]:
     """The values that fill a model template for given settings and scope."""
     return {
@@ -148,8 +154,7 @@ def template_values(settings: Settings, scope: str) -> dict[str, str]:
         "ad_condition": ad_condition_sql("content"),
         "conv_input": _CONV_INPUT[scope],
         "eval_account": "AND e.account = c.account" if scope == "account" else "",
-        "qc_counted": "r.decision = 'confirmed'" if settings.qc_confirmed_only
-        else "r.decision IS DISTINCT FROM 'dismissed'",
+        "qc_counted": qc_counted(settings),
     }
 
 

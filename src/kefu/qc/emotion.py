@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import groupby
 from typing import Any
 
 CONVERSATION = ("shop", "account", "buyer", "day")
@@ -79,26 +80,15 @@ class Course:
 
 
 def courses(messages: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per conversation from its buyer messages (CONVERSATION keys, ts, msg_key, content), in time order."""
+    """One row per conversation from its buyer messages (CONVERSATION keys, ts, msg_key, content), in
+    conversation then time order."""
     out: list[dict[str, Any]] = []
-    key: tuple | None = None
-    scores: list[tuple[float, Any, Any]] = []
-
-    def close() -> None:
-        if key is None:
-            return
+    for key, group in groupby(messages, key=lambda m: tuple(m[k] for k in CONVERSATION)):
+        scores = [(score(m["content"] or ""), m["msg_key"], m["ts"]) for m in group]
         low = min(scores, key=lambda s: s[0])
         course = Course(len(scores), scores[0][0], scores[-1][0], low[0], low[1], low[2])
         out.append({**dict(zip(CONVERSATION, key)), "buyer_messages": course.buyer_messages,
                     "start_score": course.start, "end_score": course.end, "low_score": course.low,
                     "low_msg_key": course.low_msg_key, "low_ts": course.low_ts, "change": course.change,
                     "worsened": course.worsened})
-
-    for m in messages:
-        this = tuple(m[k] for k in CONVERSATION)
-        if this != key:
-            close()
-            key, scores = this, []
-        scores.append((score(m["content"] or ""), m["msg_key"], m["ts"]))
-    close()
     return out

@@ -11,6 +11,11 @@ DECISIONS: dict[str, tuple[str, str]] = {"confirmed": ("确认", "confirmed"), "
 """The decisions a review records, with their Chinese and English words."""
 
 
+def decision_word(decision: str | None, zh: bool = True) -> str | None:
+    """A stored decision as people read it (None while a finding is not reviewed)."""
+    return DECISIONS[decision][0 if zh else 1] if decision else None
+
+
 class ReviewError(ValueError):
     """A review names findings that are not stored (or not the reviewer's to decide)."""
 

@@ -98,7 +98,8 @@ def masked(row: dict[str, Any]) -> dict[str, Any]:
             "text": mask_phones(row["text"])}
 
 
-REVIEW_COLUMNS: tuple[str, ...] = ("decision", "reviewer", "note", "emotion")
+READ_WITH: dict[str, str] = {"decision": "r.decision", "reviewer": "r.reviewer", "note": "r.note",
+                             "emotion": "e.low_score"}
 """Read with each finding: its review (null until a manager decides) and its conversation's lowest buyer emotion."""
 RISK_CATEGORY = "风险会话"
 """The category whose list ranks by the buyer's emotion, most negative first."""
@@ -126,11 +127,11 @@ def findings(con: duckdb.DuckDBPyConnection, day_from: dt.date | None = None, da
     elif decision is not None:
         conds.append("r.decision = $decision")
         params["decision"] = decision
-    columns = [f"f.{c}" for c in FINDING_COLUMNS] + ["r.decision", "r.reviewer", "r.note", "e.low_score"]
+    columns = [f"f.{c}" for c in FINDING_COLUMNS] + list(READ_WITH.values())
     first = "e.low_score ASC NULLS LAST, " if category == RISK_CATEGORY else ""
     cursor = con.execute(
         f"SELECT {', '.join(columns)} FROM qc_findings f LEFT JOIN qc_reviews r USING (finding_id) "
         "LEFT JOIN qc_emotions e ON e.shop = f.shop AND e.account = f.account AND e.buyer = f.buyer AND e.day = f.day "
         f"WHERE {' AND '.join(conds)} ORDER BY {first}f.ts DESC, f.shop, f.account, f.buyer, f.rule_id", params)
-    rows = [dict(zip(FINDING_COLUMNS + REVIEW_COLUMNS, r)) for r in cursor.fetchall()]
+    rows = [dict(zip((*FINDING_COLUMNS, *READ_WITH), r)) for r in cursor.fetchall()]
     return [masked(r) for r in rows] if mask else rows

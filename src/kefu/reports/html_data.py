@@ -12,6 +12,7 @@ import duckdb
 from kefu.config import Settings
 from kefu.engines.duckdb import DuckDBEngine
 from kefu.metrics.compile import ReportSpec
+from kefu.models import qc_counted
 from kefu.report import NoData, prepared_engine, rows_of_shops, run_report
 from kefu.reports.staffing_section import last_days, shop_views
 from kefu.staffing.service import StaffingView
@@ -142,10 +143,10 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(count)
 
 
-def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date,
+def _qc(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date, day_to: dt.date,
         shops: Collection[str] | None) -> QcSummary:
-    """Stored QC findings (of some shops, none a manager dismissed) by category and severity when a QC run covers
-    part of the range."""
+    """Stored QC findings (of some shops, those the QC figures count: kefu.models.qc_counted) by category and
+    severity when a QC run covers part of the range."""
     if not (_has_table(con, "qc_runs") and _has_table(con, "qc_findings")):
         return QcSummary(ran=False)
     ((runs,),) = con.execute("SELECT count(*) FROM qc_runs WHERE day_from <= ? AND day_to >= ?",
@@ -153,9 +154,9 @@ def _qc(con: duckdb.DuckDBPyConnection, day_from: dt.date, day_to: dt.date,
     if not runs:
         return QcSummary(ran=False)
     rows = con.execute(
-        """SELECT f.category, f.severity, count(*) AS n FROM qc_findings f LEFT JOIN qc_reviews r USING (finding_id)
-           WHERE f.day BETWEEN ? AND ? AND (? OR list_contains(?, f.shop)) AND r.decision IS DISTINCT FROM 'dismissed'
-           GROUP BY ALL ORDER BY n DESC, category, severity""",
+        f"""SELECT f.category, f.severity, count(*) AS n FROM qc_findings f LEFT JOIN qc_reviews r USING (finding_id)
+            WHERE f.day BETWEEN ? AND ? AND (? OR list_contains(?, f.shop)) AND {qc_counted(settings)}
+            GROUP BY ALL ORDER BY n DESC, category, severity""",
         [day_from, day_to, shops is None, list(shops or ())]).fetchall()
     return QcSummary(True, [{"category": c, "severity": v, "n": n} for c, v, n in rows])
 
@@ -187,6 +188,6 @@ def gather(con: duckdb.DuckDBPyConnection, settings: Settings, day_from: dt.date
         accounts=src.rows("account_day", "all", lo, hi),
         shop_accounts=list(current["account_day"].values()),
         histogram=_histogram(con, settings, engine, lo, hi, shops),
-        qc=_qc(con, lo, hi, shops),
+        qc=_qc(con, settings, lo, hi, shops),
         staffing=shop_views(engine, settings, last_days(shop_days)),
     )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from kefu.qc import findings
-from kefu.qc.reviews import DECISIONS, ReviewError, review
+from kefu.qc.reviews import DECISIONS, ReviewError, decision_word, review
 from kefu.tz import utc_to_local
 from kefu.web.context import Ctx, current, parse_day
 from kefu.web.pages import check_csrf, render
@@ -41,7 +41,7 @@ def qc_rows(ctx: Ctx, day_from: dt.date | None, day_to: dt.date | None, account:
     # Stored times are UTC; people read the shop's local time, as explain() shows it.
     local = utc_to_local(np.array([r["ts"] for r in rows], dtype="datetime64[us]"), ctx.store.settings.timezone)
     return [{**r, "day": r["day"].isoformat(), "ts": str(t.astype("datetime64[s]")).replace("T", " "),
-             "decision": DECISIONS[r["decision"]][0] if r["decision"] else None,
+             "decision": decision_word(r["decision"]),
              "emotion": None if r["emotion"] is None else round(r["emotion"], 2)}
             for r, t in zip(rows, local)]
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, get_type_hints
 
 from kefu.presets import all_presets
+
+_T = TypeVar("_T")
 
 
 class SettingError(ValueError):
@@ -98,170 +100,160 @@ def _is_timezone(name: str) -> bool:
     return True
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "timezone", str, "Asia/Shanghai",
-        "店铺所在时区（IANA 名称）；不带时区的时间按此时区读取，自然日按此时区划分",
-        "the shop's IANA time zone: times without an offset are read in it, natural days are cut in it",
-        check=_is_timezone, allowed_zh="应为 IANA 时区名，如 Asia/Shanghai",
-    ),
-    Setting(
-        "slow_threshold_s", int, 15,
-        "响应时长界限（秒）：响应时间超过它算慢响应",
-        "a response slower than this many seconds is slow",
-        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
-    ),
-    Setting(
-        "fast_first_response_s", int, 6,
-        "黄金响应（秒）：首次响应不超过它算黄金首响",
-        "a first response within this many seconds is fast",
-        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
-    ),
-    Setting(
-        "conversion_window_days", int, 1,
-        "询单转化窗口（天）：咨询当天之后再计入的自然日数，1 表示当天和次日",
-        "natural days after the inquiry day that still count for conversion (1: the day and the next)",
-        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
-    ),
-    Setting(
-        "attribution", str, "last_touch",
-        "订单归属方式：last_touch 最后接待、first_touch 首次接待、all_touch 全部接待",
-        "how orders are credited to inquiries",
-        choices=("last_touch", "first_touch", "all_touch"),
-    ),
-    Setting(
-        "session_gap_s", int, 600,
-        "会话间隔（秒）：同一买家两条消息相隔超过它就切分为两个会话（用于最大同时接待人数）",
-        "messages further apart than this many seconds start a new session (for max_concurrent)",
-        check=lambda v: v > 0, allowed_zh="应为大于 0 的整数",
-    ),
-    Setting(
-        "refund_completed_by", str, "merchant",
-        "导入退款报表时，已完结且无客服（小二）介入的退款记为谁完结：merchant 商家、platform 平台、buyer 买家",
-        "who finished a refund of an imported refund report that ended without platform intervention",
-        choices=("merchant", "platform", "buyer"),
-    ),
-    Setting(
-        "exam_multi_credit", str, "all_or_nothing",
-        "多选题计分：all_or_nothing 全对才得分；partial 少选按选对的比例得分，选错不得分",
-        "多选 scoring: all_or_nothing, or partial (a subset of the key scores its share; any wrong choice scores 0)",
-        choices=("all_or_nothing", "partial"),
-    ),
-    Setting(
-        "preset", str, "",
-        "平台口径预设：taobao、douyin、pdd、jd、kuaishou（kefu presets 列出全部），"
-        "先按预设取值，再由明确给出的设置覆盖",
-        "a platform preset (kefu presets lists them): its platform_* values apply first, settings given override them",
-    ),
-    Setting(
-        "platform_hours", str, "00:00-24:00",
-        "平台口径只统计开始时间（店铺当地时间）在此时段内的咨询轮次，HH:MM-HH:MM，24:00 为当天结束",
-        "rounds count when their start's shop-local time of day is in HH:MM-HH:MM (24:00: the end of the day)",
-        check=lambda v: hours_seconds(v) is not None, allowed_zh="应为 HH:MM-HH:MM，开始早于结束，如 08:00-23:00",
-    ),
-    Setting(
-        "platform_unit", str, "question",
-        "平台口径的轮次：question 连续的买家消息算一轮；message 每条买家消息一轮",
-        "rounds: question (a burst of buyer messages) or message (every buyer message)",
-        choices=("question", "message"),
-    ),
-    Setting(
-        "platform_reply", str, "agent",
-        "平台口径算谁的回复：agent 只算人工（首个回复是机器人或发给机器人账号的轮次不计）；agent_or_bot 都算",
-        "whose replies count: agent (rounds a bot answered first, or sent to a bot account, are left out), "
-        "or agent_or_bot",
-        choices=("agent", "agent_or_bot"),
-    ),
-    Setting(
-        "platform_first_only", bool, False,
-        "平台口径只看每个会话（客服、买家、自然日）的第一轮",
-        "only the first round of each conversation (account, buyer, day) counts",
-    ),
-    Setting(
-        "platform_cap_s", int, 0,
-        "平台口径每轮响应时间最多计这么多秒；0 为不封顶",
-        "a round's response time counts at most this many seconds; 0: no cap",
-        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
-    ),
-    Setting(
-        "platform_unanswered", str, "skip",
-        "平台口径未回复的轮次：skip 不计入平均响应时长；cap 按 platform_cap_s 计入（需 platform_cap_s 大于 0）",
-        "unanswered rounds: skip (left out of the mean) or cap (count platform_cap_s; needs platform_cap_s > 0)",
-        choices=("skip", "cap"),
-    ),
-    Setting(
-        "platform_threshold_s", int, 180,
-        "平台口径 N 秒响应率的 N（秒）", "the N of the N-second response rate",
-        check=lambda v: v > 0, allowed_zh="应为正整数",
-    ),
-    Setting(
-        "staffing_target_rate", float, 0.9,
-        "排班目标：平台口径 N 秒响应率（N 为 platform_threshold_s）要达到的比例，报表与网页的排班热力图按它配人",
-        "staffing target: the share of rounds the plan answers within platform_threshold_s (reports and web)",
-        check=lambda v: 0 < v < 1, allowed_zh="应为 0 与 1 之间（不含）的数，如 0.9",
-    ),
-    Setting(
-        "staffing_shrinkage", float, 0.3,
-        "排班缺勤率：休息、培训、离线等不在线时间占排班工时的比例，需排班人数 = 需在线人数 ÷ (1 − 缺勤率)",
-        "staffing shrinkage: the share of scheduled time agents are not online (breaks, training)",
-        check=lambda v: 0 <= v < 1, allowed_zh="应为不小于 0、小于 1 的数，如 0.3",
-    ),
-    Setting(
-        "staffing_max_occupancy", float, 0.85,
-        "排班最高占用率：在线客服的会话位被占用的比例不超过它",
-        "staffing: the highest share of the online agents' chat slots in use that a plan accepts",
-        check=lambda v: 0 < v <= 1, allowed_zh="应为大于 0、不大于 1 的数，如 0.85",
-    ),
-    Setting(
-        "qc_confirmed_only", bool, False,
-        "质检得分与质检发现数只算经主管确认的发现（默认算所有未被驳回的发现；被驳回的从不扣分）",
-        "QC scores and finding counts take only the findings a manager confirmed (default: every finding not "
-        "dismissed; dismissed ones never count)",
-    ),
-    Setting(
-        "csv_escape_formulas", bool, True,
-        "导出 CSV 时，以 = + - @ 制表符或回车开头的文字前加单引号，防止 Excel 把买家写的内容当公式执行；"
-        "仅供程序读取时可设为 false",
-        "CSV exports prefix text starting with = + - @ tab or CR with a quote so spreadsheets never run it as "
-        "a formula (OWASP); false for machine use",
-    ),
-)
-
-SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+def setting(default: _T, help_zh: str, help_en: str, *, choices: tuple[str, ...] = (),
+            check: Callable[[Any], bool] | None = None, allowed_zh: str = "") -> _T:
+    """A field of Settings that declares its setting: the default, the help (Chinese first), the values allowed."""
+    return field(default=default, metadata={"help_zh": help_zh, "help_en": help_en, "choices": choices,
+                                            "check": check, "allowed_zh": allowed_zh})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """A full, validated set of setting values."""
+    """A full, validated set of setting values; each field declares its setting."""
 
-    timezone: str = "Asia/Shanghai"
-    slow_threshold_s: int = 15
-    fast_first_response_s: int = 6
-    conversion_window_days: int = 1
-    attribution: str = "last_touch"
-    session_gap_s: int = 600
-    refund_completed_by: str = "merchant"
-    exam_multi_credit: str = "all_or_nothing"
-    preset: str = ""
-    platform_hours: str = "00:00-24:00"
-    platform_unit: str = "question"
-    platform_reply: str = "agent"
-    platform_first_only: bool = False
-    platform_cap_s: int = 0
-    platform_unanswered: str = "skip"
-    platform_threshold_s: int = 180
-    staffing_target_rate: float = 0.9
-    staffing_shrinkage: float = 0.3
-    staffing_max_occupancy: float = 0.85
-    qc_confirmed_only: bool = False
-    csv_escape_formulas: bool = True
+    timezone: str = setting(
+        "Asia/Shanghai",
+        "店铺所在时区（IANA 名称）；不带时区的时间按此时区读取，自然日按此时区划分",
+        "the shop's IANA time zone: times without an offset are read in it, natural days are cut in it",
+        check=_is_timezone, allowed_zh="应为 IANA 时区名，如 Asia/Shanghai",
+    )
+    slow_threshold_s: int = setting(
+        15,
+        "响应时长界限（秒）：响应时间超过它算慢响应",
+        "a response slower than this many seconds is slow",
+        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
+    )
+    fast_first_response_s: int = setting(
+        6,
+        "黄金响应（秒）：首次响应不超过它算黄金首响",
+        "a first response within this many seconds is fast",
+        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
+    )
+    conversion_window_days: int = setting(
+        1,
+        "询单转化窗口（天）：咨询当天之后再计入的自然日数，1 表示当天和次日",
+        "natural days after the inquiry day that still count for conversion (1: the day and the next)",
+        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
+    )
+    attribution: str = setting(
+        "last_touch",
+        "订单归属方式：last_touch 最后接待、first_touch 首次接待、all_touch 全部接待",
+        "how orders are credited to inquiries",
+        choices=("last_touch", "first_touch", "all_touch"),
+    )
+    session_gap_s: int = setting(
+        600,
+        "会话间隔（秒）：同一买家两条消息相隔超过它就切分为两个会话（用于最大同时接待人数）",
+        "messages further apart than this many seconds start a new session (for max_concurrent)",
+        check=lambda v: v > 0, allowed_zh="应为大于 0 的整数",
+    )
+    refund_completed_by: str = setting(
+        "merchant",
+        "导入退款报表时，已完结且无客服（小二）介入的退款记为谁完结：merchant 商家、platform 平台、buyer 买家",
+        "who finished a refund of an imported refund report that ended without platform intervention",
+        choices=("merchant", "platform", "buyer"),
+    )
+    exam_multi_credit: str = setting(
+        "all_or_nothing",
+        "多选题计分：all_or_nothing 全对才得分；partial 少选按选对的比例得分，选错不得分",
+        "多选 scoring: all_or_nothing, or partial (a subset of the key scores its share; any wrong choice scores 0)",
+        choices=("all_or_nothing", "partial"),
+    )
+    preset: str = setting(
+        "",
+        "平台口径预设：taobao、douyin、pdd、jd、kuaishou（kefu presets 列出全部），"
+        "先按预设取值，再由明确给出的设置覆盖",
+        "a platform preset (kefu presets lists them): its platform_* values apply first, settings given override them",
+    )
+    platform_hours: str = setting(
+        "00:00-24:00",
+        "平台口径只统计开始时间（店铺当地时间）在此时段内的咨询轮次，HH:MM-HH:MM，24:00 为当天结束",
+        "rounds count when their start's shop-local time of day is in HH:MM-HH:MM (24:00: the end of the day)",
+        check=lambda v: hours_seconds(v) is not None, allowed_zh="应为 HH:MM-HH:MM，开始早于结束，如 08:00-23:00",
+    )
+    platform_unit: str = setting(
+        "question",
+        "平台口径的轮次：question 连续的买家消息算一轮；message 每条买家消息一轮",
+        "rounds: question (a burst of buyer messages) or message (every buyer message)",
+        choices=("question", "message"),
+    )
+    platform_reply: str = setting(
+        "agent",
+        "平台口径算谁的回复：agent 只算人工（首个回复是机器人或发给机器人账号的轮次不计）；agent_or_bot 都算",
+        "whose replies count: agent (rounds a bot answered first, or sent to a bot account, are left out), "
+        "or agent_or_bot",
+        choices=("agent", "agent_or_bot"),
+    )
+    platform_first_only: bool = setting(
+        False,
+        "平台口径只看每个会话（客服、买家、自然日）的第一轮",
+        "only the first round of each conversation (account, buyer, day) counts",
+    )
+    platform_cap_s: int = setting(
+        0,
+        "平台口径每轮响应时间最多计这么多秒；0 为不封顶",
+        "a round's response time counts at most this many seconds; 0: no cap",
+        check=lambda v: v >= 0, allowed_zh="应为不小于 0 的整数",
+    )
+    platform_unanswered: str = setting(
+        "skip",
+        "平台口径未回复的轮次：skip 不计入平均响应时长；cap 按 platform_cap_s 计入（需 platform_cap_s 大于 0）",
+        "unanswered rounds: skip (left out of the mean) or cap (count platform_cap_s; needs platform_cap_s > 0)",
+        choices=("skip", "cap"),
+    )
+    platform_threshold_s: int = setting(
+        180,
+        "平台口径 N 秒响应率的 N（秒）", "the N of the N-second response rate",
+        check=lambda v: v > 0, allowed_zh="应为正整数",
+    )
+    staffing_target_rate: float = setting(
+        0.9,
+        "排班目标：平台口径 N 秒响应率（N 为 platform_threshold_s）要达到的比例，报表与网页的排班热力图按它配人",
+        "staffing target: the share of rounds the plan answers within platform_threshold_s (reports and web)",
+        check=lambda v: 0 < v < 1, allowed_zh="应为 0 与 1 之间（不含）的数，如 0.9",
+    )
+    staffing_shrinkage: float = setting(
+        0.3,
+        "排班缺勤率：休息、培训、离线等不在线时间占排班工时的比例，需排班人数 = 需在线人数 ÷ (1 − 缺勤率)",
+        "staffing shrinkage: the share of scheduled time agents are not online (breaks, training)",
+        check=lambda v: 0 <= v < 1, allowed_zh="应为不小于 0、小于 1 的数，如 0.3",
+    )
+    staffing_max_occupancy: float = setting(
+        0.85,
+        "排班最高占用率：在线客服的会话位被占用的比例不超过它",
+        "staffing: the highest share of the online agents' chat slots in use that a plan accepts",
+        check=lambda v: 0 < v <= 1, allowed_zh="应为大于 0、不大于 1 的数，如 0.85",
+    )
+    qc_confirmed_only: bool = setting(
+        False,
+        "质检得分与质检发现数只算经主管确认的发现（默认算所有未被驳回的发现；被驳回的从不扣分）",
+        "QC scores and finding counts take only the findings a manager confirmed (default: every finding not "
+        "dismissed; dismissed ones never count)",
+    )
+    csv_escape_formulas: bool = setting(
+        True,
+        "导出 CSV 时，以 = + - @ 制表符或回车开头的文字前加单引号，防止 Excel 把买家写的内容当公式执行；"
+        "仅供程序读取时可设为 false",
+        "CSV exports prefix text starting with = + - @ tab or CR with a quote so spreadsheets never run it as "
+        "a formula (OWASP); false for machine use",
+    )
 
     def as_dict(self) -> dict[str, Any]:
         """The values by setting name, in declaration order."""
         return {s.name: getattr(self, s.name) for s in SETTINGS}
 
 
-def _setting(name: str) -> Setting:
+def _declared() -> tuple[Setting, ...]:
+    """The settings as the fields of Settings declare them, in field order."""
+    types = get_type_hints(Settings)
+    return tuple(Setting(f.name, types[f.name], f.default, **f.metadata) for f in fields(Settings))
+
+
+SETTINGS: tuple[Setting, ...] = _declared()
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def _known_setting(name: str) -> Setting:
     """The declared setting called name, or a SettingError listing the known ones."""
     try:
         return SETTINGS_BY_NAME[name]
@@ -285,7 +277,7 @@ def settings_from(values: Mapping[str, Any], presets: Mapping[str, Mapping[str, 
             raise SettingError(f"设置 preset 的值 {name!r} 无效，可选值：{', '.join(known)}"
                                f" / setting preset: {name!r} is not one of {', '.join(known)}")
         values = {**known[name].settings, **values}
-    parsed = {name: _setting(name).parse(raw) for name, raw in values.items()}
+    parsed = {name: _known_setting(name).parse(raw) for name, raw in values.items()}
     settings = Settings(**parsed)
     if settings.platform_unanswered == "cap" and settings.platform_cap_s == 0:
         raise SettingError("设置 platform_unanswered=cap 需要 platform_cap_s 大于 0（未回复的轮次按上限秒数计）"

@@ -6,7 +6,6 @@ from rich.markup import escape
 from kefu.cli import exam, export, facts, html, imports, metrics, misc, outputs, qc, report, serve, staffing  # noqa: F401  (each module registers its commands)
 from kefu.cli.app import app, err_console
 from kefu.cli.usage import kind_of, usage_message
-from kefu.store import DISK_FULL, is_disk_full
 
 __all__ = ["app", "run"]
 
@@ -22,6 +21,8 @@ def run() -> None:
 
 def _exit_clearly(exc: Exception) -> NoReturn:
     """End the command on an error a user can fix, in one or two lines; re-raise anything else."""
+    from kefu.store import DISK_FULL, is_disk_full
+
     kind = kind_of(exc)
     if kind == "NoArgsIsHelpError":  # a group called without a command: its help is the answer
         exc.show()  # type: ignore[attr-defined]

@@ -7,14 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn, overload
+from typing import TYPE_CHECKING, NoReturn, overload
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from kefu.config import SettingError, Settings, load_settings
+from kefu.metrics.compile import BY_CHOICES, GRAINS, PERIODS
+
+if TYPE_CHECKING:
+    import duckdb
 
 app = typer.Typer(help="kefu 客服绩效：导入店铺聊天、订单与退款数据，按平台规则计算客服 KPI。",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -33,22 +36,11 @@ class Lang(str, Enum):
     en = "en"
 
 
-class Grain(str, Enum):
-    account_day = "account_day"
-    shop_day = "shop_day"
-
-
-class Period(str, Enum):
-    day = "day"
-    week = "week"
-    month = "month"
-    all = "all"
-
-
-class By(str, Enum):
-    account = "account"
-    group = "group"
-    shop = "shop"
+# The report's choices as the report code declares them (mypy cannot see the members of an Enum built so).
+Grain = Enum("Grain", [(g, g) for g in GRAINS], type=str)  # type: ignore[misc]
+Period = Enum("Period", [(p, p) for p in PERIODS], type=str)  # type: ignore[misc]
+_BY = dict.fromkeys(b for choices in BY_CHOICES.values() for b in choices)  # every grain's, in order
+By = Enum("By", [(b, b) for b in _BY], type=str)  # type: ignore[misc]
 
 
 class Fmt(str, Enum):

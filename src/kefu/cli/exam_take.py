@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import duckdb
 import typer
 from rich.table import Table
 
 from kefu.cli.app import console, state
 
 if TYPE_CHECKING:
+    import duckdb
+
     from kefu.exam.grading import Attempt
     from kefu.exam.paper import Paper
 

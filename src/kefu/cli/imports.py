@@ -5,7 +5,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kefu.cli.app import app, cli_settings, console, err_console, fail, state
@@ -35,6 +34,8 @@ def import_cmd(
     sets: SetOpt = None,
 ) -> None:
     """导入店铺导出文件到仓库 / import shop exports (chats, orders, refunds; CSV, Excel, text) into the warehouse."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from kefu.ingest.canonical import ImportFailed, import_paths
     from kefu.ingest.options import ImportOptions
     from kefu.store import Warehouse, WarehouseError

@@ -6,7 +6,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kefu import __version__
 from kefu.cli.app import app, console, fail, state
 from kefu.config import SETTINGS, SettingError
 
@@ -14,6 +13,8 @@ from kefu.config import SETTINGS, SettingError
 @app.command("version")
 def version() -> None:
     """显示版本 / print the version."""
+    from kefu import __version__
+
     console.print(f"kefu {__version__}")
 
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.columns import Columns
 from rich.markup import escape
@@ -24,11 +23,11 @@ from kefu.cli.options import (
     ToOpt,
 )
 from kefu.output import to_csv, to_json
-from kefu.qc.reviews import Precision
-from kefu.qc.rules import RuleError, RuleSet, load_rules
-from kefu.qc.store import RISK_CATEGORY
-from kefu.qc.summary import QcBrief, brief
-from kefu.reports.names import short_account
+
+if TYPE_CHECKING:
+    from kefu.qc.reviews import Precision
+    from kefu.qc.rules import RuleSet
+    from kefu.qc.summary import QcBrief
 
 qc_app = typer.Typer(help="质检：按规则检查客服聊天 / quality inspection of the chats", no_args_is_help=True)
 app.add_typer(qc_app, name="qc")
@@ -64,6 +63,8 @@ def _check_target(fmt: QcFmt, output: Path | None) -> None:
 
 
 def _rules(files: list[Path] | None, no_defaults: bool) -> RuleSet:
+    from kefu.qc.rules import RuleError, load_rules
+
     try:
         return load_rules(files or [], defaults=not no_defaults)
     except RuleError as exc:
@@ -74,6 +75,8 @@ def _shown(rows: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
     """Findings as people read them: the shop-local time instead of the UTC instant."""
     if not rows:
         return []
+    import numpy as np
+
     from kefu.qc.reviews import decision_word
     from kefu.tz import utc_to_local
 
@@ -87,6 +90,8 @@ def _shown(rows: list[dict[str, Any]], zone: str) -> list[dict[str, Any]]:
 
 def _cell(key: str, row: dict[str, Any]) -> str:
     """A finding's value as the on-screen list shows it."""
+    from kefu.reports.names import short_account
+
     value = row[key]
     if key == "account":
         return short_account(row["shop"], value)
@@ -100,6 +105,7 @@ def _cell(key: str, row: dict[str, Any]) -> str:
 def _emit_findings(rows: list[dict[str, Any]], fmt: QcFmt, output: Path | None, summary: str,
                    escape_formulas: bool, about: dict[str, Any]) -> None:
     """Shown findings as JSON, CSV or xlsx, or on screen in brief with the findings in a CSV file."""
+    from kefu.qc.summary import brief
     from kefu.reports.xlsx import date_cell, write_rows
 
     zh = state.lang == "zh"
@@ -191,7 +197,7 @@ def qc_findings(
     config: ConfigOpt = None,
 ) -> None:
     """列出已保存的质检发现（不重新质检），带编号和复核结论 / list the stored findings with their ids."""
-    from kefu.qc.store import findings
+    from kefu.qc.store import RISK_CATEGORY, findings
 
     _check_target(fmt, output)
     settings = cli_settings(config, sets)
@@ -254,6 +260,8 @@ def qc_review(
 
 def _print_brief(qc: QcBrief, zh: bool) -> None:
     """Findings by category and severity, by account, and the worst conversations (most points first)."""
+    from kefu.reports.names import short_account
+
     if not qc.by_category:
         return
     cats = Table(title="按类别 / by category", header_style="bold cyan")

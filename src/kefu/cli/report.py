@@ -47,10 +47,10 @@ class EngineName(str, Enum):
 
 @app.command("report")
 def report_cmd(
-    grain: Grain = typer.Option(Grain.account_day, "--grain", help="粒度：account_day 客服日 / shop_day 店铺日"),
+    grain: Grain = typer.Option(Grain("account_day"), "--grain", help="粒度：account_day 客服日 / shop_day 店铺日"),
     day_from: FromOpt = None,
     day_to: ToOpt = None,
-    period: Period = typer.Option(Period.day, "--period", help="汇总周期 day|week|month|all"),
+    period: Period = typer.Option(Period("day"), "--period", help="汇总周期 day|week|month|all"),
     by: By | None = typer.Option(None, "--by", help="汇总对象 account|group|shop"),
     shop: str | None = typer.Option(None, "--shop", help="只看这个店铺"),
     metrics: str | None = typer.Option(None, "--metrics", help="只列这些指标，逗号分隔的 id（默认：全部）"),

@@ -1,12 +1,17 @@
 """The derived tables (SQL models), their dependencies, and how settings fill them in."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Container
+from dataclasses import dataclass, replace
 from importlib import resources
 from string import Template
 
+from sqlglot import exp
+
 from kefu.config import Settings
 from kefu.filters import ad_condition_sql
+from kefu.models.lineage import output_columns, parse, tables_read
 
 SCOPES = ("account", "shop")
 """The scopes reports read. Inside the shop scope, `shared` holds the buyer-days several accounts served."""
@@ -34,30 +39,18 @@ _CONV_INPUT = {
     "shared": "(SELECT k.* FROM kept k JOIN shared_days s ON s.shop = k.shop AND s.buyer = k.buyer AND s.day = k.day)",
 }
 
-# The columns of the models whose shop rows are, outside shared buyer-days, the account
-# scope's rows (models/reused.sql); tests check them against the built tables.
-REUSED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "conv_msgs": ("shop", "account", "buyer", "day", "sender", "ts", "seq", "is_reply", "pos", "pos_from_end",
-                  "buyer_msg_no", "prev_sender", "prev_ts", "next_ts", "next_reply_ts"),
-    "questions": ("shop", "account", "buyer", "day", "ts", "seq", "reply_ts", "clock_start", "is_first",
-                  "response_s"),
-    "platform_rounds": ("shop", "account", "buyer", "day", "ts", "seq", "is_question", "is_first", "to_bot", "tod_s",
-                        "reply_ts", "reply_sender", "response_s"),
-    "conversations": ("shop", "buyer", "day", "inquiry", "buyer_messages", "agent_messages", "last_word_buyer",
-                      "last_ts", "last_seq", "q0_ts", "q0_seq", "replied", "unclosed", "first_response_s"),
-}
-
 
 @dataclass(frozen=True)
 class Model:
     """One SQL model: its file, the models it reads, whether it exists per scope, whether it is a view."""
 
     name: str
-    deps: tuple[str, ...]
+    deps: tuple[str, ...] = ()  # read from its SQL: `x` in the model's own scope, `x@scope` in a fixed one
     scoped: bool = False
     view: bool = False  # a cheap projection: engines define it as a view instead of storing its rows
     shared_deps: tuple[str, ...] = ()  # more models read in the shared scope only
     grain: str = ""  # the columns that identify a row (${conv}: the scope's conversation keys); "" for none
+    reused: bool = False  # its shop rows are, outside shared buyer-days, the account scope's (models/reused.sql)
 
     def grain_in(self, scope: str) -> tuple[str, ...]:
         """The columns that identify one of the model's rows in a scope."""
@@ -66,7 +59,7 @@ class Model:
 
     def reuses_in(self, scope: str, reuse: bool) -> bool:
         """True when, in this scope and build graph, the model reuses account rows (models/reused.sql)."""
-        return reuse and scope == "shop" and self.name in REUSED_COLUMNS
+        return reuse and scope == "shop" and self.reused
 
     def table(self, scope: str) -> str:
         """The name of the table this model materialises to in a scope."""
@@ -83,42 +76,103 @@ class Model:
         return self.deps + (self.shared_deps if scope == "shared" else ())
 
     def source(self, scope: str = "account", reuse: bool = True) -> str:
-        """The model's SQL template text in a scope."""
-        name = "reused" if self.reuses_in(scope, reuse) else self.name
+        """The text of the model's file in a scope, header included (reused.sql where it reuses account rows)."""
+        name = _REUSED if self.reuses_in(scope, reuse) else self.name
         return resources.files("kefu.models").joinpath(f"{name}.sql").read_text(encoding="utf-8")
 
+    def template(self, scope: str = "account", reuse: bool = True) -> str:
+        """The model's SQL template in a scope: its file without the header."""
+        text = self.source(scope, reuse)
+        return text.partition("\n\n")[2] if text.startswith(_HEADER_START) else text
 
-# In dependency order. `calendar` is built by the engine from the data's range of days.
-MODELS: tuple[Model, ...] = (
-    Model("shop_accounts", (), grain="shop, account"),
-    Model("msgs", (), view=True, grain="shop, msg_key"),
-    Model("filtered_buyers", ("msgs", "shop_accounts"), grain="shop, day, buyer"),
-    Model("conv_msgs", ("msgs", "filtered_buyers"), scoped=True, shared_deps=("shared_days",), grain="${conv}, seq"),
-    Model("shared_days", ("conv_msgs@account",), grain="shop, buyer, day"),
-    Model("questions", ("conv_msgs",), scoped=True, grain="${conv}, seq"),
-    Model("conversations", ("conv_msgs", "questions"), scoped=True, grain="${conv}"),
-    Model("platform_rounds", ("conv_msgs", "shop_accounts"), scoped=True, grain="${conv}, seq"),
-    Model("credited_orders", ("conversations", "conv_msgs"), scoped=True, grain="${conv}, order_id"),
-    Model("conversion", ("credited_orders",), scoped=True, grain="${conv}"),
-    Model("sessions", ("conv_msgs@account",), grain="shop, account, buyer, day, start_ts"),
-    Model("concurrency", ("sessions",), grain="shop, account, day"),
-    Model("online_hours", ("calendar",), grain="account, day"),
-    Model("exam_scores", (), grain="attempt_id"),
-    Model("eval_ratings", (), grain="shop, eval_key"),
-    Model("eval_invites", ("conversations",), scoped=True, grain="${conv}"),
-    Model("account_days", ("conversations@account", "exam_scores", "eval_ratings"), grain="shop, account, day"),
-    Model("account_online", ("account_days", "online_hours"), grain="shop, account, day"),
-    Model("order_days", ("conversations@shop",), grain="shop, order_id"),
-    Model("shop_days", ("msgs", "order_days"), grain="shop, day"),
-    Model("order_facts", ("order_days",), grain="shop, day"),
-    Model("after_sales", ("order_days", "shop_days"), grain="shop, day"),
-    Model("shop_online", ("shop_days", "shop_accounts", "online_hours"), grain="shop, day"),
-    Model("qc_days", ("account_days",), grain="shop, account, day"),
-    Model("qc_finding_rows", ("qc_days",)),
-    Model("qc_emotion_rows", ("qc_days",)),
-)
 
-MODELS_BY_NAME: dict[str, Model] = {m.name: m for m in MODELS}
+# --- the header of a model file --------------------------------------------------------------------------
+# Each models/<name>.sql but the shared template reused.sql opens with a header, one `-- key: value` a line,
+# ended by an empty line:
+#   model   the file's name                     order   where MODELS lists it (an integer)
+#   kind    table | view                        scoped  true: one table per scope (name_account, name_shop, ...)
+#   grain   the columns identifying a row (optional; ${conv} is the scope's conversation keys)
+#   reused  true: the shop scope reuses account rows (optional, scoped models only)
+# The models a model reads are not declared: they are read from its SQL.
+
+_REUSED = "reused"
+_HEADER_START = "-- model:"
+_HEADER_LINE = re.compile(r"-- ([a-z_]+): (\S.*)")
+_REQUIRED = ("model", "order", "kind", "scoped")
+_OPTIONAL = ("grain", "reused")
+_BOOLEANS = {"true": True, "false": False}
+_GRAIN = re.compile(r"(\$\{conv\}|[a-z_][a-z0-9_]*)(, (\$\{conv\}|[a-z_][a-z0-9_]*))*")
+
+
+class ModelFileError(ValueError):
+    """A model file whose header cannot be read, or whose SQL reads what no model or table is."""
+
+
+def _header(file: str, text: str) -> dict[str, tuple[str, int]]:
+    """The fields of a model file's header, each with the number of its line."""
+    lines = text.split("\n")
+    if not text.startswith(_HEADER_START):
+        raise ModelFileError(f"{file}:1: a model file opens with its header, first '-- model: <name>'")
+    fields: dict[str, tuple[str, int]] = {}
+    for no, line in enumerate(lines, start=1):
+        if line == "":
+            break
+        match = _HEADER_LINE.fullmatch(line)
+        if match is None:
+            raise ModelFileError(f"{file}:{no}: not a header line '-- key: value' (an empty line ends the header)")
+        key, value = match.groups()
+        if key not in _REQUIRED + _OPTIONAL:
+            raise ModelFileError(f"{file}:{no}: unknown header key {key!r}; known: {', '.join(_REQUIRED + _OPTIONAL)}")
+        if key in fields:
+            raise ModelFileError(f"{file}:{no}: {key!r} given twice (first on line {fields[key][1]})")
+        fields[key] = (value.rstrip(), no)
+    else:
+        raise ModelFileError(f"{file}:{len(lines)}: no empty line ends the header")
+    missing = [k for k in _REQUIRED if k not in fields]
+    if missing:
+        raise ModelFileError(f"{file}:1: the header lacks {', '.join(missing)}")
+    return fields
+
+
+def from_header(name: str, text: str) -> tuple[int, Model]:
+    """A model file's place in MODELS and its model, as its header declares it (no dependencies yet)."""
+    file = f"models/{name}.sql"
+    fields = _header(file, text)
+
+    def value(key: str, allowed: Container[str] | None = None, default: str = "") -> str:
+        if key not in fields:
+            return default
+        given, no = fields[key]
+        if allowed is not None and given not in allowed:
+            raise ModelFileError(f"{file}:{no}: {key} cannot be {given!r}")
+        return given
+
+    if value("model") != name:
+        raise ModelFileError(f"{file}:{fields['model'][1]}: the header names model {value('model')!r}, not {name!r}")
+    if not value("order").isdigit():
+        raise ModelFileError(f"{file}:{fields['order'][1]}: order must be a whole number")
+    grain = value("grain")
+    if grain and not _GRAIN.fullmatch(grain):
+        raise ModelFileError(f"{file}:{fields['grain'][1]}: grain is a list of columns 'a, b' (or ${{conv}})")
+    model = Model(name, scoped=_BOOLEANS[value("scoped", _BOOLEANS)], view=value("kind", ("table", "view")) == "view",
+                  grain=grain, reused=_BOOLEANS[value("reused", _BOOLEANS, "false")])
+    if model.reused and not model.scoped:
+        raise ModelFileError(f"{file}:{fields['reused'][1]}: only a scoped model reuses account rows")
+    return int(value("order")), model
+
+
+def _declared() -> tuple[Model, ...]:
+    """Every model file's model, in the order of their headers."""
+    placed: dict[int, Model] = {}
+    for path in resources.files("kefu.models").iterdir():
+        name = path.name.removesuffix(".sql")
+        if name == path.name or name == _REUSED:
+            continue
+        order, model = from_header(name, path.read_text(encoding="utf-8"))
+        if order in placed:
+            raise ModelFileError(f"models/{name}.sql: order {order} is also models/{placed[order].name}.sql's")
+        placed[order] = model
+    return tuple(placed[k] for k in sorted(placed))
 
 
 def _keys(scope: str, prefix: str = "") -> str:
@@ -164,7 +218,7 @@ def render(model: Model, settings: Settings, scope: str = "account", reuse: bool
     if model.reuses_in(scope, reuse):
         columns = REUSED_COLUMNS[model.name]
         values.update(model=model.name, columns=", ".join(columns), columns_a=", ".join(f"a.{c}" for c in columns))
-    return Template(model.source(scope, reuse)).substitute(values)
+    return Template(model.template(scope, reuse)).substitute(values)
 
 
 def build_order(needed: list[tuple[str, str]], reuse: bool = True) -> list[tuple[Model, str]]:
@@ -173,8 +227,6 @@ def build_order(needed: list[tuple[str, str]], reuse: bool = True) -> list[tuple
     seen: set[tuple[str, str]] = set()
 
     def visit(name: str, scope: str) -> None:
-        if name == "calendar":
-            return
         model = MODELS_BY_NAME[name]
         scope = scope if model.scoped else ""
         if (name, scope) in seen:
@@ -188,3 +240,64 @@ def build_order(needed: list[tuple[str, str]], reuse: bool = True) -> list[tuple
     for name, scope in needed:
         visit(name, scope)
     return done
+
+
+# --- the graph, read from the SQL ------------------------------------------------------------------------
+# Rendered under the default settings: settings change conditions and numbers, never the tables read.
+
+def _model_of(table: str, by_name: dict[str, Model], file: str) -> tuple[str, str] | None:
+    """(model, its scope or "" when unscoped) of a table a model file reads; None for a canonical table or the
+    engine's calendar."""
+    if table in by_name:
+        if by_name[table].scoped:
+            raise ModelFileError(f"{file} reads {table} without a scope: {table}_account, {table}_${{scope}}, ...")
+        return table, ""
+    name, _, scope = table.rpartition("_")
+    if name in by_name and by_name[name].scoped and scope in _CONVERSATION_KEYS:
+        return name, scope
+    return None
+
+
+def reads(model: Model, scope: str, by_name: dict[str, Model] | None = None) -> tuple[tuple[str, ...], exp.Expr]:
+    """The models a model's SQL reads in a scope, in the order its text names them (`x` in that scope or
+    unscoped, `x@scope` in another), and the query's tree."""
+    by_name = MODELS_BY_NAME if by_name is None else by_name
+    tree = parse(render(model, Settings(), scope, reuse=False))
+    own = scope if model.scoped else ""
+    deps = []
+    for table in tables_read(tree):
+        found = _model_of(table, by_name, f"models/{model.name}.sql")
+        if found is not None:
+            name, of = found
+            deps.append(name if of in ("", own) else f"{name}@{of}")
+    return tuple(dict.fromkeys(deps)), tree
+
+
+def _with_deps(model: Model, by_name: dict[str, Model]) -> tuple[Model, tuple[str, ...]]:
+    """The model with the models it reads, and (when its shop scope reuses account rows) the columns reused.
+
+    A scoped model's dependencies are those of its shop scope: a table that follows the scope is read there
+    as x_shop, one of a fixed scope as x_account (tests check the account scope reads the same).
+    """
+    if not model.scoped:
+        return replace(model, deps=reads(model, "account", by_name)[0]), ()
+    deps = reads(model, "shop", by_name)[0]
+    shared, shared_tree = reads(model, "shared", by_name)
+    # The reused view reads the shared scope's columns from both the shared and the account table.
+    columns = output_columns(shared_tree) if model.reused else ()
+    return replace(model, deps=deps, shared_deps=tuple(d for d in shared if d not in deps)), columns
+
+
+def _graph() -> tuple[tuple[Model, ...], dict[str, tuple[str, ...]]]:
+    """Every model with the models it reads, and the columns of the models whose shop scope reuses account rows."""
+    declared = _declared()
+    by_name = {m.name: m for m in declared}
+    read = [_with_deps(m, by_name) for m in declared]
+    return tuple(m for m, _ in read), {m.name: columns for m, columns in read if m.reused}
+
+
+MODELS, REUSED_COLUMNS = _graph()
+"""MODELS: every model, in the order of their headers; REUSED_COLUMNS: the columns of each model whose shop rows
+are, outside shared buyer-days, the account scope's (models/reused.sql), as its shared scope returns them."""
+
+MODELS_BY_NAME: dict[str, Model] = {m.name: m for m in MODELS}

@@ -1,3 +1,9 @@
+-- model: account_online
+-- order: 180
+-- kind: table
+-- scoped: false
+-- grain: shop, account, day
+
 -- Online time of each account-day row: 0 on a day without online time; null when the
 -- account has no presence rows at all.
 WITH with_presence AS (

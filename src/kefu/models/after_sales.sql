@@ -1,3 +1,9 @@
+-- model: after_sales
+-- order: 220
+-- kind: table
+-- scoped: false
+-- grain: shop, day
+
 -- Rolling after-sales figures of each shop-day, by the date each event names:
 -- orders paid, refunds and complaints over D-27..D, ratings over D-179..D. Refund
 -- durations are summed as whole microseconds, so the hours are the same run to run.

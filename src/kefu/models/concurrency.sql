@@ -1,3 +1,9 @@
+-- model: concurrency
+-- order: 120
+-- kind: table
+-- scoped: false
+-- grain: shop, account, day
+
 -- Most sessions (models/sessions.sql) of an account overlapping at one instant on a
 -- day. Sessions that touch overlap, so at one instant every start is counted before
 -- any end.

@@ -1,3 +1,10 @@
+-- model: conv_msgs
+-- order: 40
+-- kind: table
+-- scoped: true
+-- grain: ${conv}, seq
+-- reused: true
+
 -- The messages of each conversation (${conv}) of non-filtered buyers that
 -- the conversation rules read: buyer, agent and bot (auto and system are skipped),
 -- numbered in message order (ts, then source order), with their neighbours' sender

@@ -1,3 +1,10 @@
+-- model: conversations
+-- order: 70
+-- kind: table
+-- scoped: true
+-- grain: ${conv}
+-- reused: true
+
 -- One row per conversation (${conv}): who wrote, whether the buyer got a
 -- valid reply after their first message, who had the last word and when, the first response.
 -- A conversation's last message carries its counts (its position, and how many of the

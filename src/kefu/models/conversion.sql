@@ -1,3 +1,9 @@
+-- model: conversion
+-- order: 100
+-- kind: table
+-- scoped: true
+-- grain: ${conv}
+
 -- Conversion of each inquiry (${conv}): whether it got an order, a paid order,
 -- and the paid orders' count, amount and items.
 SELECT ${conv},

@@ -1,3 +1,9 @@
+-- model: credited_orders
+-- order: 90
+-- kind: table
+-- scoped: true
+-- grain: ${conv}, order_id
+
 -- Orders credited to inquiries (${conv}). An order of the buyer is in an
 -- inquiry's window when q0 <= created_at and it was created before 00:00 of the
 -- inquiry day + 1 + conversion_window_days. Attribution (${attribution}) picks,

@@ -1,3 +1,9 @@
+-- model: eval_invites
+-- order: 160
+-- kind: table
+-- scoped: true
+-- grain: ${conv}
+
 -- The inquiry conversations (${conv}) whose buyer got an evaluation invitation that day (metrics.md §8):
 -- an evaluation row of the buyer, invited on the conversation's day, by the conversation's account
 -- (in the shop scope: by any account of the shop). Filtered buyers have no inquiry, so their invitations

@@ -1,3 +1,9 @@
+-- model: filtered_buyers
+-- order: 30
+-- kind: table
+-- scoped: false
+-- grain: shop, day, buyer
+
 -- Buyers left out of the statistics of a shop-day, one row each, under the first
 -- reason in the order blocklist, sub_account, internal, ad (metrics.md §1).
 WITH internal_names AS (

@@ -1,3 +1,9 @@
+-- model: online_hours
+-- order: 130
+-- kind: table
+-- scoped: false
+-- grain: account, day
+
 -- Online time of each natural day an account with presence rows was online or busy,
 -- as whole microseconds (exact, so every sum over days and accounts is the same run to
 -- run) and as hours. Only days with such time have a row: account_online and

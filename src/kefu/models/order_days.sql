@@ -1,3 +1,9 @@
+-- model: order_days
+-- order: 190
+-- kind: table
+-- scoped: false
+-- grain: shop, order_id
+
 -- Orders with the natural days they were created and paid, and whether they lie
 -- in the window of no inquiry of the shop on any day (silent: 静默下单). Order ids
 -- are a shop's own: two shops may both have order 1001.

@@ -1,3 +1,9 @@
+-- model: order_facts
+-- order: 210
+-- kind: table
+-- scoped: false
+-- grain: shop, day
+
 -- Per shop and day: orders created (of them paid, and refunded by the order report's
 -- own refund column), sales paid that day and the silent part of them.
 SELECT shop, day,

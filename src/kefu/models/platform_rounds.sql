@@ -1,3 +1,10 @@
+-- model: platform_rounds
+-- order: 80
+-- kind: table
+-- scoped: true
+-- grain: ${conv}, seq
+-- reused: true
+
 -- One row per buyer message of each conversation (${conv}) of non-filtered buyers
 -- (metrics.md §7): whether it begins a question (the first of a burst), whether it is
 -- the conversation's first buyer message, its shop-local time of day in whole seconds,

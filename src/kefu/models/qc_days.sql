@@ -1,3 +1,9 @@
+-- model: qc_days
+-- order: 240
+-- kind: table
+-- scoped: false
+-- grain: shop, account, day
+
 -- Quality inspection per account-day covered by a QC run (qc_runs: its days and, for a run limited
 -- to one account, qc_run_accounts): findings, deductions, score = 100 - deductions floored at 0, and
 -- the findings of each default category. Account-days no run covered have no row (QC metrics null).

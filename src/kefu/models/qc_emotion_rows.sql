@@ -1,3 +1,8 @@
+-- model: qc_emotion_rows
+-- order: 260
+-- kind: table
+-- scoped: false
+
 -- The buyer's emotion over each conversation of the account-days a QC run covered, as the evidence behind
 -- the emotion metrics: scores from -1 (very negative) to 1, the time of the lowest buyer message (its text
 -- stays in the messages, with the rest of the conversation).

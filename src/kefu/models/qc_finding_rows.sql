@@ -1,3 +1,8 @@
+-- model: qc_finding_rows
+-- order: 250
+-- kind: table
+-- scoped: false
+
 -- The stored QC findings of the account-days a QC run covered, as the evidence behind the QC metrics.
 -- Phone numbers in what a rule matched are masked here: explanations never show them. Only the findings
 -- the QC metrics count are shown (see qc_days: dismissed ones never, pending ones unless qc_confirmed_only).

@@ -1,3 +1,10 @@
+-- model: questions
+-- order: 60
+-- kind: table
+-- scoped: true
+-- grain: ${conv}, seq
+-- reused: true
+
 -- One row per question: a buyer message whose previous message in the conversation
 -- is not the buyer's (a burst is one question, timed from its first message). Its
 -- response is the first valid reply after it on the same day. When the account has

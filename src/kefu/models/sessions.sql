@@ -1,3 +1,9 @@
+-- model: sessions
+-- order: 110
+-- kind: table
+-- scoped: false
+-- grain: shop, account, buyer, day, start_ts
+
 -- One row per session of each account's conversation (shop, account, buyer, day): the
 -- conversation is cut wherever two consecutive messages are more than session_gap_s
 -- apart, so a session starts at a message with no such neighbour before it and ends at

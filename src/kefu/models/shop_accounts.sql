@@ -1,3 +1,9 @@
+-- model: shop_accounts
+-- order: 10
+-- kind: table
+-- scoped: false
+-- grain: shop, account
+
 -- Every customer-service account of each shop: accounts.csv plus accounts seen in
 -- the shop's messages (taken as human, no group, when not declared).
 SELECT a.shop, a.account, a.kind, a."group" AS grp, a.agent_name

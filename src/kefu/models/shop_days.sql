@@ -1,3 +1,9 @@
+-- model: shop_days
+-- order: 200
+-- kind: table
+-- scoped: false
+-- grain: shop, day
+
 -- The days a shop has a row: at least one message, or one order created or paid.
 SELECT DISTINCT shop, day FROM (
     SELECT shop, day FROM msgs

@@ -1,3 +1,9 @@
+-- model: shop_online
+-- order: 230
+-- kind: table
+-- scoped: false
+-- grain: shop, day
+
 -- Per shop-day: online time summed over the shop's human accounts that have presence
 -- rows (whole microseconds, and hours), and the number of such accounts.
 WITH human AS (

@@ -105,7 +105,7 @@ _GRAIN = re.compile(r"(\$\{conv\}|[a-z_][a-z0-9_]*)(, (\$\{conv\}|[a-z_][a-z0-9_
 
 
 class ModelFileError(ValueError):
-    """A model file whose header cannot be read, or whose SQL reads what no model or table is."""
+    """A model file whose header cannot be read, or whose SQL reads a scoped model without naming its scope."""
 
 
 def _header(file: str, text: str) -> dict[str, tuple[str, int]]:

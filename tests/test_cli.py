@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kefu.cli import app
-from kefu.metrics.catalog import ACCOUNT_DAY_ORDER, SHOP_DAY_ORDER
+from kefu.metrics.catalog import GRAIN_ORDER
 from kefu.store import Warehouse
 from tests.conftest import EXAMPLES
 
@@ -50,7 +50,7 @@ def test_report_json_has_the_contract_shape(db: Path) -> None:
     assert payload["grain"] == "account_day"
     assert payload["settings"]["attribution"] == "last_touch"
     row = payload["rows"][0]
-    assert list(row) == ["shop", "account", "day", *ACCOUNT_DAY_ORDER]
+    assert list(row) == ["shop", "account", "day", *GRAIN_ORDER["account_day"]]
     expected = json.loads((BASIC / "expected.json").read_text(encoding="utf-8"))
     contract = sorted(expected["account_day"], key=lambda r: (r["shop"], r["account"], r["day"]))
     # Metrics beyond the spec's (the exam's) are there too, empty without exam data.
@@ -64,7 +64,7 @@ def test_report_csv_has_the_same_columns_and_empty_nulls(db: Path) -> None:
     code, out = kefu(db, "report", "--grain", "shop_day", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0
-    assert list(rows[0]) == ["shop", "day", *SHOP_DAY_ORDER]
+    assert list(rows[0]) == ["shop", "day", *GRAIN_ORDER["shop_day"]]
     assert rows[0]["self_completion_rate_28d"] == ""
     assert rows[0]["inquiry_buyers"] == "4"
 
@@ -156,7 +156,7 @@ def test_metrics_list_and_show_sql(db: Path) -> None:
     code, out = kefu(db, "metrics", "list", "--format", "json")
     listed = json.loads(out)
     assert code == 0
-    assert [m["id"] for m in listed if m["grain"] == "shop_day"] == list(SHOP_DAY_ORDER)
+    assert [m["id"] for m in listed if m["grain"] == "shop_day"] == list(GRAIN_ORDER["shop_day"])
     code, out = kefu(db, "metrics", "show", "within_threshold_rate", "--sql")
     assert code == 0
     assert "CREATE TEMP TABLE questions_account" in out and "response_s > 15" in out

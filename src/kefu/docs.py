@@ -7,7 +7,7 @@ import duckdb
 
 from kefu.config import SETTINGS, Settings
 from kefu.engines.duckdb import macro_sql
-from kefu.metrics.catalog import METRICS_BY_ID, metrics_of
+from kefu.metrics.catalog import metrics_of, walk
 from kefu.metrics.compile import SCOPE_OF_GRAIN, fill, metric_sql
 from kefu.metrics.metric import UNITS_ZH, Metric
 from kefu.models import build_order, render
@@ -49,22 +49,9 @@ def metrics_json(grains: list[str]) -> str:
         ensure_ascii=False, indent=1)
 
 
-def _models_of(m: Metric, grain: str) -> list[str]:
-    """The models a metric reads, directly or through the metrics it refers to."""
-    names = [m.model] if m.kind == "measure" and m.model else []
-    for ref in m.references():
-        names += _models_of(METRICS_BY_ID[(grain, ref)], grain)
-    return list(dict.fromkeys(names))
-
-
 def _aggregates(m: Metric, grain: str, settings: Settings) -> dict[str, str]:
     """Each measure id a metric reads, mapped to its aggregate over its model."""
-    if m.kind == "measure":
-        return {m.id: f"{fill(m.agg or '', settings)}  -- FROM {m.model}"}
-    out: dict[str, str] = {}
-    for ref in m.references():
-        out.update(_aggregates(METRICS_BY_ID[(grain, ref)], grain, settings))
-    return out
+    return {x.id: f"{fill(x.agg.sql(), settings)}  -- FROM {x.model}" for x in walk(m, grain) if x.agg}
 
 
 def metric_sql_text(m: Metric, grain: str, settings: Settings, dialect: str = "duckdb") -> str:
@@ -88,7 +75,8 @@ def metric_sql_text(m: Metric, grain: str, settings: Settings, dialect: str = "d
 
         parts = ["-- engine functions (DuckDB)"] + [s + ";" for s in macro_sql(settings, None)]
         create = "CREATE TEMP TABLE"
-    for model, model_scope in build_order([(name, scope) for name in _models_of(m, grain)], reuse):
+    models = dict.fromkeys(x.model for x in walk(m, grain) if x.model)
+    for model, model_scope in build_order([(name, scope) for name in models], reuse):
         sql = translate(render(model, settings, model_scope or "account", reuse)).rstrip()
         parts.append(f"\n-- model {model.table(model_scope)}\n{create} {model.table(model_scope)} AS\n{sql};")
     parts.append(f"\n-- {m.id} per row (grouped by the row's keys: shop[, account], day or period)")

@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 
 from kefu.config import Settings
-from kefu.metrics.catalog import METRICS_BY_ID, metric
+from kefu.metrics.catalog import METRICS_BY_ID, metric, walk
 from kefu.metrics.compile import SCOPE_OF_GRAIN, ReportSpec, fill
 from kefu.metrics.metric import Metric
 from kefu.privacy import mask_nick
@@ -55,15 +55,8 @@ class Explanation:
 
 
 def _measures_behind(m: Metric, grain: str) -> list[Metric]:
-    """The measures (or modelled formulas) whose rows explain a metric, without repeats."""
-    if m.kind == "measure" or (m.kind == "derived" and m.model):
-        return [m]
-    out: list[Metric] = []
-    for ref in m.references():
-        for inner in _measures_behind(METRICS_BY_ID[(grain, ref)], grain):
-            if inner not in out:
-                out.append(inner)
-    return out
+    """The measures (or formulas with rows of their own) whose rows explain a metric, without repeats."""
+    return walk(m, grain, stop=lambda x: x.kind == "measure" or x.rows is not None)
 
 
 _HIDDEN_COLUMNS = {"shop", "account", "day", "seq", "q0_seq", "pos", "pos_from_end", "touch_seq",
@@ -71,33 +64,32 @@ _HIDDEN_COLUMNS = {"shop", "account", "day", "seq", "q0_seq", "pos", "pos_from_e
 
 
 _DIFFERENCE = re.compile(r"^\{(\w+)\} - \{(\w+)\}$")
-_FLAG_SUM = re.compile(r"^SUM\((\w+)\)$")
 
 
-def _buyer_difference(m: Metric, grain: str) -> tuple[Metric, str, Metric, str] | None:
-    """For a count of buyers in one set but not another ({a} - {b}, each a SUM of a 0/1 flag): a, its flag, b, its."""
-    found = _DIFFERENCE.match((m.formula or "").strip()) if m.kind == "derived" and not m.model else None
+def _buyer_difference(m: Metric, grain: str) -> tuple[Metric, Metric] | None:
+    """For a count of buyers in one set but not another ({a} - {b}, each a count of flagged rows): a and b."""
+    found = _DIFFERENCE.match((m.formula or "").strip()) if m.kind == "derived" and m.rows is None else None
     if found is None:
         return None
-    parts: list[Any] = []
-    for ref in found.groups():
-        inner = METRICS_BY_ID[(grain, ref)]
-        flag = _FLAG_SUM.match(inner.agg or "") if inner.kind == "measure" else None
-        if flag is None:
-            return None
-        parts.extend([inner, flag[1]])
-    return parts[0], parts[1], parts[2], parts[3]
+    first, second = (METRICS_BY_ID[(grain, ref)] for ref in found.groups())
+    if not all(x.agg and x.agg.kind == "count" and x.agg.where for x in (first, second)):
+        return None
+    return first, second
 
 
-def _difference_rows(engine: Any, scope: str, diff: tuple[Metric, str, Metric, str], account: str | None) -> str:
+def _difference_rows(engine: Any, scope: str, diff: tuple[Metric, Metric], account: str | None,
+                     settings: Settings) -> str:
     """The rows of the first set's model whose buyer is not in the second set (the buyers the figure counts)."""
-    first, first_flag, second, second_flag = diff
+    first, second = diff
+    assert first.agg and second.agg
     outer = engine.build([(first.model, scope)])[first.model]
     inner = engine.build([(second.model, scope)])[second.model]
     same = "i.shop = o.shop AND i.day = o.day AND i.buyer = o.buyer" + (" AND i.account = o.account" if account else "")
     conds = ["o.shop = $shop", "o.day = $day"] + (["o.account = $account"] if account else [])
-    return (f"SELECT o.* FROM {outer} o WHERE {' AND '.join(conds)} AND o.{first_flag} = 1 AND NOT EXISTS "
-            f"(SELECT 1 FROM {inner} i WHERE {same} AND i.{second_flag} = 1)")
+    # Each condition names its own model's columns: unqualified, they resolve to the nearest query's table.
+    first_where, second_where = (fill(x.where or "", settings) for x in (first.agg, second.agg))
+    return (f"SELECT o.* FROM {outer} o WHERE {' AND '.join(conds)} AND ({first_where}) AND NOT EXISTS "
+            f"(SELECT 1 FROM {inner} i WHERE {same} AND ({second_where}))")
 
 
 # The presence intervals behind online time: each with the part of it inside the natural day.
@@ -196,11 +188,11 @@ def explain(con: duckdb.DuckDBPyConnection, settings: Settings, metric_id: str, 
     diff = _buyer_difference(m, grain)
     if diff is not None:  # 询单流失: list the buyers the figure counts, not the two sets it subtracts
         return Explanation(m, grain, key, row.get(metric_id), [_evidence(
-            con, m, _difference_rows(engine, scope, diff, account), None, settings, params, mask, set())],
+            con, m, _difference_rows(engine, scope, diff, account, settings), None, settings, params, mask, set())],
             {m.id: 0})
     behind: dict[str, int] = {}
     for measure in _measures_behind(m, grain):
-        model = measure.explain_model or measure.model
+        model = measure.explain_model
         if measure.id in _ROWS_BEHIND:
             which, template = _ROWS_BEHIND[measure.id]
             if ("rows", which) not in shown:

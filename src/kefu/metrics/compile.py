@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from string import Template
 
 from kefu.config import Settings
-from kefu.metrics.catalog import METRICS_BY_ID, metrics_of
+from kefu.metrics.catalog import METRICS_BY_ID, metrics_of, walk
 from kefu.metrics.metric import Metric
 from kefu.metrics.platform import platform_values
 from kefu.sqltext import lit
@@ -84,15 +84,8 @@ def period_start_sql(period: str, day: str, first_day: dt.date) -> str:
 def needed_measures(grain: str) -> list[Metric]:
     """The base measures a grain's metrics read, directly or through ratios and formulas."""
     out: dict[str, Metric] = {}
-
-    def visit(m: Metric) -> None:
-        if m.kind == "measure":
-            out.setdefault(m.id, m)
-        for ref in m.references():
-            visit(METRICS_BY_ID[(grain, ref)])
-
     for m in metrics_of(grain, include_hidden=True):
-        visit(m)
+        out.update((inner.id, inner) for inner in walk(m, grain))
     return list(out.values())
 
 
@@ -153,7 +146,7 @@ def report_sql(spec: ReportSpec, settings: Settings, table_of: dict[str, str], f
     joins = []
     for i, (model, measures) in enumerate(sorted(by_model.items())):
         alias = f"m{i}"
-        aggs = ",\n        ".join(f"{fill(m.agg or '', settings)} AS {m.id}" for m in measures)
+        aggs = ",\n        ".join(f"{fill(m.agg.sql(), settings)} AS {m.id}" for m in measures if m.agg)
         ctes.append(
             f"{alias} AS (\n    SELECT {select_keys},\n        {aggs}\n    FROM {table_of[model]} t {join_sa}\n"
             f"    {where}\n    GROUP BY {group_list}\n)"

@@ -19,21 +19,21 @@ m1 AS (
 ),
 m2 AS (
     SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
-        SUM(inquiry) AS inquiry_buyers,
-        SUM(replied) AS replied_buyers,
-        SUM(buyer_messages) AS buyer_messages,
-        SUM(agent_messages) AS agent_messages,
-        AVG(first_response_s) AS avg_first_response_s,
+        SUM(CASE WHEN inquiry = 1 THEN 1 ELSE 0 END) AS inquiry_buyers,
+        SUM(CASE WHEN replied = 1 THEN 1 ELSE 0 END) AS replied_buyers,
+        SUM(CASE WHEN buyer_messages > 0 THEN buyer_messages ELSE 0 END) AS buyer_messages,
+        SUM(CASE WHEN agent_messages > 0 THEN agent_messages ELSE 0 END) AS agent_messages,
+        AVG(CASE WHEN replied = 1 THEN first_response_s END) AS avg_first_response_s,
         SUM(CASE WHEN first_response_s <= 6 THEN 1 ELSE 0 END) AS fast_first_responses,
-        SUM(unclosed) AS unclosed_buyers
+        SUM(CASE WHEN unclosed = 1 THEN 1 ELSE 0 END) AS unclosed_buyers
     FROM conversations_account t 
     
     GROUP BY 1, 2, 3
 ),
 m3 AS (
     SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
-        SUM(ordered) AS ordered_buyers,
-        SUM(paid) AS paid_buyers,
+        SUM(CASE WHEN ordered = 1 THEN 1 ELSE 0 END) AS ordered_buyers,
+        SUM(CASE WHEN paid = 1 THEN 1 ELSE 0 END) AS paid_buyers,
         SUM(paid_orders) AS inquiry_orders,
         SUM(sales) AS inquiry_sales,
         SUM(items) AS inquiry_items
@@ -70,7 +70,7 @@ m7 AS (
         SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') THEN 1 ELSE 0 END) AS platform_rounds,
         SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN 1 ELSE 0 END) AS platform_answered,
         SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND response_s <= 180 THEN 1 ELSE 0 END) AS platform_fast_rounds,
-        SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN response_s WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') THEN 0 ELSE 0 END) AS platform_response_s,
+        SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND (reply_ts IS NOT NULL OR FALSE) THEN CASE WHEN reply_ts IS NOT NULL THEN response_s ELSE 0 END ELSE 0 END) AS platform_response_s,
         SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND (reply_ts IS NOT NULL OR FALSE) THEN 1 ELSE 0 END) AS platform_timed_rounds
     FROM platform_rounds_account t 
     
@@ -97,10 +97,10 @@ m8 AS (
 m9 AS (
     SELECT t.shop AS "shop", t.account AS "account", t.day AS period_start,
         COUNT(*) AS questions,
-        COUNT(reply_ts) AS responses,
-        AVG(response_s) AS avg_response_s,
-        quantile_cont(response_s, 0.5) AS median_response_s,
-        quantile_cont(response_s, 0.9) AS p90_response_s,
+        SUM(CASE WHEN reply_ts IS NOT NULL THEN 1 ELSE 0 END) AS responses,
+        AVG(CASE WHEN reply_ts IS NOT NULL THEN response_s END) AS avg_response_s,
+        quantile_cont(CASE WHEN reply_ts IS NOT NULL THEN response_s END, 0.5) AS median_response_s,
+        quantile_cont(CASE WHEN reply_ts IS NOT NULL THEN response_s END, 0.9) AS p90_response_s,
         SUM(CASE WHEN response_s > 15 THEN 1 ELSE 0 END) AS slow_responses
     FROM questions_account t 
     

@@ -20,15 +20,15 @@ m0 AS (
 ),
 m1 AS (
     SELECT t.shop AS "shop", CAST(date_trunc('week', t.day) AS DATE) AS period_start,
-        SUM(inquiry) AS inquiry_buyers,
-        SUM(replied) AS replied_buyers
+        SUM(CASE WHEN inquiry = 1 THEN 1 ELSE 0 END) AS inquiry_buyers,
+        SUM(CASE WHEN replied = 1 THEN 1 ELSE 0 END) AS replied_buyers
     FROM conversations_shop t 
     
     GROUP BY 1, 2
 ),
 m2 AS (
     SELECT t.shop AS "shop", CAST(date_trunc('week', t.day) AS DATE) AS period_start,
-        SUM(paid) AS paid_buyers,
+        SUM(CASE WHEN paid = 1 THEN 1 ELSE 0 END) AS paid_buyers,
         SUM(sales) AS inquiry_sales
     FROM conversion_shop t 
     
@@ -78,7 +78,7 @@ m7 AS (
         SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') THEN 1 ELSE 0 END) AS platform_rounds,
         SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN 1 ELSE 0 END) AS platform_answered,
         SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND response_s <= 180 THEN 1 ELSE 0 END) AS platform_fast_rounds,
-        SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND reply_ts IS NOT NULL THEN response_s WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') THEN 0 ELSE 0 END) AS platform_response_s,
+        SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND (reply_ts IS NOT NULL OR FALSE) THEN CASE WHEN reply_ts IS NOT NULL THEN response_s ELSE 0 END ELSE 0 END) AS platform_response_s,
         SUM(CASE WHEN (is_question) AND (tod_s >= 0 AND tod_s < 86400) AND (NOT to_bot) AND (COALESCE(reply_sender, '') <> 'bot') AND (reply_ts IS NOT NULL OR FALSE) THEN 1 ELSE 0 END) AS platform_timed_rounds
     FROM platform_rounds_shop t 
     

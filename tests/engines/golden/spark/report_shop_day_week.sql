@@ -24,8 +24,8 @@ WITH report_rows AS (
   SELECT
     t.shop AS `shop`,
     CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
-    SUM(inquiry) AS inquiry_buyers,
-    SUM(replied) AS replied_buyers
+    SUM(CASE WHEN inquiry = 1 THEN 1 ELSE 0 END) AS inquiry_buyers,
+    SUM(CASE WHEN replied = 1 THEN 1 ELSE 0 END) AS replied_buyers
   FROM conversations_shop AS t
   GROUP BY
     1,
@@ -34,7 +34,7 @@ WITH report_rows AS (
   SELECT
     t.shop AS `shop`,
     CAST(DATE_TRUNC('WEEK', t.day) AS DATE) AS period_start,
-    SUM(paid) AS paid_buyers,
+    SUM(CASE WHEN paid = 1 THEN 1 ELSE 0 END) AS paid_buyers,
     SUM(sales) AS inquiry_sales
   FROM conversion_shop AS t
   GROUP BY
@@ -161,21 +161,10 @@ WITH report_rows AS (
         AND (
           COALESCE(reply_sender, '') <> 'bot'
         )
-        AND NOT reply_ts IS NULL
-        THEN response_s
-        WHEN (
-          is_question
-        )
         AND (
-          tod_s >= 0 AND tod_s < 86400
+          NOT reply_ts IS NULL OR FALSE
         )
-        AND (
-          NOT to_bot
-        )
-        AND (
-          COALESCE(reply_sender, '') <> 'bot'
-        )
-        THEN 0
+        THEN CASE WHEN NOT reply_ts IS NULL THEN response_s ELSE 0 END
         ELSE 0
       END
     ) AS platform_response_s,

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from kefu.config import Settings
 from kefu.ingest import import_paths
-from kefu.qc import findings, load_rules, run_qc
+from kefu.qc import findings, load_rules
+from kefu.qc.runner import run_qc
 from kefu.store import Warehouse
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "jddc_chat_sample.txt"

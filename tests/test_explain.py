@@ -15,7 +15,8 @@ from kefu.config import Settings
 from kefu.explain import explain
 from kefu.metrics.catalog import METRICS_BY_ID
 from kefu.metrics.compile import ReportSpec
-from kefu.qc import load_rules, run_qc
+from kefu.qc import load_rules
+from kefu.qc.runner import run_qc
 from kefu.report import run_report
 from kefu.store import Warehouse
 from tests.conftest import message_csv

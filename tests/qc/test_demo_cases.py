@@ -12,7 +12,8 @@ from kefu.demo.generate import DEFAULT_START, _simulate, _write
 from kefu.demo.world import World
 from kefu.ingest.canonical import import_paths
 from kefu.metrics.compile import ReportSpec
-from kefu.qc import load_rules, run_qc
+from kefu.qc import load_rules
+from kefu.qc.runner import run_qc
 from kefu.report import run_report
 from kefu.store import Warehouse
 

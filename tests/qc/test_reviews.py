@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from kefu.config import Settings
-from kefu.qc import findings, load_rules, run_qc
+from kefu.qc import findings, load_rules
 from kefu.qc.reviews import ReviewError, precision, review
+from kefu.qc.runner import run_qc
 from tests.conftest import report_rows
 from tests.qc.test_runner import ACCOUNTS, BOT, MESSAGES, ORDERS, A, D
 

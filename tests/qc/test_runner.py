@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from kefu.config import Settings
-from kefu.qc import findings, load_rules, run_qc
+from kefu.qc import findings, load_rules
+from kefu.qc.runner import run_qc
 from kefu.report import NoData
 from tests.conftest import message_csv, report_rows
 

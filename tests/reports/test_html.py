@@ -17,7 +17,8 @@ from kefu.cli import app
 from kefu.config import Settings, settings_from
 from kefu.metrics.compile import ReportSpec
 from kefu.output import human_value
-from kefu.qc import findings, load_rules, run_qc
+from kefu.qc import findings, load_rules
+from kefu.qc.runner import run_qc
 from kefu.report import NoData, run_report
 from kefu.reports import html_charts
 from kefu.reports.html import TABLE_COLUMNS, agent_table, card_view, render_data, render_html

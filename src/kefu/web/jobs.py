@@ -14,6 +14,8 @@ from typing import Any
 
 from kefu.config import Settings
 from kefu.ingest import ImportOptions, ImportSummary, import_paths
+from kefu.qc import load_rules
+from kefu.qc.runner import run_qc
 from kefu.store import DISK_FULL, Warehouse, WarehouseBusy, is_disk_full
 from kefu.web.access import Scope
 from kefu.web.service import WebWarehouse
@@ -178,8 +180,6 @@ class ImportWorker:
 
 def _run_qc(store: WebWarehouse, job: ImportJob) -> None:
     """Run the shipped QC rules over the job's day range, the warehouse held read-write meanwhile."""
-    from kefu.qc import load_rules, run_qc
-
     with store.writing() as wh:
         run = run_qc(wh.con, store.settings, load_rules(), day_from=job.qc_range[0], day_to=job.qc_range[1])
     job.note = (f"质检 {run.run_id}：{run.scope.day_from}~{run.scope.day_to}，{len(run.rules.rules)} 条规则，"

@@ -611,8 +611,9 @@ def probe_web(work: Path, sizes: Sizes) -> Outcome:
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
 
-    from kefu.web import WebConfig, create_app
+    from kefu.web.app import create_app
     from kefu.web.auth import auth_path_for
+    from kefu.web.context import WebConfig
 
     db, folders, own = web_warehouse(work, sizes)
     app = create_app(WebConfig(db, auth_path_for(db), Settings(), work / "uploads"))

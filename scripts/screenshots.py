@@ -16,11 +16,13 @@ from playwright.sync_api import sync_playwright
 from kefu.config import Settings, settings_from
 from kefu.demo import generate_demo
 from kefu.ingest import import_paths
-from kefu.qc import load_rules, run_qc
+from kefu.qc import load_rules
+from kefu.qc.runner import run_qc
 from kefu.reports.html import render_html
 from kefu.store import Warehouse
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
 from kefu.web.auth import AuthStore
+from kefu.web.context import WebConfig
 from kefu.web.loopback import served
 
 # The demo is a Taobao shop: the pictures show it under Taobao's rules, staffed for 85 % within 3 minutes

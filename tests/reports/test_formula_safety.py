@@ -16,7 +16,8 @@ from kefu.config import Settings
 from kefu.ingest import import_paths
 from kefu.output import FORMULA_STARTS, defuse, to_csv
 from kefu.store import Warehouse
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
+from kefu.web.context import WebConfig
 from tests.web.conftest import login, make_users
 
 SHOP = "+店铺"

@@ -15,8 +15,9 @@ from kefu.config import Settings
 from kefu.demo import generate_demo
 from kefu.ingest import import_paths
 from kefu.store import Warehouse
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
 from kefu.web.auth import AuthStore
+from kefu.web.context import WebConfig
 
 SHOP_A = "山野户外旗舰店"
 SHOP_B = "溪流数码专营店"

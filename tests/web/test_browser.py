@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from kefu.cli import app as cli
 from kefu.config import Settings
 from kefu.output import human_value
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
+from kefu.web.context import WebConfig
 from kefu.web.loopback import served
 from tests.browser import WatchedPage
 from tests.web.conftest import PASSWORD, SHOP_A, XIAOYA, make_users

@@ -14,7 +14,8 @@ from kefu.config import Settings
 from kefu.demo import generate_demo
 from kefu.ingest import import_paths
 from kefu.store import Warehouse
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
+from kefu.web.context import WebConfig
 from tests.web.conftest import SHOP_A, SHOP_B, login, make_users
 
 TZ = "Asia/Shanghai"  # eight hours from the UTC clock the test machines run on

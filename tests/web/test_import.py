@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from kefu.config import Settings
 from kefu.ingest import import_paths
 from kefu.store import Warehouse
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
+from kefu.web.context import WebConfig
 from kefu.web.jobs import ImportJob
 from kefu.web.uploads import UploadError, safe_name
 from tests.conftest import SHARED

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from kefu.config import Settings
 from kefu.ingest.canonical import FOREIGN_ACCOUNT
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
+from kefu.web.context import WebConfig
 from kefu.web.jobs import ImportJob
 from tests.web.conftest import B_AGENT, SHOP_A, SHOP_B, csrf_of, login, make_users
 

@@ -17,7 +17,8 @@ from kefu.cli import app
 from kefu.config import Settings
 from kefu.metrics.compile import ReportSpec
 from kefu.store import WarehouseBusy, read_meta
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
+from kefu.web.context import WebConfig
 from kefu.web.service import WebWarehouse
 from tests.web.conftest import SHOP_A, login, make_users
 

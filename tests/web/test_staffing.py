@@ -20,7 +20,8 @@ from kefu.staffing.demand import DemandSpec
 from kefu.staffing.rows import backtest_rows, busy_slots, weekday_name
 from kefu.staffing.service import StaffingView, staffing_view
 from kefu.store import Warehouse
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
+from kefu.web.context import WebConfig
 from kefu.web.loopback import served
 from tests.browser import WatchedPage
 from tests.web.conftest import PASSWORD, SHOP_A, SHOP_B, make_users

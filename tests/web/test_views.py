@@ -8,7 +8,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from kefu.config import settings_from
-from kefu.web import WebConfig, create_app
+from kefu.web.app import create_app
+from kefu.web.context import WebConfig
 from tests.web.conftest import XIAOYA, login, make_users
 
 

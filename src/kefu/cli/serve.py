@@ -214,8 +214,9 @@ def serve_cmd(
     import uvicorn
 
     from kefu.store import WarehouseError
-    from kefu.web import WebConfig, create_app
+    from kefu.web.app import create_app
     from kefu.web.auth import auth_path_for
+    from kefu.web.context import WebConfig
 
     settings = cli_settings(config, sets)
     auth = _auth()

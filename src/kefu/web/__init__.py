@@ -1,7 +1,5 @@
-"""The web app (`kefu serve`): dashboards, uploads, live monitor and JSON API over the warehouse."""
-from __future__ import annotations
+"""The web app (`kefu serve`): dashboards, uploads, live monitor and JSON API over the warehouse.
 
-from kefu.web.app import create_app
-from kefu.web.context import WebConfig
-
-__all__ = ["WebConfig", "create_app"]
+The app is kefu.web.app.create_app over a kefu.web.context.WebConfig. This package imports nothing itself, so
+that a part of it (the users file of `kefu users`, the shared kefu.web.deps) loads without the whole app.
+"""

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter, Depends, Form, HTTPException
+from fastapi import APIRouter, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from kefu.config import SETTINGS
 from kefu.web.auth import ROLE_LABELS, User, UserError, check_grants
-from kefu.web.context import Ctx, current
-from kefu.web.pages import check_csrf, render
+from kefu.web.context import Ctx
+from kefu.web.deps import CtxDep, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,13 +43,13 @@ def _change(ctx: Ctx, csrf_token: str, action: Callable[[], object]) -> Response
 
 
 @router.get("/users")
-def users_page(ctx: Ctx = Depends(current)) -> Response:
+def users_page(ctx: CtxDep) -> Response:
     _admin(ctx)
     return _page(ctx)
 
 
 @router.post("/users")
-def add_user(ctx: Ctx = Depends(current), csrf_token: str = Form(""), username: str = Form(""),
+def add_user(ctx: CtxDep, csrf_token: str = Form(""), username: str = Form(""),
              password: str = Form(""), role: str = Form(""), shops: list[str] = Form([]),
              accounts: list[str] = Form([])) -> Response:
     def add() -> User:
@@ -60,7 +60,7 @@ def add_user(ctx: Ctx = Depends(current), csrf_token: str = Form(""), username: 
 
 
 @router.post("/users/{username}/role")
-def set_role(username: str, ctx: Ctx = Depends(current), csrf_token: str = Form(""), role: str = Form(""),
+def set_role(username: str, ctx: CtxDep, csrf_token: str = Form(""), role: str = Form(""),
              shops: list[str] = Form([]), accounts: list[str] = Form([])) -> Response:
     def change() -> User:
         _checked(ctx, shops, accounts)
@@ -70,18 +70,17 @@ def set_role(username: str, ctx: Ctx = Depends(current), csrf_token: str = Form(
 
 
 @router.post("/users/{username}/disable")
-def disable_user(username: str, ctx: Ctx = Depends(current), csrf_token: str = Form("")) -> Response:
+def disable_user(username: str, ctx: CtxDep, csrf_token: str = Form("")) -> Response:
     return _change(ctx, csrf_token, lambda: ctx.parts.auth.set_disabled(username, True))
 
 
 @router.post("/users/{username}/enable")
-def enable_user(username: str, ctx: Ctx = Depends(current), csrf_token: str = Form("")) -> Response:
+def enable_user(username: str, ctx: CtxDep, csrf_token: str = Form("")) -> Response:
     return _change(ctx, csrf_token, lambda: ctx.parts.auth.set_disabled(username, False))
 
 
 @router.post("/users/{username}/delete")
-def delete_user(username: str, ctx: Ctx = Depends(current), csrf_token: str = Form(""),
-                confirm: str = Form("")) -> Response:
+def delete_user(username: str, ctx: CtxDep, csrf_token: str = Form(""), confirm: str = Form("")) -> Response:
     def delete() -> None:
         if confirm != "yes":
             raise UserError(f"删除 {username} 需要勾选确认 / tick the box to confirm")

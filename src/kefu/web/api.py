@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from kefu.scoring import PlanError
-from kefu.web.access import Forbidden
-from kefu.web.context import SESSION_COOKIE, Ctx, current, parse_day, parts_of
+from kefu.web.context import parse_day
+from kefu.web.deps import WRONG_LOGIN, CtxDep, LoginRefused, authenticate, explained, set_session_cookie, sign_out
 from kefu.web.importing import start_import, visible_job
 from kefu.web.live import live_payload
 from kefu.web.lost import lost_rows
-from kefu.web.pages import _explain, check_csrf, set_session_cookie
 from kefu.web.qc import qc_rows
 from kefu.web.queries import report_table
 from kefu.web.scores import default_period, scorecard
@@ -29,44 +28,39 @@ class Credentials(BaseModel):
 
 @router.post("/session", summary="登录 / log in (sets the session cookie, returns the CSRF token)")
 def login(creds: Credentials, request: Request) -> Response:
-    parts = parts_of(request)
-    client = request.client.host if request.client else "-"
-    wait = parts.throttle.wait_s(creds.username, client)
-    if wait:
-        return JSONResponse({"error": "登录失败次数过多，请稍后再试 / too many failed logins"}, status_code=429,
-                            headers={"Retry-After": str(wait)})
-    user = parts.auth.verify(creds.username, creds.password)
-    if user is None:
-        parts.throttle.failed(creds.username, client)
-        return JSONResponse({"error": "用户名或密码错误 / wrong user name or password"}, status_code=401)
-    parts.throttle.succeeded(creds.username, client)
-    token, session = parts.auth.start_session(user)
+    try:
+        token, session = authenticate(request, creds.username, creds.password)
+    except LoginRefused as refused:
+        if refused.wait_s:
+            return JSONResponse({"error": "登录失败次数过多，请稍后再试 / too many failed logins"}, status_code=429,
+                                headers={"Retry-After": str(refused.wait_s)})
+        return JSONResponse({"error": WRONG_LOGIN}, status_code=401)
+    user = session.user
     response = JSONResponse({"username": user.username, "role": user.role, "csrf": session.csrf})
     set_session_cookie(request, response, token)
     return response
 
 
 @router.delete("/session", summary="退出 / log out")
-def logout(ctx: Ctx = Depends(current)) -> dict[str, bool]:
-    check_csrf(ctx, None)
-    ctx.parts.auth.end_session(ctx.request.cookies.get(SESSION_COOKIE))
+def logout(ctx: CtxDep) -> dict[str, bool]:
+    sign_out(ctx, None)
     return {"ok": True}
 
 
 @router.get("/me", summary="当前用户与权限 / who am I")
-def me(ctx: Ctx = Depends(current)) -> dict[str, Any]:
+def me(ctx: CtxDep) -> dict[str, Any]:
     u = ctx.scope.user
     return {"username": u.username, "role": u.role, "shops": sorted(ctx.scope.shops) if ctx.scope.shops else None,
             "accounts": sorted(ctx.scope.accounts) if ctx.scope.accounts is not None else None}
 
 
 @router.get("/shops", summary="可见店铺 / shops you may see")
-def shops(ctx: Ctx = Depends(current)) -> list[str]:
+def shops(ctx: CtxDep) -> list[str]:
     return ctx.scope.visible_shops(ctx.store.shops())
 
 
 @router.get("/report", summary="KPI 报表（与 kefu report --format json 相同） / the KPI report")
-def report(ctx: Ctx = Depends(current), grain: Literal["account_day", "shop_day"] = "account_day",
+def report(ctx: CtxDep, grain: Literal["account_day", "shop_day"] = "account_day",
            day_from: str | None = Query(None, alias="from"), day_to: str | None = Query(None, alias="to"),
            period: Literal["day", "week", "month", "all"] = "day",
            by: Literal["account", "group", "shop"] | None = None, shop: str | None = None,
@@ -78,14 +72,9 @@ def report(ctx: Ctx = Depends(current), grain: Literal["account_day", "shop_day"
 
 
 @router.get("/explain", summary="一个数字背后的行 / the rows behind one figure")
-def explain(ctx: Ctx = Depends(current), metric: str = Query(...), day: str = Query(...),
+def explain(ctx: CtxDep, metric: str = Query(...), day: str = Query(...),
             account: str = "", shop: str = "", mask: bool = True) -> dict[str, Any]:
-    try:
-        exp = _explain(ctx, metric, day, account, shop, "1" if mask else "0")
-    except Forbidden:
-        raise
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from None
+    exp = explained(ctx, metric, day, account, shop, mask)
     return {"metric": exp.metric.id, "label": exp.metric.label_zh, "definition": exp.metric.definition_zh,
             "grain": exp.grain, "key": exp.key, "value": exp.value,
             "evidence": [{"measure": ev.measure.id, "label": ev.heading(), "columns": ev.columns,
@@ -100,20 +89,20 @@ def _json(value: Any) -> Any:
 
 
 @router.get("/live", summary="实时：某天（默认今天）各客服的数字 / today's figures per agent")
-def live(ctx: Ctx = Depends(current), day: str | None = None) -> dict[str, Any]:
+def live(ctx: CtxDep, day: str | None = None) -> dict[str, Any]:
     payload = live_payload(ctx, parse_day(day, "day"))
     payload.pop("cells")
     return payload
 
 
 @router.get("/lost", summary="询单流失：某天（默认最近一天）没有付款的咨询买家 / lost inquiries of a day")
-def lost(ctx: Ctx = Depends(current), day: str | None = None, account: str = "", mask: bool = True) -> dict[str, Any]:
+def lost(ctx: CtxDep, day: str | None = None, account: str = "", mask: bool = True) -> dict[str, Any]:
     the_day, rows = lost_rows(ctx, parse_day(day, "day"), account, mask)
     return {"day": the_day.isoformat() if the_day else None, "rows": rows}
 
 
 @router.get("/scores", summary="绩效：方案在周期内的评分 / scorecard of a plan over a period")
-def scores(ctx: Ctx = Depends(current), plan: str = "售前", period: str = "", by: str = "account") -> dict[str, Any]:
+def scores(ctx: CtxDep, plan: str = "售前", period: str = "", by: str = "account") -> dict[str, Any]:
     try:
         card = scorecard(ctx, plan, period or default_period(ctx), by)
     except PlanError as exc:
@@ -126,7 +115,7 @@ def scores(ctx: Ctx = Depends(current), plan: str = "售前", period: str = "", 
 
 
 @router.get("/qc", summary="质检发现（最新的在前） / stored QC findings, newest first")
-def qc(ctx: Ctx = Depends(current), day_from: str | None = Query(None, alias="from"),
+def qc(ctx: CtxDep, day_from: str | None = Query(None, alias="from"),
        day_to: str | None = Query(None, alias="to"), account: str = "", category: str = "", severity: str = "",
        decision: str = Query("", description="pending | confirmed | dismissed"), mask: bool = True) -> dict[str, Any]:
     rows = qc_rows(ctx, parse_day(day_from, "from"), parse_day(day_to, "to"), account, category, severity, decision,
@@ -135,7 +124,7 @@ def qc(ctx: Ctx = Depends(current), day_from: str | None = Query(None, alias="fr
 
 
 @router.post("/imports", summary="上传并导入（multipart 字段 files，可多个；头 X-CSRF-Token） / upload and import")
-async def create_import(request: Request, ctx: Ctx = Depends(current)) -> Response:
+async def create_import(request: Request, ctx: CtxDep) -> Response:
     try:
         job = await start_import(ctx, request)
     except UploadError as exc:
@@ -144,10 +133,10 @@ async def create_import(request: Request, ctx: Ctx = Depends(current)) -> Respon
 
 
 @router.get("/imports", summary="导入任务 / import jobs")
-def imports(ctx: Ctx = Depends(current)) -> list[dict[str, Any]]:
+def imports(ctx: CtxDep) -> list[dict[str, Any]]:
     return [j.to_dict() for j in ctx.parts.worker.visible(ctx.scope)]
 
 
 @router.get("/imports/{job_id}", summary="一个导入任务的进度与结果 / one import job")
-def import_job(job_id: str, ctx: Ctx = Depends(current)) -> dict[str, Any]:
+def import_job(job_id: str, ctx: CtxDep) -> dict[str, Any]:
     return visible_job(ctx, job_id).to_dict()

@@ -6,28 +6,26 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-import jinja2
 import swagger_ui
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu.metrics.compile import ReportError
 from kefu.report import NoData
 from kefu.store import WarehouseBusy
+from kefu.web import admin, api, importing, live, lost, pages, qc, scores, staffing
 from kefu.web.access import Forbidden
 from kefu.web.auth import AuthStore
-from kefu.web.context import Ctx, LoginRequired, Parts, WebConfig, current
+from kefu.web.context import LoginRequired, Parts, WebConfig
+from kefu.web.deps import CtxDep, templates
 from kefu.web.jobs import ImportWorker, ProgressHook
 from kefu.web.security import LoginThrottle, SecurityHeaders
 from kefu.web.service import WebWarehouse
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(env=jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
-                                                   autoescape=True))
 
 
 def _is_api(request: Request) -> bool:
@@ -44,8 +42,6 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 def create_app(config: WebConfig, *, progress_hook: ProgressHook | None = None) -> FastAPI:
     """The web app on one warehouse file; its import worker stops with the app."""
-    from kefu.web import admin, api, importing, live, lost, pages, qc, scores, staffing
-
     store = WebWarehouse(config.db, config.settings)
     parts = Parts(config, store, AuthStore(config.auth_db), ImportWorker(store, config.work_dir, progress_hook),
                   LoginThrottle())
@@ -72,11 +68,11 @@ def create_app(config: WebConfig, *, progress_hook: ProgressHook | None = None) 
 
     # The API's description and docs are for signed-in users, like everything else the server shows.
     @app.get("/openapi.json", include_in_schema=False)
-    def openapi(_: Ctx = Depends(current)) -> JSONResponse:
+    def openapi(_: CtxDep) -> JSONResponse:
         return JSONResponse(app.openapi())
 
     @app.get("/docs", include_in_schema=False)
-    def docs(_: Ctx = Depends(current)) -> HTMLResponse:
+    def docs(_: CtxDep) -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="kefu API",
                                    swagger_js_url="/swagger/swagger-ui-bundle.js",
                                    swagger_css_url="/swagger/swagger-ui.css", swagger_favicon_url="/static/favicon.svg")

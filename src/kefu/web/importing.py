@@ -6,15 +6,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from kefu.ingest import ImportOptions, write_rejects
 from kefu.ingest.profiles import builtin_profiles
-from kefu.web.context import Ctx, current
+from kefu.web.context import Ctx
+from kefu.web.deps import CtxDep, check_csrf, render
 from kefu.web.jobs import ImportJob
-from kefu.web.pages import check_csrf, render
 from kefu.web.tables import attachment
 from kefu.web.uploads import UploadError, save_uploads
 from kefu.workbook_limits import WorkbookLimits
@@ -76,7 +76,7 @@ def visible_job(ctx: Ctx, job_id: str) -> ImportJob:
 
 
 @router.get("/import")
-def import_page(ctx: Ctx = Depends(current)) -> Response:
+def import_page(ctx: CtxDep) -> Response:
     _may_import(ctx)
     return _form(ctx, "")
 
@@ -88,7 +88,7 @@ def _form(ctx: Ctx, error: str, status: int = 200) -> Response:
 
 
 @router.post("/import")
-async def import_upload(request: Request, ctx: Ctx = Depends(current)) -> Response:
+async def import_upload(request: Request, ctx: CtxDep) -> Response:
     try:
         job = await start_import(ctx, request)
     except UploadError as exc:
@@ -97,14 +97,14 @@ async def import_upload(request: Request, ctx: Ctx = Depends(current)) -> Respon
 
 
 @router.get("/import/{job_id}")
-def import_job(job_id: str, ctx: Ctx = Depends(current)) -> Response:
+def import_job(job_id: str, ctx: CtxDep) -> Response:
     job = visible_job(ctx, job_id)
     rejections = job.summary.rejections[:SHOWN_REJECTIONS] if job.summary else []
     return render(ctx, ctx.request, "import_job.html", job=job, rejections=rejections, shown=SHOWN_REJECTIONS)
 
 
 @router.get("/import/{job_id}/rejects.csv")
-def import_rejects(job_id: str, ctx: Ctx = Depends(current)) -> Response:
+def import_rejects(job_id: str, ctx: CtxDep) -> Response:
     """The rejected rows of a finished import, as the CLI's --rejects file."""
     job = visible_job(ctx, job_id)
     if job.summary is None:

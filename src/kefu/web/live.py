@@ -7,13 +7,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
 from kefu.web import views
-from kefu.web.context import Ctx, current, parse_day
-from kefu.web.pages import render
+from kefu.web.context import Ctx, parse_day
+from kefu.web.deps import CtxDep, render
 from kefu.web.queries import LIVE_COLUMNS, live_day, live_rows
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +30,7 @@ def live_payload(ctx: Ctx, asked: dt.date | None) -> dict[str, Any]:
 
 
 @router.get("/live")
-def live_page(ctx: Ctx = Depends(current), day: str = "") -> Response:
+def live_page(ctx: CtxDep, day: str = "") -> Response:
     payload = live_payload(ctx, parse_day(day, "day"))
     headers = [views.header(c, "account_day") for c in LIVE_COLUMNS]
     return render(ctx, ctx.request, "live.html", live=payload, headers=headers,
@@ -51,7 +51,7 @@ async def live_events(ctx: Ctx, asked: dt.date | None, events: int | None) -> As
 
 
 @router.get("/live/stream")
-def live_stream(ctx: Ctx = Depends(current), day: str = "", events: int | None = None) -> StreamingResponse:
+def live_stream(ctx: CtxDep, day: str = "", events: int | None = None) -> StreamingResponse:
     """text/event-stream of the live figures; `events` limits how many are sent before the stream ends."""
     return StreamingResponse(live_events(ctx, parse_day(day, "day"), events), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

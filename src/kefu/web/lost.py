@@ -6,13 +6,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
 from kefu.reports.excel import write_lost_xlsx
 from kefu.reports.lost import COLUMN_LABELS, COLUMNS, lost_buyers, status_text
-from kefu.web.context import Ctx, current, parse_day
-from kefu.web.pages import render
+from kefu.web.context import Ctx, parse_day
+from kefu.web.deps import CtxDep, render
 from kefu.web.queries import day_range
 from kefu.web.tables import XLSX_TYPE, attachment, csv_bytes
 
@@ -39,7 +39,7 @@ def lost_rows(ctx: Ctx, day: dt.date | None, account: str, mask: bool) -> tuple[
 
 
 @router.get("/lost")
-def lost_page(ctx: Ctx = Depends(current), day: str = "", account: str = "", mask: str = "1") -> Response:
+def lost_page(ctx: CtxDep, day: str = "", account: str = "", mask: str = "1") -> Response:
     the_day, rows = lost_rows(ctx, parse_day(day, "day"), account, mask != "0")
     accounts = sorted(a for a, s in ctx.store.account_shops().items() if ctx.scope.allows_account(a, s))
     return render(ctx, ctx.request, "lost.html", day=the_day, rows=rows, account=account, accounts=accounts,
@@ -48,8 +48,7 @@ def lost_page(ctx: Ctx = Depends(current), day: str = "", account: str = "", mas
 
 
 @router.get("/download/lost.{fmt}")
-def lost_download(fmt: str, ctx: Ctx = Depends(current), day: str = "", account: str = "",
-                  mask: str = "1") -> Response:
+def lost_download(fmt: str, ctx: CtxDep, day: str = "", account: str = "", mask: str = "1") -> Response:
     """The list as CSV (ids as headers, like `kefu lost --format csv`) or the Excel feature's xlsx."""
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(404)

@@ -6,18 +6,26 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kefu.metrics.catalog import metric
 from kefu.output import EVIDENCE_LABELS
 from kefu.reports.excel import write_workbook
 from kefu.reports.html import render_html
 from kefu.web import views
 from kefu.web.access import Forbidden
-from kefu.web.app import templates
-from kefu.web.context import SESSION_COOKIE, Ctx, current, parse_day, parts_of
-from kefu.web.queries import day_range, explanation, report_table
+from kefu.web.context import SESSION_COOKIE, Ctx, parse_day, parts_of
+from kefu.web.deps import (
+    WRONG_LOGIN,
+    CtxDep,
+    LoginRefused,
+    authenticate,
+    explained,
+    render,
+    set_session_cookie,
+    sign_out,
+)
+from kefu.web.queries import day_range, report_table
 from kefu.web.security import same_token
 from kefu.web.tables import XLSX_TYPE, attachment, table_download
 
@@ -26,29 +34,11 @@ LOGIN_CSRF_COOKIE = "kefu_login_csrf"
 PAGE_ROWS = 100  # rows of the 客服 table per page (downloads and the API carry them all)
 
 
-def render(ctx: Ctx | None, request: Request, name: str, status: int = 200, **data: Any) -> Response:
-    """A page with the navigation of the signed-in user."""
-    base = {"ctx": ctx, "views": views}
-    return templates.TemplateResponse(request, name, {**base, **data}, status_code=status)
-
-
-def check_csrf(ctx: Ctx, token: str | None) -> None:
-    """Every POST carries the session's CSRF token (form field or X-CSRF-Token header)."""
-    if not same_token(ctx.session.csrf, token or ctx.request.headers.get("x-csrf-token")):
-        raise HTTPException(403, "CSRF 校验失败，请刷新页面后重试 / CSRF check failed")
-
-
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never redirect a login to another site."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
-
-
-def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    """HttpOnly + SameSite=Lax always; Secure when the app is reached over https."""
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-                        secure=request.url.scheme == "https")
 
 
 @router.get("/login")
@@ -67,24 +57,15 @@ def login_form(request: Request, next: str = "/", error: str = "") -> Response:
 @router.post("/login")
 def login(request: Request, username: str = Form(""), password: str = Form(""), csrf_token: str = Form(""),
           next: str = Form("/")) -> Response:
-    parts = parts_of(request)
     if not same_token(request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token):
         raise HTTPException(403, "CSRF 校验失败，请刷新页面后重试 / CSRF check failed")
-    client = request.client.host if request.client else "-"
-    wait = parts.throttle.wait_s(username, client)
-
-    def again(message: str, status: int) -> Response:
-        return render(None, request, "login.html", status, next=_safe_next(next), csrf=csrf_token, error=message,
-                      no_users=False)
-
-    if wait:
-        return again(f"登录失败次数过多，请 {wait // 60 + 1} 分钟后再试 / too many failed logins", 429)
-    user = parts.auth.verify(username, password)
-    if user is None:
-        parts.throttle.failed(username, client)
-        return again("用户名或密码错误 / wrong user name or password", 401)
-    parts.throttle.succeeded(username, client)
-    token, _ = parts.auth.start_session(user)
+    try:
+        token, _ = authenticate(request, username, password)
+    except LoginRefused as refused:
+        message = (f"登录失败次数过多，请 {refused.wait_s // 60 + 1} 分钟后再试 / too many failed logins"
+                   if refused.wait_s else WRONG_LOGIN)
+        return render(None, request, "login.html", refused.status, next=_safe_next(next), csrf=csrf_token,
+                      error=message, no_users=False)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
@@ -92,17 +73,15 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
 
 
 @router.post("/logout")
-def logout(ctx: Ctx = Depends(current), csrf_token: str = Form("")) -> Response:
-    check_csrf(ctx, csrf_token)
-    ctx.parts.auth.end_session(ctx.request.cookies.get(SESSION_COOKIE))
+def logout(ctx: CtxDep, csrf_token: str = Form("")) -> Response:
+    sign_out(ctx, csrf_token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 @router.get("/")
-def overview(ctx: Ctx = Depends(current), shop: str = "", account: str = "", day_from: str = "",
-             day_to: str = "") -> Response:
+def overview(ctx: CtxDep, shop: str = "", account: str = "", day_from: str = "", day_to: str = "") -> Response:
     """概览: headline cards of the range and daily trends, for a shop (agents: for one of their accounts)."""
     d_from, d_to = parse_day(day_from, "开始日期"), parse_day(day_to, "结束日期")
     span = day_range(ctx)
@@ -137,7 +116,7 @@ def _table_args(request: Request) -> dict[str, Any]:
 
 
 @router.get("/agents")
-def agents(ctx: Ctx = Depends(current)) -> Response:
+def agents(ctx: CtxDep) -> Response:
     """客服: the account-day (or period) table, sortable; each day figure links to its explanation."""
     args = _table_args(ctx.request)
     table = report_table(ctx, **args)
@@ -160,7 +139,7 @@ def _report_shops(ctx: Ctx, what: str) -> list[str] | None:
 
 
 @router.get("/download/report.html")
-def download_html(ctx: Ctx = Depends(current), day_from: str = Query("", alias="from"),
+def download_html(ctx: CtxDep, day_from: str = Query("", alias="from"),
                   day_to: str = Query("", alias="to")) -> Response:
     """The offline HTML report of the shops the user manages (agents get none: it shows shop totals)."""
     shops = _report_shops(ctx, "html")
@@ -171,7 +150,7 @@ def download_html(ctx: Ctx = Depends(current), day_from: str = Query("", alias="
 
 
 @router.get("/download/workbook.xlsx")
-def download_workbook(ctx: Ctx = Depends(current), day_from: str = Query("", alias="from"),
+def download_workbook(ctx: CtxDep, day_from: str = Query("", alias="from"),
                       day_to: str = Query("", alias="to")) -> Response:
     """The manager's Excel workbook (every sheet of kefu.reports.excel) of the shops the user manages."""
     shops = _report_shops(ctx, "workbook")
@@ -182,7 +161,7 @@ def download_workbook(ctx: Ctx = Depends(current), day_from: str = Query("", ali
 
 
 @router.get("/download/report.{fmt}")
-def download_report(fmt: str, ctx: Ctx = Depends(current)) -> Response:
+def download_report(fmt: str, ctx: CtxDep) -> Response:
     """The table of the 客服/概览 page as CSV or xlsx, cut to the user's scope."""
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(404)
@@ -194,43 +173,25 @@ def download_report(fmt: str, ctx: Ctx = Depends(current)) -> Response:
                           escape_formulas=ctx.store.settings.csv_escape_formulas)
 
 
-def _explain(ctx: Ctx, metric_id: str, day: str, account: str, shop: str, mask: str) -> Any:
-    try:
-        metric(metric_id, "account_day" if account else "shop_day")
-    except KeyError:
-        raise ValueError(f"没有指标 {metric_id!r} / unknown metric") from None
-    the_day = parse_day(day, "day")
-    if the_day is None:
-        raise ValueError("需要 day（YYYY-MM-DD） / day is required")
-    return explanation(ctx, metric_id, the_day, account=account or None, shop=shop or None, mask=mask != "0")
-
-
 @router.get("/explain")
-def explain_page(ctx: Ctx = Depends(current), metric: str = "", day: str = "", account: str = "", shop: str = "",
+def explain_page(ctx: CtxDep, metric: str = "", day: str = "", account: str = "", shop: str = "",
                  mask: str = "1") -> Response:
     """The buyers, questions or orders behind one figure."""
-    try:
-        exp = _explain(ctx, metric, day, account, shop, mask)
-    except Forbidden:
-        raise
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from None
+    exp = explained(ctx, metric, day, account, shop, mask != "0")
     return render(ctx, ctx.request, "explain.html", exp=exp, labels=EVIDENCE_LABELS,
                   query=dict(ctx.request.query_params), masked=ctx.scope.mask(mask != "0"))
 
 
 @router.get("/download/explain.{fmt}")
-def download_explain(fmt: str, ctx: Ctx = Depends(current), metric: str = "", day: str = "", account: str = "",
+def download_explain(fmt: str, ctx: CtxDep, metric: str = "", day: str = "", account: str = "",
                      shop: str = "", mask: str = "1", part: int = 0) -> Response:
     """One evidence table of an explanation as CSV or xlsx."""
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(404)
+    exp = explained(ctx, metric, day, account, shop, mask != "0")
     try:
-        exp = _explain(ctx, metric, day, account, shop, mask)
         ev = exp.evidence[part]
-    except Forbidden:
-        raise
-    except (LookupError, IndexError) as exc:
+    except IndexError as exc:
         raise HTTPException(404, str(exc)) from None
     rows = [dict(zip(ev.columns, r)) for r in ev.rows]
     return table_download(fmt, f"kefu-explain-{metric}-{day}", ev.heading(), ev.columns, rows,

@@ -5,14 +5,14 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, Form, HTTPException
+from fastapi import APIRouter, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from kefu.qc import findings
 from kefu.qc.reviews import DECISIONS, ReviewError, decision_word, review
 from kefu.tz import utc_to_local
-from kefu.web.context import Ctx, current, parse_day
-from kefu.web.pages import check_csrf, render
+from kefu.web.context import Ctx, parse_day
+from kefu.web.deps import CtxDep, check_csrf, render
 from kefu.web.tables import table_download
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +54,7 @@ def _args(ctx: Ctx) -> dict[str, Any]:
 
 
 @router.get("/qc")
-def qc_page(ctx: Ctx = Depends(current)) -> Response:
+def qc_page(ctx: CtxDep) -> Response:
     rows = qc_rows(ctx, **_args(ctx))
     accounts = sorted(a for a, s in ctx.store.account_shops().items() if ctx.scope.allows_account(a, s))
     categories = sorted({r["category"] for r in rows})
@@ -65,7 +65,7 @@ def qc_page(ctx: Ctx = Depends(current)) -> Response:
 
 
 @router.get("/download/qc.{fmt}")
-def qc_download(fmt: str, ctx: Ctx = Depends(current)) -> Response:
+def qc_download(fmt: str, ctx: CtxDep) -> Response:
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(404)
     rows = qc_rows(ctx, **_args(ctx))
@@ -74,8 +74,7 @@ def qc_download(fmt: str, ctx: Ctx = Depends(current)) -> Response:
 
 
 @router.post("/qc/run")
-def qc_run(ctx: Ctx = Depends(current), csrf_token: str = Form(""), day_from: str = Form(""),
-           day_to: str = Form("")) -> Response:
+def qc_run(ctx: CtxDep, csrf_token: str = Form(""), day_from: str = Form(""), day_to: str = Form("")) -> Response:
     """Queue a QC run with the shipped rules (admins: a run covers every shop of the range)."""
     check_csrf(ctx, csrf_token)
     if ctx.scope.user.role != "admin":
@@ -85,7 +84,7 @@ def qc_run(ctx: Ctx = Depends(current), csrf_token: str = Form(""), day_from: st
 
 
 @router.post("/qc/review")
-def qc_review(ctx: Ctx = Depends(current), csrf_token: str = Form(""), finding_id: str = Form(""),
+def qc_review(ctx: CtxDep, csrf_token: str = Form(""), finding_id: str = Form(""),
               decision: str = Form(""), note: str = Form(""), back: str = Form("")) -> Response:
     """A manager confirms or dismisses a finding of their shops (undo: back to pending); QC figures follow at once."""
     check_csrf(ctx, csrf_token)

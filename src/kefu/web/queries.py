@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from kefu.explain import Explanation
+from kefu.metrics.catalog import metric
 from kefu.metrics.compile import ReportSpec
 from kefu.web.access import Forbidden
-from kefu.web.context import Ctx
+from kefu.web.context import Ctx, parse_day
 
 LIVE_COLUMNS = ("inquiry_buyers", "replied_buyers", "unreplied_buyers", "unclosed_buyers", "avg_response_s",
                 "avg_first_response_s", "p90_response_s", "slow_responses", "max_concurrent")
@@ -55,9 +56,15 @@ def report_table(ctx: Ctx, *, grain: str = "account_day", day_from: dt.date | No
     return Table(spec, report.columns, rows)
 
 
-def explanation(ctx: Ctx, metric_id: str, day: dt.date, *, account: str | None, shop: str | None,
-                mask: bool) -> Explanation:
-    """explain() of a figure the user may read; anything else is Forbidden (shown as not found)."""
+def explain_figure(ctx: Ctx, metric_id: str, day: str, *, account: str, shop: str, mask: bool) -> Explanation:
+    """explain() of a figure the user may read, asked by a page or the API; anything else is Forbidden (not found)."""
+    try:
+        metric(metric_id, "account_day" if account else "shop_day")
+    except KeyError:
+        raise ValueError(f"没有指标 {metric_id!r} / unknown metric") from None
+    the_day = parse_day(day, "day")
+    if the_day is None:
+        raise ValueError("需要 day（YYYY-MM-DD） / day is required")
     scope = ctx.scope
     if account:
         known = ctx.store.account_shops()
@@ -66,7 +73,7 @@ def explanation(ctx: Ctx, metric_id: str, day: dt.date, *, account: str | None, 
         scope.check_shop_totals(shop)
     else:
         raise ValueError("需要 account（客服日指标）或 shop（店铺日指标） / give account or shop")
-    exp = ctx.store.explain(metric_id, day, account=account, shop=shop, mask=scope.mask(mask))
+    exp = ctx.store.explain(metric_id, the_day, account=account or None, shop=shop or None, mask=scope.mask(mask))
     if account:  # the account's shop, as the report sees it, must be granted too
         scope.check_account(account, exp.key["shop"])
     return exp

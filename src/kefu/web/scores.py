@@ -5,15 +5,15 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
 from kefu.config import Settings
 from kefu.output import human_value, label
 from kefu.scoring import PlanError, Scorecard, example_plan, example_plans, load_plan, score
 from kefu.scoring.plan import GRAIN
-from kefu.web.context import Ctx, current
-from kefu.web.pages import render
+from kefu.web.context import Ctx
+from kefu.web.deps import CtxDep, render
 from kefu.web.queries import day_range
 from kefu.web.tables import table_download
 
@@ -57,8 +57,7 @@ def default_period(ctx: Ctx) -> str:
 
 
 @router.get("/scores")
-def scores_page(ctx: Ctx = Depends(current), plan: str = DEFAULT_PLAN, period: str = "",
-                by: str = "account") -> Response:
+def scores_page(ctx: CtxDep, plan: str = DEFAULT_PLAN, period: str = "", by: str = "account") -> Response:
     period = period or default_period(ctx)
     card, error = None, ""
     if period:
@@ -77,8 +76,7 @@ def scores_page(ctx: Ctx = Depends(current), plan: str = DEFAULT_PLAN, period: s
 
 
 @router.get("/download/scores.{fmt}")
-def scores_download(fmt: str, ctx: Ctx = Depends(current), plan: str = DEFAULT_PLAN, period: str = "",
-                    by: str = "account") -> Response:
+def scores_download(fmt: str, ctx: CtxDep, plan: str = DEFAULT_PLAN, period: str = "", by: str = "account") -> Response:
     """The scorecard's flat table (value and points per metric, total, rank, bonus) as CSV or xlsx."""
     if fmt not in ("csv", "xlsx"):
         raise HTTPException(404)

@@ -6,7 +6,7 @@ import functools
 import gzip
 
 import plotly
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from plotly.offline import get_plotlyjs
 
@@ -15,8 +15,8 @@ from kefu.report import NoData
 from kefu.reports.html_charts import staffing_heatmap
 from kefu.reports.staffing_section import last_days, section, shop_spec
 from kefu.web.access import Forbidden
-from kefu.web.context import Ctx, current
-from kefu.web.pages import render
+from kefu.web.context import Ctx
+from kefu.web.deps import CtxDep, render
 
 router = APIRouter(include_in_schema=False)
 PLOTLY_URL = f"/assets/plotly.min.js?v={plotly.__version__}"  # the version busts browsers' week-long cache
@@ -39,7 +39,7 @@ def shop_last_day(ctx: Ctx, shop: str) -> dt.date | None:
 
 
 @router.get("/staffing")
-def staffing_page(ctx: Ctx = Depends(current), shop: str = "") -> Response:
+def staffing_page(ctx: CtxDep, shop: str = "") -> Response:
     """排班: per weekday × interval, the agents the target needs against those online, over the shop's last weeks."""
     choices = staffing_shops(ctx)
     if shop and shop not in choices:

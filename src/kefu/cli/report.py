@@ -62,6 +62,8 @@ def report_cmd(
     engine_name: EngineName = typer.Option(EngineName.duckdb, "--engine", help="计算引擎 duckdb（默认）| spark"),
     data: str | None = typer.Option(None, "--data", help="Spark 引擎读取的 Parquet 目录（kefu export parquet）"),
     master: str = typer.Option("local[*]", "--master", help="Spark master，如 local[*] 或 spark://主机:7077"),
+    remote: str | None = typer.Option(None, "--remote",
+                                      help="Spark Connect 服务地址，如 sc://主机:15002（代替 --master）"),
 ) -> None:
     """计算 KPI 报表 / compute the KPI report."""
     from kefu.report import NoData, run_report
@@ -77,7 +79,7 @@ def report_cmd(
         if engine_name is EngineName.spark:
             if compare:
                 fail("--compare 目前只在 DuckDB 引擎上可用 / --compare runs on the DuckDB engine only")
-            report = _spark_report(spec, settings, data, master)
+            report = _spark_report(spec, settings, data, master, remote)
         else:
             con = connect_existing(settings)
             report = run_report(con, spec, settings)
@@ -128,16 +130,18 @@ def _only(report: Report, chosen: list[str]) -> Report:
     return replace(report, columns=keys + columns)
 
 
-def _spark_report(spec: ReportSpec, settings: Settings, data: str | None, master: str) -> Report:
-    """The report computed by the Spark engine over a Parquet export."""
+def _spark_report(spec: ReportSpec, settings: Settings, data: str | None, master: str, remote: str | None) -> Report:
+    """The report computed by the Spark engine over a Parquet export, on `master` or a Spark Connect server."""
     from kefu import pruning
     from kefu.engines.spark import SparkDataError, SparkUnavailable, open_spark_engine
     from kefu.report import run_report
 
     if not data:
         fail("--engine spark 需要 --data 目录（先运行 kefu export parquet 目录） / --engine spark needs --data DIR")
+    if remote is not None and not remote.startswith("sc://"):
+        fail(f"--remote 应形如 sc://主机:15002，收到 {remote!r} / --remote takes sc://host:port")
     try:
-        engine = open_spark_engine(data, master, settings)
+        engine = open_spark_engine(data, master, settings, remote)
     except (SparkUnavailable, SparkDataError) as exc:
         fail(str(exc))
     try:

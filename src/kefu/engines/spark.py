@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 REUSE_ACCOUNT_ROWS = False
 
 
+LOG_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
+"""The driver's logging when the engine starts the JVM: errors only."""
+
+
 class SparkDataError(RuntimeError):
     """The data folder cannot be read as a kefu Parquet export."""
 
@@ -43,10 +47,17 @@ class SparkUnavailable(RuntimeError):
     """PySpark or Java is missing on this machine."""
 
 
-def spark_unavailable_reason() -> str | None:
-    """Why the Spark engine cannot start here (Chinese first), or None when it can."""
+def spark_unavailable_reason(connect: bool = False) -> str | None:
+    """Why the Spark engine (a Spark Connect client when `connect`) cannot start here (Chinese first), or None."""
     if importlib.util.find_spec("pyspark") is None:
         return "未安装 PySpark：pip install 'kefu[spark]' / PySpark is not installed: pip install 'kefu[spark]'"
+    if connect:
+        # The client needs no Java, only the gRPC and Arrow packages of pyspark[connect].
+        missing = [m for m in ("grpc", "google.rpc", "pyarrow", "pandas") if importlib.util.find_spec(m) is None]
+        if not missing:
+            return None
+        return (f"Spark Connect 客户端缺少 {'、'.join(missing)}：pip install 'kefu[spark]'"
+                f" / the Spark Connect client needs {', '.join(missing)}: pip install 'kefu[spark]'")
     java_home = os.environ.get("JAVA_HOME")
     if not shutil.which("java") and not (java_home and Path(java_home, "bin", "java").exists()):
         return ("找不到 Java（Spark 需要 Java 17+），Debian/Ubuntu: apt-get install openjdk-17-jre-headless"
@@ -101,23 +112,47 @@ def to_spark_sql(sql: str, settings: Settings, pretty: bool = True) -> str:
 
 
 def spark_session(master: str = "local[*]", shuffle_partitions: int | None = None,
-                  driver_memory: str = "2g") -> SparkSession:
-    """A Spark session configured the way the engine needs (UTC session time, partition values as text)."""
+                  driver_memory: str = "2g", remote: str | None = None) -> SparkSession:
+    """A Spark session configured the way the engine needs (UTC session time, partition values as text).
+
+    With `remote` (sc://host:port) a new Spark Connect session on that server, else a classic one on `master`.
+    """
     from pyspark.sql import SparkSession
 
+    sql_conf: dict[str, bool | float | int | str | None] = {
+        "spark.sql.session.timeZone": "UTC",
+        # Partition folders hold text (a shop called 12345 stays the text '12345').
+        "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+    }
+    if shuffle_partitions:
+        sql_conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
+    if remote:
+        # Each session created is a server-side session of its own (temp views, settings); the server owns the
+        # JVM, its memory and its logging, so only the SQL settings apply.
+        return SparkSession.builder.remote(remote).config(map=sql_conf).create()
+    _quiet_driver_logging()
     builder = (SparkSession.builder.master(master).appName("kefu")
                # The cached models of a report live in the driver in local mode; Spark's default 1g is tight.
                .config("spark.driver.memory", driver_memory)
-               .config("spark.sql.session.timeZone", "UTC")
-               # Partition folders hold text (a shop called 12345 stays the text '12345').
-               .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
                .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false"))
-    if shuffle_partitions:
-        builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+               .config("spark.ui.showConsoleProgress", "false")
+               .config(map=sql_conf))
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _quiet_driver_logging() -> None:
+    """Have the driver's JVM, when this process starts it, log errors only (unless Spark's config folder says how)."""
+    home = os.environ.get("SPARK_HOME")
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or (home and str(Path(home, "conf")))
+    opts = os.environ.get("SPARK_SUBMIT_OPTS", "")
+    if (conf_dir and Path(conf_dir, "log4j2.properties").exists()) or "log4j2.configurationFile" in opts:
+        return
+    # setLogLevel comes only after start-up, whose warnings (hostname, native library, default profile) would
+    # otherwise open every report's output. The launcher passes SPARK_SUBMIT_OPTS to the driver's JVM before any
+    # spark.driver.extraJavaOptions, so this overrides none of the user's own settings.
+    os.environ["SPARK_SUBMIT_OPTS"] = f"{opts} -Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}".strip()
 
 
 @dataclass
@@ -133,8 +168,12 @@ class SparkEngine:
 
     @classmethod
     def open(cls, spark: SparkSession, settings: Settings, data: str) -> SparkEngine:
-        """An engine in a fresh session of `spark` (temp views of its own) reading the export at `data`."""
-        engine = cls(spark.newSession(), settings)
+        """An engine reading the export at `data`, in temp views of its own.
+
+        A classic `spark` gives the engine a fresh session of it; a Spark Connect session (which has no
+        newSession before Spark 4.3, nor the builder's settings after) is taken as it is: open one per engine.
+        """
+        engine = cls(spark if is_connect(spark) else spark.newSession(), settings)
         engine.load(data)
         return engine
 
@@ -147,12 +186,13 @@ class SparkEngine:
             path = f"{base}/{name}"
             try:
                 df = self.spark.read.parquet(path)
+                fields = df.schema.fields  # Spark Connect reads lazily: a missing path fails here
             except Exception as exc:  # pyspark raises AnalysisException subclasses for missing paths
                 raise SparkDataError(
                     f"无法读取 {path}：不是 kefu export parquet 导出的目录？ / cannot read {path}: {exc}") from exc
             # Parquet's UTC wall-clock times arrive without a zone; in the UTC session they are the same instants.
             cols = [f"CAST(`{f.name}` AS TIMESTAMP) AS `{f.name}`" if isinstance(f.dataType, TimestampNTZType)
-                    else f"`{f.name}`" for f in df.schema.fields if f.name != "month"]
+                    else f"`{f.name}`" for f in fields if f.name != "month"]
             df.selectExpr(*cols).createOrReplaceTempView(name)
 
     def prepare(self) -> bool:
@@ -211,17 +251,23 @@ class SparkEngine:
         self.built.clear()
 
 
-def open_spark_engine(data: str, master: str, settings: Settings) -> SparkEngine:
-    """A prepared engine on a new (or the running) Spark session; NoData when the export is empty."""
+def open_spark_engine(data: str, master: str, settings: Settings, remote: str | None = None) -> SparkEngine:
+    """A prepared engine on a new (or the running) Spark session, or on a new session of the Spark Connect server
+    at `remote`; NoData when the export is empty."""
     from kefu.report import NoData
 
-    reason = spark_unavailable_reason()
+    reason = spark_unavailable_reason(connect=remote is not None)
     if reason:
         raise SparkUnavailable(reason)
-    engine = SparkEngine.open(spark_session(master), settings, data)
+    engine = SparkEngine.open(spark_session(master, remote=remote), settings, data)
     if not engine.prepare():
         raise NoData(f"{data} 中没有数据 / no data in {data}")
     return engine
+
+
+def is_connect(spark: SparkSession) -> bool:
+    """Whether `spark` is a Spark Connect client session (no SparkContext, no JVM of its own)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect.")
 
 
 def _iso(value: Any) -> str:

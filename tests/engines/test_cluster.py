@@ -1,0 +1,121 @@
+"""kefu report --engine spark on a standalone cluster and through Spark Connect gives the spec examples' rows.
+
+Each report runs as its own `kefu` process, a driver of its own: the cluster's executors, not the driver,
+read the Parquet export.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from kefu.cli import app
+from kefu.config import Settings
+from tests.conftest import EXAMPLES
+from tests.engines.spark_cluster import Cluster, cluster_fixture, connect_fixture  # noqa: F401 (the fixtures)
+from tests.test_examples import same, settings_for
+
+KEFU = [sys.executable, "-c", "from kefu.cli import run; run()"]
+REPORT_TIMEOUT_S = 900
+"""A bound for one report (a few seconds alone; minutes on two cores busy with other work), not a hang forever."""
+
+# The core cases: both grains of both examples under the default settings, and one other settings file.
+# One export holds both examples (each shop's rows are its own), so each settings and grain is one report.
+CASES = [EXAMPLES / "basic" / "expected.json", EXAMPLES / "generated-7" / "expected.json",
+         EXAMPLES / "generated-7" / "expected-first_touch-window2.json"]
+SETTINGS = sorted({settings_for(case) for case in CASES}, key=repr)
+GRAINS = ["account_day", "shop_day"]
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The examples imported into one warehouse and exported with `kefu export parquet`."""
+    runner = CliRunner()
+    root = tmp_path_factory.mktemp("examples")
+    db, pq = str(root / "shop.duckdb"), root / "pq"
+    for args in (["import", *sorted({str(case.parent) for case in CASES})], ["export", "parquet", str(pq)]):
+        done = runner.invoke(app, ["--db", db, *args])
+        assert done.exit_code == 0, done.output
+    return pq
+
+
+def set_options(settings: Settings) -> list[str]:
+    """The --set options that give `settings`."""
+    defaults = Settings().as_dict()
+    return [opt for k, v in settings.as_dict().items() if v != defaults[k] for opt in ("--set", f"{k}={v}")]
+
+
+def report(where: list[str], data: Path, grain: str, settings: Settings, cwd: Path,
+           env: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of `kefu report --engine spark --format json` run in a process of its own."""
+    args = ["report", "--engine", "spark", "--data", str(data), *where, "--grain", grain, "--format", "json",
+            *set_options(settings)]
+    done = subprocess.run(KEFU + args, cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8",
+                          timeout=REPORT_TIMEOUT_S)
+    assert done.returncode == 0, f"kefu {' '.join(args)}\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    rows: list[dict[str, Any]] = json.loads(done.stdout)["rows"]
+    return rows
+
+
+def assert_expected_rows(got: list[dict[str, Any]], settings: Settings, grain: str) -> None:
+    """A report's rows of each shop with an expected file for these settings, compared as tests/test_examples.py."""
+    cases = [case for case in CASES if settings_for(case) == settings]
+    assert cases
+    for case in cases:
+        want = json.loads(case.read_text(encoding="utf-8"))[grain]
+        mine = sorted((g for g in got if g["shop"] in {w["shop"] for w in want}), key=_key)
+        assert len(mine) == len(want), f"{case.parent.name} {grain}"
+        for g, w in zip(mine, sorted(want, key=_key)):
+            assert list(g)[:len(w)] == list(w), "columns and their order follow the contract"
+            assert all(g[k] in (None, 0) for k in list(g)[len(w):] if not k.startswith("platform_")), grain
+            diffs = {k: (w[k], g[k]) for k in w if not same(w[k], g[k])}
+            assert not diffs, f"{case.parent.name} {grain} {_key(w)}: {diffs}"
+
+
+def _key(row: dict[str, Any]) -> tuple[str, str, str]:
+    return row["shop"], row.get("account", ""), row["day"]
+
+
+def executor_logs(cluster_root: Path) -> dict[Path, str]:
+    """Each executor's log on the workers, by its file."""
+    return {p: p.read_text(encoding="utf-8", errors="replace")
+            for p in sorted(cluster_root.glob("worker*/app-*/*/stderr"))}
+
+
+def settings_id(settings: Settings) -> str:
+    defaults = Settings().as_dict()
+    return "-".join(f"{k}={v}" for k, v in settings.as_dict().items() if v != defaults[k]) or "defaults"
+
+
+@pytest.mark.parametrize("grain", GRAINS)
+@pytest.mark.parametrize("settings", SETTINGS, ids=settings_id)
+def test_cluster_report_gives_the_expected_rows(spark_cluster: Cluster, export: Path, settings: Settings,
+                                                grain: str, tmp_path: Path) -> None:
+    before = set(executor_logs(spark_cluster.root))
+    got = report(["--master", spark_cluster.master_url], export, grain, settings, tmp_path, spark_cluster.env)
+    assert_expected_rows(got, settings, grain)
+    # The report's application ran executors on the workers, and they read the export's files themselves.
+    new = {p: text for p, text in executor_logs(spark_cluster.root).items() if p not in before}
+    assert new, f"the report ran no executor on the cluster\n{spark_cluster.logs()}"
+    assert any(f"Reading File path: file://{export}/messages/" in text for text in new.values()), (
+        "no executor read the export's messages")
+
+
+@pytest.mark.parametrize("grain", GRAINS)
+def test_spark_connect_report_gives_the_expected_rows(spark_connect: str, spark_cluster: Cluster, export: Path,
+                                                      grain: str, tmp_path: Path) -> None:
+    settings = Settings()
+    got = report(["--remote", spark_connect], export, grain, settings, tmp_path, spark_cluster.env)
+    assert_expected_rows(got, settings, grain)
+
+
+def test_remote_must_be_a_spark_connect_url(tmp_path: Path) -> None:
+    done = CliRunner().invoke(app, ["report", "--engine", "spark", "--data", str(tmp_path), "--remote",
+                                    "spark://127.0.0.1:7077"])
+    assert done.exit_code == 1
+    assert "sc://" in done.output

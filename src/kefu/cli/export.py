@@ -13,13 +13,15 @@ from kefu.cli.app import connect_existing, console, export_app, fail, state
 def export_parquet_cmd(
     out_dir: Path = typer.Argument(..., help="输出目录，每个表一个子目录（按 shop=…/month=… 分区）"),
     overwrite: bool = typer.Option(False, "--overwrite", help="覆盖目录中已有的表"),
+    update: bool = typer.Option(False, "--update", help="更新已有的导出：只改写行有变化的分区，未变的分区文件原样保留"
+                                                        "（kefu facts build 据此只重算变化的部分）"),
 ) -> None:
     """导出为 Parquet（Hive 分区：店铺、月份），供 Spark / DuckDB / pandas 读取 / export as partitioned Parquet."""
     from kefu.export import ExportError, export_parquet
 
     con = connect_existing()
     try:
-        written = export_parquet(con, out_dir, overwrite=overwrite)
+        written = export_parquet(con, out_dir, overwrite=overwrite, update=update)
     except ExportError as exc:
         fail(str(exc))
     zh = state.lang == "zh"
@@ -29,3 +31,6 @@ def export_parquet_cmd(
     for t in written:
         table.add_row(t.table, str(t.path), str(t.rows), str(t.files))
     console.print(table)
+    if update:
+        kept = sum(t.kept for t in written)
+        console.print(f"{kept} 个分区未变，文件原样保留 / {kept} unchanged partitions kept as they were")

@@ -64,6 +64,8 @@ def report_cmd(
     master: str = typer.Option("local[*]", "--master", help="Spark master，如 local[*] 或 spark://主机:7077"),
     remote: str | None = typer.Option(None, "--remote",
                                       help="Spark Connect 服务地址，如 sc://主机:15002（代替 --master）"),
+    facts_dir: str | None = typer.Option(None, "--facts",
+                                         help="Spark 引擎读取的事实表目录（kefu facts build；默认 --data 下的 facts）"),
 ) -> None:
     """计算 KPI 报表 / compute the KPI report."""
     from kefu.report import NoData, run_report
@@ -79,7 +81,7 @@ def report_cmd(
         if engine_name is EngineName.spark:
             if compare:
                 fail("--compare 目前只在 DuckDB 引擎上可用 / --compare runs on the DuckDB engine only")
-            report = _spark_report(spec, settings, data, master, remote)
+            report = _spark_report(spec, settings, data, master, remote, facts_dir)
         else:
             con = connect_existing(settings)
             report = run_report(con, spec, settings)
@@ -130,10 +132,12 @@ def _only(report: Report, chosen: list[str]) -> Report:
     return replace(report, columns=keys + columns)
 
 
-def _spark_report(spec: ReportSpec, settings: Settings, data: str | None, master: str, remote: str | None) -> Report:
+def _spark_report(spec: ReportSpec, settings: Settings, data: str | None, master: str, remote: str | None,
+                  facts_dir: str | None = None) -> Report:
     """The report computed by the Spark engine over a Parquet export, on `master` or a Spark Connect server."""
     from kefu import pruning
     from kefu.engines.spark import SparkDataError, SparkUnavailable, open_spark_engine
+    from kefu.engines.spark_facts import use_facts
     from kefu.report import run_report
 
     if not data:
@@ -145,7 +149,10 @@ def _spark_report(spec: ReportSpec, settings: Settings, data: str | None, master
     except (SparkUnavailable, SparkDataError) as exc:
         fail(str(exc))
     try:
-        pruning.narrow(engine, spec.day_from, spec.day_to)  # a day range reads only the rows its days need
+        note = use_facts(engine, data, facts_dir)  # the facts kefu facts build stored, when they are current
+        if note:
+            err_console.print(f"[yellow]{note}[/]", soft_wrap=True)
+            pruning.narrow(engine, spec.day_from, spec.day_to)  # a day range reads only the rows its days need
         return run_report(None, spec, settings, engine)
     finally:
         engine.close()

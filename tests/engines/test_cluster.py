@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from kefu.cli import app
 from kefu.config import Settings
 from tests.conftest import EXAMPLES
-from tests.engines.spark_cluster import Cluster, cluster_fixture, connect_fixture  # noqa: F401 (the fixtures)
+from tests.engines.spark_cluster import Cluster, cluster_fixture, connect_fixture, free_port  # noqa: F401 (fixtures)
 from tests.test_examples import same, settings_for
 
 KEFU = [sys.executable, "-c", "from kefu.cli import run; run()"]
@@ -119,3 +119,14 @@ def test_remote_must_be_a_spark_connect_url(tmp_path: Path) -> None:
                                     "spark://127.0.0.1:7077"])
     assert done.exit_code == 1
     assert "sc://" in done.output
+
+
+def test_an_unreachable_spark_connect_server_is_a_clear_error(tmp_path: Path) -> None:
+    from kefu.engines.spark import spark_unavailable_reason
+
+    if spark_unavailable_reason(connect=True):
+        pytest.skip("no Spark Connect client here")
+    url = f"sc://127.0.0.1:{free_port()}"
+    done = CliRunner().invoke(app, ["report", "--engine", "spark", "--data", str(tmp_path), "--remote", url])
+    assert done.exit_code == 1
+    assert f"无法连接 Spark Connect 服务 {url}" in done.output

@@ -11,6 +11,8 @@ import importlib.util
 import logging
 import os
 import shutil
+import socket
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -259,10 +261,22 @@ def open_spark_engine(data: str, master: str, settings: Settings, remote: str | 
     reason = spark_unavailable_reason(connect=remote is not None)
     if reason:
         raise SparkUnavailable(reason)
+    if remote is not None:
+        reach(remote)
     engine = SparkEngine.open(spark_session(master, remote=remote), settings, data)
     if not engine.prepare():
         raise NoData(f"{data} 中没有数据 / no data in {data}")
     return engine
+
+
+def reach(remote: str) -> None:
+    """Fail at once when nothing listens at a Spark Connect URL (the client would retry for minutes, silent)."""
+    url = urllib.parse.urlsplit(remote)
+    try:
+        socket.create_connection((url.hostname or "localhost", url.port or 15002), timeout=10).close()
+    except (OSError, ValueError) as exc:
+        raise SparkUnavailable(f"无法连接 Spark Connect 服务 {remote}：{exc} / cannot reach the Spark Connect server "
+                               f"at {remote}: {exc}") from exc
 
 
 def is_connect(spark: SparkSession) -> bool:

@@ -51,6 +51,28 @@ def test_an_existing_export_is_kept_unless_overwrite(make_shop, tmp_path: Path) 
     assert export_parquet(con, tmp_path / "out", overwrite=True)[1].rows == 2
 
 
+def test_an_update_rewrites_only_the_partitions_whose_rows_changed(make_shop, tmp_path: Path) -> None:
+    con = _warehouse(make_shop)
+    export_parquet(con, tmp_path / "out")
+
+    def files() -> dict[str, int]:
+        return {p.relative_to(tmp_path / "out").as_posix(): p.stat().st_mtime_ns
+                for p in (tmp_path / "out").rglob("*.parquet")}
+
+    before = files()
+    con.execute("UPDATE messages SET content = '好的' WHERE ts >= TIMESTAMP '2026-12-01'")
+    con.execute("DELETE FROM blocklist WHERE shop = '店'")
+    written = {t.table: t for t in export_parquet(con, tmp_path / "out", update=True)}
+    after = files()
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    assert {p.rsplit("/", 1)[0] for p in changed} == {"messages/shop=店/month=2026-12", "blocklist/shop=店"}
+    out = tmp_path / "out"
+    assert not (out / "blocklist" / "shop=店").exists() and not (out / ".kefu-staging").exists()
+    assert written["messages"].kept == 1 and written["messages"].rows == 2 and written["refunds"].kept == 1
+    got = con.execute(f"SELECT content FROM read_parquet('{out}/messages/**/*.parquet') ORDER BY ts").fetchall()
+    assert got == [("在吗",), ("好的",)]
+
+
 def test_hive_escape_keeps_chinese_and_escapes_separators() -> None:
     assert hive_escape("橙子旗舰店") == "橙子旗舰店"
     assert hive_escape("a/b=c:d%") == "a%2Fb%3Dc%3Ad%25"

@@ -267,6 +267,8 @@ def _write(out: DataFrame, parts: list[str], path: Path) -> set[tuple[str, str]]
     Spark names every file it writes anew, so the partitions written are those whose files changed.
     """
     before = _partitions(path, parts)
+    # Each partition's rows in one task: one file per partition, not one per task that holds some of its rows.
+    out = out.repartition(*parts) if parts else out
     out.write.mode("overwrite").partitionBy(*parts).parquet(str(path))
     path.mkdir(parents=True, exist_ok=True)  # a table without rows is still a folder readers find
     return {label for label, files in _partitions(path, parts).items() if before.get(label) != files}

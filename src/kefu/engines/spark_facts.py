@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from kefu.config import Settings
 from kefu.engines.spark import SparkEngine, to_spark_sql
@@ -61,18 +62,22 @@ class Built:
 
 def build_facts(spark: SparkSession, settings: Settings, data: Path, facts_dir: Path, *, full: bool = False,
                 shops: list[str] | None = None, days: DayRange | None = None) -> Built:
-    """Bring the facts in facts_dir up to date with the export in data (everything when full); shops and days
-    name more to recompute (the shops' days; every day of the shops; those days of every shop)."""
+    """Bring the facts in facts_dir up to date with the export in data (all of them anew when full).
+
+    shops and days name more to recompute than what changed: those days of those shops, every day of those
+    shops (no days), or those days of every shop (no shops).
+    """
     export = list_export(data)
     known = export_shops(export)
     unknown = sorted(set(shops or ()) - known)
     if unknown:
         raise FactsError(f"导出中没有店铺 {'、'.join(unknown)} / no shop {', '.join(unknown)} in the export")
     force: Touched = dict.fromkeys(shops or (sorted(known) if days else ()), days)
-    old = None if full else read_manifest(facts_dir)
-    if old is not None and not old.matches(settings):
-        old = None
-    _read_changed_groups(spark, settings, data, export, old.export if old else {})
+    previous = read_manifest(facts_dir)
+    if previous is not None and not previous.matches(settings):
+        previous = None  # its groups' days are of other settings, its facts of another kefu or settings
+    _read_changed_groups(spark, settings, data, export, previous.export if previous else {})
+    old = None if full else previous
     manifest = new_manifest(settings, export)
     if old is None:
         write_manifest(facts_dir, manifest)  # incomplete until the end: a build that fails is redone whole
@@ -92,7 +97,7 @@ def build_facts(spark: SparkSession, settings: Settings, data: Path, facts_dir: 
 
 def use_facts(engine: SparkEngine, data: str, facts_dir: str | None = None) -> str:
     """Let the engine read the stored facts when they are current; otherwise say why it computes them (Chinese
-    first). The engine must be prepared and have built nothing yet."""
+    first). The engine must have built nothing yet."""
     folder = facts_dir or f"{data.rstrip('/')}/facts"
     manifest = None if "://" in folder else read_manifest(Path(folder))
     if manifest is None:
@@ -313,8 +318,6 @@ def _targeted(label: tuple[str, str], parts: list[str], targets: dict[str | None
 
 def _partitions(path: Path, parts: list[str]) -> dict[tuple[str, str], frozenset[str]]:
     """Each partition folder of a fact table, as (shop or "", month or ""), with the names of its files."""
-    from urllib.parse import unquote
-
     out = {}
     for folder in path.glob("/".join(["*"] * len(parts))) if parts and path.exists() else ():
         names = folder.relative_to(path).parts

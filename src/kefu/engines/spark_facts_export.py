@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from kefu.config import Settings
 from kefu.engines.spark import to_spark_sql
@@ -131,8 +132,6 @@ def same_files(a: Export, b: Export) -> bool:
 
 def leaf_shop(key: str) -> str | None:
     """The shop a leaf path names (None for a leaf without one)."""
-    from urllib.parse import unquote
-
     for part in key.split("/"):
         if part.startswith("shop="):
             return unquote(part.removeprefix("shop="))

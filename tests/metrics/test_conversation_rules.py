@@ -1,13 +1,16 @@
 """Conversation metrics (metrics.md §2), one rule per test on tiny hand-made shops."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from kefu.config import Settings
 from tests.conftest import message_csv, report_rows
+from tests.engines.on_engine import OnEngine
 
 D = "2026-11-11"
-A = "店:甲"
+A, B = "店:甲", "店:乙"
 ACCOUNTS = "account,shop,agent_name,group,kind\n店:甲,店,甲,售前,human\n店:乙,店,乙,售后,human\n店:蜜,店,蜜,售前,bot\n"
 
 
@@ -19,6 +22,19 @@ def test_a_burst_is_one_question_timed_from_its_first_message(make_shop) -> None
     row = report_rows(con)[(A, D)]
     assert (row["questions"], row["responses"], row["avg_response_s"]) == (1, 1, 20.0)
     assert (row["buyer_messages"], row["agent_messages"], row["answer_ratio"]) == (3, 2, 2 / 3)
+
+
+def test_messages_of_the_same_second_follow_the_file_order(make_shop, engine: OnEngine) -> None:
+    con = make_shop(messages=message_csv(
+        f"b1|{A}|buyer|{D} 10:00:00", f"b1|{A}|agent|{D} 10:00:00",  # asked, then answered in the same second
+        f"b2|{B}|agent|{D} 10:00:00|您好", f"b2|{B}|buyer|{D} 10:00:00|在吗",  # the agent wrote first:
+        f"b2|{B}|buyer|{D} 10:00:00|有货吗", f"b2|{B}|agent|{D} 10:00:07|有的",  # one question, 7 s
+    ))
+    rows = report_rows(con, engine=engine)
+    first, second = rows[(A, D)], rows[(B, D)]
+    assert (first["questions"], first["responses"], first["avg_response_s"], first["replied_buyers"]) == (1, 1, 0.0, 1)
+    assert (second["questions"], second["responses"], second["avg_response_s"]) == (1, 1, 7.0)
+    assert (second["buyer_messages"], second["agent_messages"], second["unclosed_buyers"]) == (2, 2, 0)
 
 
 def test_auto_and_system_messages_are_neither_replies_nor_questions(make_shop) -> None:
@@ -76,19 +92,20 @@ def test_no_row_for_an_account_with_only_auto_messages(make_shop) -> None:
     assert set(report_rows(con)) == {("店:乙", D)}
 
 
-@pytest.mark.parametrize("times, median, p90", [
-    ([10], 10.0, 10.0),
-    ([10, 20], 15.0, 19.0),
-    ([1, 2, 3, 4, 100], 3.0, 61.6),
-])
-def test_median_and_p90_interpolate_linearly(make_shop, times: list[int], median: float, p90: float) -> None:
+# Each account's response times, and the median and P90 they interpolate to.
+QUANTILES = {"店:甲": ([10], 10.0, 10.0), "店:乙": ([10, 20], 15.0, 19.0), "店:丙": ([1, 2, 3, 4, 100], 3.0, 61.6)}
+
+
+def test_median_and_p90_interpolate_linearly(make_shop, engine: OnEngine) -> None:
     lines = []
-    for i, t in enumerate(times):
-        lines += [f"b{i}|{A}|buyer|{D} 10:{i:02d}:00", f"b{i}|{A}|agent|{D} 10:{i:02d}:{t:02d}" if t < 60
-                  else f"b{i}|{A}|agent|{D} 10:{i + 1:02d}:{t - 60:02d}"]
-    row = report_rows(make_shop(messages=message_csv(*lines)))[(A, D)]
-    assert row["median_response_s"] == pytest.approx(median)
-    assert row["p90_response_s"] == pytest.approx(p90)
+    for account, (times, _, _) in QUANTILES.items():
+        for i, t in enumerate(times):
+            buyer, asked = f"b{len(lines)}", dt.datetime(2026, 11, 11, 10, i)
+            lines += [f"{buyer}|{account}|buyer|{asked}", f"{buyer}|{account}|agent|{asked + dt.timedelta(seconds=t)}"]
+    rows = report_rows(make_shop(messages=message_csv(*lines)), engine=engine)
+    for account, (_, median, p90) in QUANTILES.items():
+        row = rows[(account, D)]
+        assert (row["median_response_s"], row["p90_response_s"]) == (pytest.approx(median), pytest.approx(p90))
 
 
 def test_slow_threshold_and_fast_first_response_follow_settings(make_shop) -> None:
@@ -163,13 +180,15 @@ def test_online_hours_count_online_and_busy_within_the_natural_day(make_shop) ->
     assert report_rows(con, "shop_day")[("店", D)]["avg_online_hours"] == pytest.approx(3.5)
 
 
-@pytest.mark.parametrize("second_start, expected", [("10:05:00", 2), ("10:05:01", 1)])
-def test_max_concurrent_counts_touching_sessions_as_overlapping(make_shop, second_start: str, expected: int) -> None:
+def test_max_concurrent_counts_touching_sessions_as_overlapping(make_shop, engine: OnEngine) -> None:
     con = make_shop(messages=message_csv(
         f"b1|{A}|buyer|{D} 10:00:00", f"b1|{A}|agent|{D} 10:05:00",
-        f"b2|{A}|buyer|{D} {second_start}", f"b2|{A}|agent|{D} 10:06:00",
+        f"b2|{A}|buyer|{D} 10:05:00", f"b2|{A}|agent|{D} 10:06:00",  # begins as b1's ends: both at once
+        f"b1|{B}|buyer|{D} 10:00:00", f"b1|{B}|agent|{D} 10:05:00",
+        f"b2|{B}|buyer|{D} 10:05:01", f"b2|{B}|agent|{D} 10:06:00",  # a second later: one after the other
     ))
-    assert report_rows(con)[(A, D)]["max_concurrent"] == expected
+    rows = report_rows(con, engine=engine)
+    assert (rows[(A, D)]["max_concurrent"], rows[(B, D)]["max_concurrent"]) == (2, 1)
 
 
 def test_sessions_split_at_gaps(make_shop) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import threading
 import time
@@ -16,6 +17,8 @@ from kefu.report import prepared_engine, run_report
 from kefu.store import Warehouse
 
 SETTINGS = Settings()
+# The Spark step's driver (in local mode also its executors): room for the kept models of 10M messages.
+SPARK_DRIVER_MEMORY = "6g"
 
 
 def _rss_gib() -> float:
@@ -134,9 +137,12 @@ def _same(want: Any, got: Any) -> bool:
 
 
 def spark_step(db: str, parquet: str) -> dict[str, Any]:
-    """Export to Parquet, then both grains on Spark local[*], checked against DuckDB's rows."""
+    """Export to Parquet, then both grains on Spark local[2] (driver memory bounded), checked against DuckDB's rows;
+    beside it DuckDB computing the same models from the canonical rows (no stored facts), in this process."""
     import shutil
 
+    from bench.spark_models import jvm_cpu_seconds
+    from kefu.engines.duckdb import DuckDBEngine
     from kefu.engines.spark import SparkEngine, spark_session
     from kefu.export import export_parquet
 
@@ -145,20 +151,26 @@ def spark_step(db: str, parquet: str) -> dict[str, Any]:
         t = time.perf_counter()
         export_parquet(wh.con, Path(parquet))
         export_s = time.perf_counter() - t
-        want = {g: run_report(wh.con, ReportSpec(g), SETTINGS).rows for g in ("account_day", "shop_day")}
+        t = time.perf_counter()
+        fly = DuckDBEngine(wh.con, SETTINGS)
+        fly.prepare()
+        want = {g: run_report(wh.con, ReportSpec(g), SETTINGS, fly).rows for g in ("account_day", "shop_day")}
+        duckdb_s = time.perf_counter() - t
     t = time.perf_counter()
-    spark = spark_session("local[*]")
+    spark = spark_session("local[2]", driver_memory=SPARK_DRIVER_MEMORY)
     start_s = time.perf_counter() - t
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), jvm_cpu_seconds()
     engine = SparkEngine.open(spark, SETTINGS, parquet)
     engine.prepare()
     got = {g: run_report(None, ReportSpec(g), SETTINGS, engine).rows for g in ("account_day", "shop_day")}
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, jvm_cpu_seconds() - cpu
+    engine.close()
     spark.stop()
     same = all(len(want[g]) == len(got[g]) and all(
         all(w[k] == v[k] or (isinstance(w[k], float) and math.isclose(w[k], v[k], rel_tol=1e-12)) for k in w)
         for w, v in zip(want[g], got[g])) for g in want)
-    return {"seconds": seconds, "export_seconds": export_s, "session_seconds": start_s, "same_rows": same}
+    return {"seconds": seconds, "cpu_seconds": cpu, "export_seconds": export_s, "session_seconds": start_s,
+            "duckdb_seconds": duckdb_s, "same_rows": same, "load_average": os.getloadavg()[0]}
 
 
 STEPS = {"import": import_step, "report": report_step, "models": models_step, "pandas": pandas_step,

@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import urllib.parse
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from sqlglot import exp
 from kefu.config import Settings
 from kefu.engines.common import SPAN_SQL, calendar_columns, local_days
 from kefu.export import EXPORT_TABLES
-from kefu.models import build_order, render
+from kefu.models import MODELS, MODELS_BY_NAME, SCOPES, Model, build_order, render
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -125,6 +126,12 @@ def spark_session(master: str = "local[*]", shuffle_partitions: int | None = Non
         "spark.sql.session.timeZone": "UTC",
         # Partition folders hold text (a shop called 12345 stays the text '12345').
         "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+        # Adaptive execution sizes each shuffle from the bytes its map side wrote (a few partitions in local
+        # mode, as many as the data needs on a cluster), turns a join whose side proved small into a broadcast
+        # join, and splits a skewed partition (one busy shop) of a sort-merge join.
+        "spark.sql.adaptive.enabled": "true",
+        "spark.sql.adaptive.coalescePartitions.enabled": "true",
+        "spark.sql.adaptive.skewJoin.enabled": "true",
     }
     if shuffle_partitions:
         sql_conf["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
@@ -134,7 +141,7 @@ def spark_session(master: str = "local[*]", shuffle_partitions: int | None = Non
         return SparkSession.builder.remote(remote).config(map=sql_conf).create()
     _quiet_driver_logging()
     builder = (SparkSession.builder.master(master).appName("kefu")
-               # The cached models of a report live in the driver in local mode; Spark's default 1g is tight.
+               # The kept models of a report live in the driver in local mode; Spark's default 1g is tight.
                .config("spark.driver.memory", driver_memory)
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
@@ -164,7 +171,7 @@ class SparkEngine:
     spark: SparkSession
     settings: Settings
     built: dict[tuple[str, str], str] = field(default_factory=dict)
-    cached: list[DataFrame] = field(default_factory=list)
+    kept: list[DataFrame] = field(default_factory=list)
     first_day: dt.date | None = None
     last_day: dt.date | None = None
 
@@ -223,22 +230,30 @@ class SparkEngine:
                        ).createOrReplaceTempView(table)
 
     def build(self, needed: list[tuple[str, str]]) -> dict[str, str]:
-        """Materialise (cache) the models needed and their dependencies; returns model name -> view."""
+        """Define the models needed and their dependencies as views; returns model name -> view.
+
+        The models that two or more queries read are computed once and kept (`keeps`); any other stays a
+        view, which Spark plans into the one query that reads it.
+        """
+        wanted = wanted_keys(needed)
         tables: dict[str, str] = {}
         for model, scope in build_order(needed, reuse=REUSE_ACCOUNT_ROWS):
-            table = model.table(scope)
             if (model.name, scope) not in self.built:
-                sql = to_spark_sql(render(model, self.settings, scope or "account", REUSE_ACCOUNT_ROWS), self.settings)
-                log.debug("building %s", table)
-                # Every model is cached, projections too: a cached model cuts the lineage later queries
-                # plan over, and re-reading Parquet for each reader of a view costs more than keeping it.
-                df = self.spark.sql(sql).cache()
-                df.count()
-                df.createOrReplaceTempView(table)
-                self.cached.append(df)
-                self.built[(model.name, scope)] = table
-            tables[model.name] = table
+                self.add(model, scope, keeps(model, scope, wanted))
+            tables[model.name] = model.table(scope)
         return tables
+
+    def add(self, model: Model, scope: str, keep_rows: bool) -> None:
+        """Define one model's view (its dependencies defined before); with keep_rows, compute and keep its rows."""
+        table = model.table(scope)
+        df = self.spark.sql(to_spark_sql(render(model, self.settings, scope or "account", REUSE_ACCOUNT_ROWS),
+                                         self.settings))
+        if keep_rows:
+            log.debug("computing %s", table)
+            df = keep(df)
+            self.kept.append(df)
+        df.createOrReplaceTempView(table)
+        self.built[(model.name, scope)] = table
 
     def fetch(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Column names and rows of a query written in the models' dialect."""
@@ -246,11 +261,50 @@ class SparkEngine:
         return df.columns, [tuple(r) for r in df.collect()]
 
     def close(self) -> None:
-        """Release the cached models."""
-        for df in self.cached:
-            df.unpersist()
-        self.cached.clear()
+        """Drop the models' views, and with them the last references to the kept rows (Spark's cleaner frees them)."""
+        for table in self.built.values():
+            self.spark.catalog.dropTempView(table)
+        self.kept.clear()
         self.built.clear()
+
+
+def keep(df: DataFrame) -> DataFrame:
+    """The rows of `df` computed now and kept by the executors, as a DataFrame whose plan is a scan of them.
+
+    A cached DataFrame would keep the whole lineage in every later plan: each cached model's plan holds its
+    inputs' cached plans, so the plans of the last models and of the report grew into thousands of nodes,
+    which adaptive execution re-plans and re-describes after every stage (minutes of driver time per report).
+    A local checkpoint cuts the lineage; its rows live in the executors' block stores (memory, then disk).
+    """
+    return df.localCheckpoint(eager=True)
+
+
+def _readers() -> Counter[tuple[str, str]]:
+    """How many models read each (model, scope) in the engine's build graph of every model in every scope."""
+    count: Counter[tuple[str, str]] = Counter()
+    for model, scope in build_order([(m.name, s) for m in MODELS for s in SCOPES], reuse=REUSE_ACCOUNT_ROWS):
+        for dep in model.deps_in(scope, REUSE_ACCOUNT_ROWS):
+            name, _, dep_scope = dep.partition("@")
+            count[(name, (dep_scope or scope or "account") if MODELS_BY_NAME[name].scoped else "")] += 1
+    return count
+
+
+def wanted_keys(needed: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (model, scope) keys of the models a caller names (an unscoped model's scope is "")."""
+    return {(name, scope if MODELS_BY_NAME[name].scoped else "") for name, scope in needed}
+
+
+def keeps(model: Model, scope: str, wanted: set[tuple[str, str]]) -> bool:
+    """Whether the engine keeps a model's rows: when two or more queries read them, the caller's own counting
+    as one when it names the model (a report reads its rowset twice: for its days, then for its rows).
+
+    Projections (views) never: Spark reads their columns straight from Parquet, pruned to what each reader needs.
+    """
+    key = (model.name, scope)
+    return not model.view and READERS[key] + (key in wanted) >= 2
+
+
+READERS = _readers()
 
 
 def open_spark_engine(data: str, master: str, settings: Settings, remote: str | None = None) -> SparkEngine:

@@ -32,7 +32,7 @@ from kefu.store import Warehouse, catalog, read_meta, shops_of, transaction, war
 
 log = logging.getLogger(__name__)
 
-FACTS_VERSION = 8
+FACTS_VERSION = 9
 """Move it whenever a model's SQL or the stored layout changes: older warehouses then rebuild their facts."""
 
 FACT_SETTINGS = ("timezone", "conversion_window_days", "attribution", "session_gap_s", "qc_confirmed_only")

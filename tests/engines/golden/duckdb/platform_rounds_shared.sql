@@ -4,11 +4,15 @@
 -- whether it was sent to a bot account, and its first valid reply on the day (agent or
 -- bot) with that reply's sender. The platform settings choose and time the rounds from
 -- these columns when a report is made, so the stored rows do not depend on them.
+-- The first reply after a message is found by one window over the conversation, not
+-- by joining the messages to themselves: its time is conv_msgs' next_reply_ts (the
+-- messages are in time order), and its sender rides in the low bit of the smallest
+-- following reply position (pos * 2, plus 1 for a bot).
 WITH marked AS (
     SELECT m.*,
-        MIN(CASE WHEN m.sender <> 'buyer' THEN m.pos END) OVER (
+        MIN(CASE WHEN m.sender <> 'buyer' THEN m.pos * 2 + CASE WHEN m.sender = 'bot' THEN 1 ELSE 0 END END) OVER (
             PARTITION BY m.shop, m.buyer, m.day ORDER BY m.pos
-            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS reply_pos
+            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS reply_code
     FROM conv_msgs_shared m
 )
 SELECT m.shop, m.account, m.buyer, m.day, m.ts, m.seq,
@@ -16,9 +20,9 @@ SELECT m.shop, m.account, m.buyer, m.day, m.ts, m.seq,
     m.buyer_msg_no = 1 AS is_first,
     COALESCE(a.kind = 'bot', FALSE) AS to_bot,
     hour(local_time(m.ts)) * 3600 + minute(local_time(m.ts)) * 60 + second(local_time(m.ts)) AS tod_s,
-    c.ts AS reply_ts, c.sender AS reply_sender,
-    seconds_between(m.ts, c.ts) AS response_s
+    m.next_reply_ts AS reply_ts,
+    CASE m.reply_code % 2 WHEN 1 THEN 'bot' WHEN 0 THEN 'agent' END AS reply_sender,
+    seconds_between(m.ts, m.next_reply_ts) AS response_s
 FROM marked m
-LEFT JOIN conv_msgs_shared c ON c.shop = m.shop AND c.buyer = m.buyer AND c.day = m.day AND c.pos = m.reply_pos
 LEFT JOIN shop_accounts a ON a.shop = m.shop AND a.account = m.account
 WHERE m.sender = 'buyer'

@@ -4,14 +4,23 @@
 /* whether it was sent to a bot account, and its first valid reply on the day (agent or */
 /* bot) with that reply's sender. The platform settings choose and time the rounds from */
 /* these columns when a report is made, so the stored rows do not depend on them. */
+/* The first reply after a message is found by one window over the conversation, not */
+/* by joining the messages to themselves: its time is conv_msgs' next_reply_ts (the */
+/* messages are in time order), and its sender rides in the low bit of the smallest */
+/* following reply position (pos * 2, plus 1 for a bot). */
 WITH marked AS (
   SELECT
     m.*,
-    MIN(CASE WHEN m.sender <> 'buyer' THEN m.pos END) OVER (
+    MIN(
+      CASE
+        WHEN m.sender <> 'buyer'
+        THEN m.pos * 2 + CASE WHEN m.sender = 'bot' THEN 1 ELSE 0 END
+      END
+    ) OVER (
       PARTITION BY m.shop, m.buyer, m.day
       ORDER BY m.pos NULLS LAST
       ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
-    ) AS reply_pos
+    ) AS reply_code
   FROM conv_msgs_shop AS m
 )
 SELECT
@@ -25,12 +34,10 @@ SELECT
   m.buyer_msg_no = 1 AS is_first,
   COALESCE(a.kind = 'bot', FALSE) AS to_bot,
   HOUR(FROM_UTC_TIMESTAMP(CAST(m.ts AS TIMESTAMP), 'Asia/Shanghai')) * 3600 + MINUTE(FROM_UTC_TIMESTAMP(CAST(m.ts AS TIMESTAMP), 'Asia/Shanghai')) * 60 + SECOND(FROM_UTC_TIMESTAMP(CAST(m.ts AS TIMESTAMP), 'Asia/Shanghai')) AS tod_s,
-  c.ts AS reply_ts,
-  c.sender AS reply_sender,
-  CAST(UNIX_MICROS(c.ts) - UNIX_MICROS(m.ts) AS DOUBLE) / 1000000.0 AS response_s
+  m.next_reply_ts AS reply_ts,
+  CASE m.reply_code % 2 WHEN 1 THEN 'bot' WHEN 0 THEN 'agent' END AS reply_sender,
+  CAST(UNIX_MICROS(m.next_reply_ts) - UNIX_MICROS(m.ts) AS DOUBLE) / 1000000.0 AS response_s
 FROM marked AS m
-LEFT JOIN conv_msgs_shop AS c
-  ON c.shop = m.shop AND c.buyer = m.buyer AND c.day = m.day AND c.pos = m.reply_pos
 LEFT JOIN shop_accounts AS a
   ON a.shop = m.shop AND a.account = m.account
 WHERE

@@ -72,15 +72,19 @@ def test_example_matches_expected_rows(expected: Path, tmp_path: Path, engine: O
         assert not summary.rejections
         reports = engine.reports(wh.con, [ReportSpec(grain=grain) for grain in want], settings)
         for (grain, rows), report in zip(want.items(), reports):
-            got = report.rows
-            assert len(got) == len(rows), grain
-            for g, w in zip(sorted(got, key=_key), sorted(rows, key=_key)):
-                # The contract's columns in its order; features' own metrics (QC, exams) follow, empty without data,
-                # and so do the §7 platform figures, newer than the examples (tests/metrics/test_platform_rules.py).
-                assert list(g)[:len(w)] == list(w), "columns and their order follow the contract"
-                assert all(g[k] in (None, 0) for k in list(g)[len(w):] if not k.startswith("platform_")), grain
-                diffs = {k: (w[k], g[k]) for k in w if not same(w[k], g[k])}
-                assert not diffs, f"{grain} {_key(w)}: {diffs}"
+            compare_rows(report.rows, rows, grain)
+
+
+def compare_rows(got: list[dict[str, Any]], want: list[dict[str, Any]], label: str) -> None:
+    """A report's rows equal an expected file's rows, matched by shop, account and day."""
+    assert len(got) == len(want), label
+    for g, w in zip(sorted(got, key=_key), sorted(want, key=_key)):
+        # The contract's columns in its order; features' own metrics (QC, exams) follow, empty without data,
+        # and so do the §7 platform figures, newer than the examples (tests/metrics/test_platform_rules.py).
+        assert list(g)[:len(w)] == list(w), "columns and their order follow the contract"
+        assert all(g[k] in (None, 0) for k in list(g)[len(w):] if not k.startswith("platform_")), label
+        diffs = {k: (w[k], g[k]) for k in w if not same(w[k], g[k])}
+        assert not diffs, f"{label} {_key(w)}: {diffs}"
 
 
 def _key(row: dict[str, Any]) -> tuple[str, str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -114,3 +115,22 @@ def test_compare_previous_on_the_fly_reads_the_previous_days_too(shops: Shops) -
     for row in compared:
         assert same_rows([{k[:-5]: v for k, v in row.items() if k.endswith("_prev")}],
                          [{k: v for k, v in by_shop[row["shop"]].items() if f"{k}_prev" in row}])
+
+
+def test_a_pruned_report_knows_the_accounts_of_the_days_it_cut(make_shop: Any) -> None:
+    """A buyer named as an account that talked only on another day is internal on a pruned day too (§1)."""
+    day1, day2 = "2026-11-01", "2026-11-10"
+    con = make_shop(messages="msg_id,shop,buyer,account,sender,ts,content\n"
+                             f"m1,店,b1,kf01,buyer,{day1} 10:00:00,在吗\n"
+                             f"m2,店,b1,kf01,agent,{day1} 10:00:10,在的\n"
+                             f"m3,店,kf01,kf02,buyer,{day2} 10:00:00,测试一下\n"
+                             f"m4,店,b2,kf02,buyer,{day2} 10:01:00,在吗\n")
+    settings = Settings(attribution="first_touch")
+    day = dt.date.fromisoformat(day2)
+    cur = con.cursor()
+    engine = prepared_engine(cur, settings, day, day)
+    (read,) = cur.execute("SELECT count(*) FROM messages").fetchone() or (0,)
+    assert engine.note and read == 2  # computed on the fly from the second day's messages alone
+    (row,) = run_report(None, ReportSpec(grain="shop_day", day_from=day, day_to=day), settings, engine).rows
+    cur.close()
+    assert (row["filtered_internal"], row["inquiry_buyers"]) == (1, 1)

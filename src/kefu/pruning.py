@@ -12,7 +12,9 @@ command. They then read, instead of the whole history, TEMP views of the canonic
 - evaluations invited or rated on D1..D2.
 
 Presence is read whole: an account that has presence rows on any day counts online hours of 0 on the
-others. Every other day of a model's rows is incomplete and is cut away by the report's own day filter.
+others. The shop's accounts are built from every day's messages before the cut: an account that talks on
+another day still makes a buyer of its name internal (§1). Every other day of a model's rows is incomplete and
+is cut away by the report's own day filter.
 """
 from __future__ import annotations
 
@@ -61,11 +63,15 @@ class Narrowable(Protocol):
         """Define the engine functions and the calendar of first_day..last_day."""
         ...
 
+    def build(self, needed: list[tuple[str, str]]) -> dict[str, str]:
+        """Materialise the models needed; returns model name -> table."""
+        ...
+
 
 def narrow(engine: Narrowable, day_from: dt.date | None, day_to: dt.date | None) -> None:
     """Cut the canonical tables the engine's models read to what the days day_from..day_to need.
 
-    The engine must be prepared (its calendar spans the data) and have built nothing yet;
+    The engine must be prepared (its calendar spans the data) and have built nothing yet but shop_accounts;
     nothing changes when the days asked cover the data.
     """
     assert engine.first_day is not None and engine.last_day is not None
@@ -91,6 +97,7 @@ def narrow(engine: Narrowable, day_from: dt.date | None, day_to: dt.date | None)
         "evaluations": f"({instants('invited_at', lo, hi)}) OR ({instants('rated_at', lo, hi)})",
     }
     assert tuple(cuts) == CUT_TABLES
+    engine.build([("shop_accounts", "")])  # a table of every day's accounts, built before messages are cut
     for table, where in cuts.items():
         engine.cut(table, where)
     # The calendar (and with it the zone's offsets) covers every row the views let through.

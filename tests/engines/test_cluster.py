@@ -18,7 +18,7 @@ from kefu.cli import app
 from kefu.config import Settings
 from tests.conftest import EXAMPLES
 from tests.engines.spark_cluster import Cluster, cluster_fixture, connect_fixture, free_port  # noqa: F401 (fixtures)
-from tests.test_examples import same, settings_for
+from tests.test_examples import compare_rows, settings_for
 
 KEFU = [sys.executable, "-c", "from kefu.cli import run; run()"]
 REPORT_TIMEOUT_S = 900
@@ -70,17 +70,7 @@ def assert_expected_rows(got: list[dict[str, Any]], settings: Settings, grain: s
     assert cases
     for case in cases:
         want = json.loads(case.read_text(encoding="utf-8"))[grain]
-        mine = sorted((g for g in got if g["shop"] in {w["shop"] for w in want}), key=_key)
-        assert len(mine) == len(want), f"{case.parent.name} {grain}"
-        for g, w in zip(mine, sorted(want, key=_key)):
-            assert list(g)[:len(w)] == list(w), "columns and their order follow the contract"
-            assert all(g[k] in (None, 0) for k in list(g)[len(w):] if not k.startswith("platform_")), grain
-            diffs = {k: (w[k], g[k]) for k in w if not same(w[k], g[k])}
-            assert not diffs, f"{case.parent.name} {grain} {_key(w)}: {diffs}"
-
-
-def _key(row: dict[str, Any]) -> tuple[str, str, str]:
-    return row["shop"], row.get("account", ""), row["day"]
+        compare_rows([g for g in got if g["shop"] in {w["shop"] for w in want}], want, f"{case.parent.name} {grain}")
 
 
 def executor_logs(cluster_root: Path) -> dict[Path, str]:

@@ -167,6 +167,7 @@ def test_spark_facts_follow_the_export_and_equal_duckdb(export: tuple[Warehouse,
     result = runner.invoke(app, ["facts", "build", "--data", str(parquet), "--master", "local[2]"])
     assert result.exit_code == 0, result.output
     assert f"{SHOP} 2026-03" in result.stdout and "随机店1" not in result.stdout and "2026-02" not in result.stdout
+    assert "只读取了这些店铺 2026-03-01~2026-03-" in result.stdout  # the month rewritten, not since January
     after = _files(parquet / "facts")
     untouched = [p for p in before if "随机店1" in p or "month=2026-01" in p or "month=2026-02" in p]
     assert untouched and all(after.get(p) == before[p] for p in untouched)

@@ -89,6 +89,10 @@ def facts_build_cmd(
         shown = [f"{shop or '各账号在线时长'} {month}".strip() for shop, month in sorted(built.partitions)]
         listed = "、".join(shown[:_LISTED]) + (" 等" if n > _LISTED else "")
         console.print(f"重建 {n} 个分区：{listed}（{took} 秒） / rebuilt {n} partitions ({took} s)", soft_wrap=True)
+        if built.read is not None:
+            lo, hi = built.read
+            console.print(f"只读取了这些店铺 {lo}~{hi} 所需的行 / read only the rows days {lo}..{hi} need",
+                          soft_wrap=True)
 
 
 _LISTED = 30  # partitions named in the summary line

@@ -236,10 +236,13 @@ class SparkEngine:
         view, which Spark plans into the one query that reads it.
         """
         wanted = wanted_keys(needed)
+        # Readers among every report's models, or among the models asked for when more of them read one
+        # (a facts build asks for the shared scope, which no report reads).
+        readers = READERS | count_readers(needed)
         tables: dict[str, str] = {}
         for model, scope in build_order(needed, reuse=REUSE_ACCOUNT_ROWS):
             if (model.name, scope) not in self.built:
-                self.add(model, scope, keeps(model, scope, wanted))
+                self.add(model, scope, keeps(model, scope, wanted, readers))
             tables[model.name] = model.table(scope)
         return tables
 
@@ -279,10 +282,10 @@ def keep(df: DataFrame) -> DataFrame:
     return df.localCheckpoint(eager=True)
 
 
-def _readers() -> Counter[tuple[str, str]]:
-    """How many models read each (model, scope) in the engine's build graph of every model in every scope."""
+def count_readers(needed: list[tuple[str, str]]) -> Counter[tuple[str, str]]:
+    """How many models read each (model, scope) in the engine's build graph of the models needed."""
     count: Counter[tuple[str, str]] = Counter()
-    for model, scope in build_order([(m.name, s) for m in MODELS for s in SCOPES], reuse=REUSE_ACCOUNT_ROWS):
+    for model, scope in build_order(needed, reuse=REUSE_ACCOUNT_ROWS):
         for dep in model.deps_in(scope, REUSE_ACCOUNT_ROWS):
             name, _, dep_scope = dep.partition("@")
             count[(name, (dep_scope or scope or "account") if MODELS_BY_NAME[name].scoped else "")] += 1
@@ -294,17 +297,19 @@ def wanted_keys(needed: list[tuple[str, str]]) -> set[tuple[str, str]]:
     return {(name, scope if MODELS_BY_NAME[name].scoped else "") for name, scope in needed}
 
 
-def keeps(model: Model, scope: str, wanted: set[tuple[str, str]]) -> bool:
+def keeps(model: Model, scope: str, wanted: set[tuple[str, str]], readers: Counter[tuple[str, str]] | None = None
+          ) -> bool:
     """Whether the engine keeps a model's rows: when two or more queries read them, the caller's own counting
     as one when it names the model (a report reads its rowset twice: for its days, then for its rows).
 
     Projections (views) never: Spark reads their columns straight from Parquet, pruned to what each reader needs.
     """
     key = (model.name, scope)
-    return not model.view and READERS[key] + (key in wanted) >= 2
+    return not model.view and (READERS if readers is None else readers)[key] + (key in wanted) >= 2
 
 
-READERS = _readers()
+READERS = count_readers([(m.name, s) for m in MODELS for s in SCOPES])
+"""Readers in the graph of every model in every scope a report reads."""
 
 
 def open_spark_engine(data: str, master: str, settings: Settings, remote: str | None = None) -> SparkEngine:

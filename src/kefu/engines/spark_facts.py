@@ -34,6 +34,7 @@ from kefu.export import hive_escape
 from kefu.facts import FACTS, Fact
 from kefu.facts_touched import DayRange, Touched, merge_touched
 from kefu.models import render
+from kefu.pruning import narrow
 from kefu.sqltext import lit
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class Built:
 
     full: bool
     partitions: frozenset[tuple[str, str]]
+    read: DayRange | None = None  # the days a partial build read (None: all of the touched shops' rows)
 
 
 def build_facts(spark: SparkSession, settings: Settings, data: Path, facts_dir: Path, *, full: bool = False,
@@ -79,6 +81,7 @@ def build_facts(spark: SparkSession, settings: Settings, data: Path, facts_dir: 
     _read_changed_groups(spark, settings, data, export, previous.export if previous else {})
     old = None if full else previous
     manifest = new_manifest(settings, export)
+    read = None
     if old is None:
         write_manifest(facts_dir, manifest)  # incomplete until the end: a build that fails is redone whole
         partitions = _build_all(spark, settings, data, facts_dir, manifest)
@@ -89,10 +92,10 @@ def build_facts(spark: SparkSession, settings: Settings, data: Path, facts_dir: 
         partitions = set()
         if reach:
             write_manifest(facts_dir, manifest)
-            partitions = _build_some(spark, settings, data, facts_dir, reach)
+            partitions, read = _build_some(spark, settings, data, facts_dir, reach)
     manifest.complete = True
     write_manifest(facts_dir, manifest)
-    return Built(old is None, frozenset(partitions))
+    return Built(old is None, frozenset(partitions), read)
 
 
 def use_facts(engine: SparkEngine, data: str, facts_dir: str | None = None) -> str:
@@ -193,30 +196,50 @@ def _build_all(spark: SparkSession, settings: Settings, data: Path, facts_dir: P
 
 
 def _build_some(spark: SparkSession, settings: Settings, data: Path, facts_dir: Path,
-                reach: Reach) -> set[tuple[str, str]]:
-    """Recompute the touched shops from all their rows and rewrite the partitions their changes reach."""
+                reach: Reach) -> tuple[set[tuple[str, str]], DayRange | None]:
+    """Recompute the touched shops and rewrite the partitions their changes reach; with the days read.
+
+    When every touched shop changed on some days only, the engine reads only what the rewritten months need
+    (kefu.pruning, the rule of a report on those days), so the cost follows the months rewritten, not the
+    shops' history; a shop changed on every day (None) is recomputed from all its rows.
+    """
     done: set[tuple[str, str]] = set()
+    read: DayRange | None = None
     if reach.touched:
         engine = _engine(spark, settings, data)
         try:
             _cut_to_shops(engine, sorted(reach.touched))
             _prepare(engine)
-            engine.build([(f.model.name, f.scope) for f in SPARK_FACTS])
             ranges = {s: r for s, r in reach.touched.items() if r is not None}
             paid = _paid_ends(engine, ranges, settings.conversion_window_days)
+            targets = {fact.table: {s: None if r is None else months(
+                fact_days(fact.model.name, r, settings.conversion_window_days, paid.get(s)))
+                for s, r in reach.touched.items()} for fact in SPARK_FACTS if fact.table != ONLINE_HOURS}
+            if len(ranges) == len(reach.touched) and engine.first_day and engine.last_day:
+                lo, hi = _month_span(targets)
+                read = max(lo, engine.first_day), min(hi, engine.last_day)
+                narrow(engine, *read)
+            engine.build([(f.model.name, f.scope) for f in SPARK_FACTS])
             for fact in SPARK_FACTS:
                 if fact.table == ONLINE_HOURS:
                     continue
                 out, parts = _with_month(engine.spark.table(fact.table), fact)
-                targets: dict[str | None, set[str] | None] = {s: None if r is None or "month" not in parts else
-                           months(fact_days(fact.model.name, r, settings.conversion_window_days, paid.get(s)))
-                           for s, r in reach.touched.items()}
-                done |= _replace(engine.spark, out, parts, facts_dir / fact.table, targets)
+                # A table without months (shop_accounts: built from every day before the cut) is rewritten whole.
+                wanted = targets[fact.table] if "month" in parts else dict.fromkeys(reach.touched)
+                done |= _replace(engine.spark, out, parts, facts_dir / fact.table, dict(wanted))
         finally:
             engine.close()
     if reach.online:
         done |= _rebuild_online(spark, settings, data, facts_dir, set().union(*map(months, reach.online)))
-    return done
+    return done, read
+
+
+def _month_span(targets: dict[str, dict[str, set[str] | None]]) -> DayRange:
+    """The first day of the earliest month and the last day of the latest month the targets name."""
+    named = [m for shops in targets.values() for ms in shops.values() for m in ms or ()]
+    first = dt.date.fromisoformat(min(named) + "-01")
+    last = (dt.date.fromisoformat(max(named) + "-01") + dt.timedelta(days=32)).replace(day=1)
+    return first, last - dt.timedelta(days=1)
 
 
 def _rebuild_online(spark: SparkSession, settings: Settings, data: Path, facts_dir: Path,
@@ -238,18 +261,15 @@ def _rebuild_online(spark: SparkSession, settings: Settings, data: Path, facts_d
 
 
 def _paid_ends(engine: SparkEngine, ranges: dict[str, DayRange], window: int) -> dict[str, dt.date]:
-    """Per shop, the latest day an order created on its days lo..hi+w was paid (facts_range's E)."""
+    """Per shop, the latest day an order created on its days lo..hi+w was paid (facts_range's E), from the orders
+    themselves: it says which months to read, so it comes before any model is built."""
     if not ranges:
         return {}
-    from pyspark.sql import functions as F
-
     w = dt.timedelta(days=window)
-    spans = engine.spark.createDataFrame([(s, lo, hi + w) for s, (lo, hi) in ranges.items()],
-                                         "shop STRING, lo DATE, hi DATE")
-    rows = (engine.spark.table("order_days").join(spans, "shop")
-            .where(F.col("created_day").between(F.col("lo"), F.col("hi")))
-            .groupBy("shop").agg(F.max("paid_day").alias("paid")).collect())
-    return {r["shop"]: r["paid"] for r in rows if r["paid"] is not None}
+    made = " OR ".join(f"(shop = {lit(s)} AND local_day(created_at) BETWEEN DATE '{lo}' AND DATE '{hi + w}')"
+                       for s, (lo, hi) in sorted(ranges.items()))
+    _, rows = engine.fetch(f"SELECT shop, max(local_day(paid_at)) FROM orders WHERE {made} GROUP BY shop")
+    return {shop: paid for shop, paid in rows if paid is not None}
 
 
 # --- writing -------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import shutil
 import socket
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -174,6 +175,9 @@ class SparkEngine:
     kept: list[DataFrame] = field(default_factory=list)
     first_day: dt.date | None = None
     last_day: dt.date | None = None
+    # Called with each model's table and rows as it is defined: the rows written somewhere, read back from there
+    # (a facts build), or None to define the model as usual.
+    store: Callable[[str, DataFrame], DataFrame | None] | None = None
 
     @classmethod
     def open(cls, spark: SparkSession, settings: Settings, data: str) -> SparkEngine:
@@ -251,7 +255,10 @@ class SparkEngine:
         table = model.table(scope)
         df = self.spark.sql(to_spark_sql(render(model, self.settings, scope or "account", REUSE_ACCOUNT_ROWS),
                                          self.settings))
-        if keep_rows:
+        stored = self.store(table, df) if self.store else None
+        if stored is not None:
+            df = stored
+        elif keep_rows:
             log.debug("computing %s", table)
             df = keep(df)
             self.kept.append(df)

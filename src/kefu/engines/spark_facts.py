@@ -14,7 +14,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from kefu.config import Settings
@@ -111,13 +111,9 @@ def use_facts(engine: SparkEngine, data: str, facts_dir: str | None = None) -> s
         why = "导出目录在事实表之后有变化 / the export changed after the facts were built"
     if why:
         return f"{why}；本次临时计算，kefu facts build 可更新 / computed on the fly (kefu facts build updates them)"
-    from pyspark.sql.types import StructType
-
     for fact in SPARK_FACTS:
-        meta = manifest.facts[fact.table]
-        schema = StructType.fromJson(json.loads(meta["schema"]))
-        df = engine.spark.read.schema(schema).parquet(str(Path(folder) / fact.table))
-        df.select(*meta["columns"]).createOrReplaceTempView(fact.table)
+        read_fact(engine.spark, Path(folder) / fact.table, manifest.facts[fact.table]
+                  ).createOrReplaceTempView(fact.table)
         engine.built[(fact.model.name, fact.scope)] = fact.table
     # The engine-defined models (msgs) as plain views: only models the facts replace read them.
     for fact in FACTS:
@@ -126,6 +122,14 @@ def use_facts(engine: SparkEngine, data: str, facts_dir: str | None = None) -> s
             engine.spark.sql(sql).createOrReplaceTempView(fact.table)
             engine.built[(fact.model.name, fact.scope)] = fact.table
     return ""
+
+
+def read_fact(spark: SparkSession, path: Path, meta: dict[str, Any]) -> DataFrame:
+    """A stored fact table's rows in its columns (the manifest's schema: an empty table reads as one too)."""
+    from pyspark.sql.types import StructType
+
+    schema = StructType.fromJson(json.loads(meta["schema"]))
+    return spark.read.schema(schema).parquet(str(path)).select(*meta["columns"])
 
 
 # --- reading the export --------------------------------------------------------------------------------------
@@ -178,18 +182,29 @@ def _cut_to_shops(engine: SparkEngine, shops: list[str]) -> None:
 
 def _build_all(spark: SparkSession, settings: Settings, data: Path, facts_dir: Path,
                manifest: Manifest) -> set[tuple[str, str]]:
-    """Compute every fact from the whole export and write each table anew."""
+    """Compute every fact from the whole export and write each table anew.
+
+    Each fact is written as soon as it is defined and its later readers read it back from Parquet (the columns
+    each needs), so no model is computed twice and none is kept in the executors' memory besides.
+    """
     engine = _engine(spark, settings, data)
+    facts = {f.table: f for f in SPARK_FACTS}
+    written: set[tuple[str, str]] = set()
+
+    def store(table: str, df: DataFrame) -> DataFrame | None:
+        fact = facts.get(table)
+        if fact is None:
+            return None
+        out, parts = _with_month(df, fact)
+        shutil.rmtree(facts_dir / table, ignore_errors=True)
+        written.update(_write(out, parts, facts_dir / table))
+        manifest.facts[table] = {"columns": df.columns, "schema": out.schema.json()}
+        return read_fact(engine.spark, facts_dir / table, manifest.facts[table])
+
     try:
         _prepare(engine)
+        engine.store = store
         engine.build([(f.model.name, f.scope) for f in SPARK_FACTS])
-        written: set[tuple[str, str]] = set()
-        for fact in SPARK_FACTS:
-            df = engine.spark.table(fact.table)
-            out, parts = _with_month(df, fact)
-            shutil.rmtree(facts_dir / fact.table, ignore_errors=True)
-            written |= _write(out, parts, facts_dir / fact.table)
-            manifest.facts[fact.table] = {"columns": df.columns, "schema": out.schema.json()}
         return written
     finally:
         engine.close()
@@ -292,8 +307,6 @@ def _write(out: DataFrame, parts: list[str], path: Path) -> set[tuple[str, str]]
     Spark names every file it writes anew, so the partitions written are those whose files changed.
     """
     before = _partitions(path, parts)
-    # Each partition's rows in one task: one file per partition, not one per task that holds some of its rows.
-    out = out.repartition(*parts) if parts else out
     out.write.mode("overwrite").partitionBy(*parts).parquet(str(path))
     path.mkdir(parents=True, exist_ok=True)  # a table without rows is still a folder readers find
     return {label for label, files in _partitions(path, parts).items() if before.get(label) != files}

@@ -6,6 +6,7 @@ other piece of SQL is the models' own text, transpiled by sqlglot.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
 import logging
@@ -14,7 +15,7 @@ import shutil
 import socket
 import urllib.parse
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,29 +141,57 @@ def spark_session(master: str = "local[*]", shuffle_partitions: int | None = Non
         # Each session created is a server-side session of its own (temp views, settings); the server owns the
         # JVM, its memory and its logging, so only the SQL settings apply.
         return SparkSession.builder.remote(remote).config(map=sql_conf).create()
-    _quiet_driver_logging()
     builder = (SparkSession.builder.master(master).appName("kefu")
                # The kept models of a report live in the driver in local mode; Spark's default 1g is tight.
                .config("spark.driver.memory", driver_memory)
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
                .config(map=sql_conf))
-    spark = builder.getOrCreate()
+    with _launch_options():
+        spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
 
-def _quiet_driver_logging() -> None:
-    """Have the driver's JVM, when this process starts it, log errors only (unless Spark's config folder says how)."""
+def _driver_java_options() -> str:
+    """The options kefu gives the driver's JVM when this process starts it: errors-only logging (unless Spark's
+    config folder says how) and the class-data-sharing archive of Spark's classes (spark_cds)."""
+    import pyspark
+
+    from kefu.engines.spark_cds import java_options
+
     home = os.environ.get("SPARK_HOME")
     conf_dir = os.environ.get("SPARK_CONF_DIR") or (home and str(Path(home, "conf")))
     opts = os.environ.get("SPARK_SUBMIT_OPTS", "")
-    if (conf_dir and Path(conf_dir, "log4j2.properties").exists()) or "log4j2.configurationFile" in opts:
-        return
-    # setLogLevel comes only after start-up, whose warnings (hostname, native library, default profile) would
-    # otherwise open every report's output. The launcher passes SPARK_SUBMIT_OPTS to the driver's JVM before any
-    # spark.driver.extraJavaOptions, so this overrides none of the user's own settings.
-    os.environ["SPARK_SUBMIT_OPTS"] = f"{opts} -Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}".strip()
+    extra = []
+    if not (conf_dir and Path(conf_dir, "log4j2.properties").exists()) and "log4j2.configurationFile" not in opts:
+        # setLogLevel comes only after start-up, whose warnings (hostname, native library, default profile) would
+        # otherwise open every report's output.
+        extra.append(f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}")
+    if "SharedArchiveFile" not in opts and "ArchiveClassesAtExit" not in opts:
+        extra.append(java_options(pyspark.__version__))
+    return " ".join(e for e in extra if e)
+
+
+@contextlib.contextmanager
+def _launch_options() -> Iterator[None]:
+    """SPARK_SUBMIT_OPTS with the driver's options while the JVM is launched, as it was afterwards.
+
+    The launcher passes SPARK_SUBMIT_OPTS to the driver's JVM before any spark.driver.extraJavaOptions, so these
+    override none of the user's own settings; restored, they are not inherited by the processes kefu starts later
+    (two JVMs must not write one archive).
+    """
+    saved = os.environ.get("SPARK_SUBMIT_OPTS")
+    extra = _driver_java_options()
+    if extra:
+        os.environ["SPARK_SUBMIT_OPTS"] = f"{saved or ''} {extra}".strip()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SPARK_SUBMIT_OPTS", None)
+        else:
+            os.environ["SPARK_SUBMIT_OPTS"] = saved
 
 
 @dataclass

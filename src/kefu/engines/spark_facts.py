@@ -47,6 +47,7 @@ SPARK_FACTS: tuple[Fact, ...] = tuple(f for f in FACTS if f.kind == "table" or f
 # The day that places a fact row in a month: `day` but for orders, kept by the day they were created.
 MONTH_OF = {"order_days": "created_day"}
 ONLINE_HOURS = "online_hours"  # keyed by account: one table for every shop, by month alone
+DAYLESS = ("shop_accounts",)  # facts without a day: a shop's partition is rewritten whole
 
 
 class FactsError(RuntimeError):
@@ -227,9 +228,7 @@ def _build_some(spark: SparkSession, settings: Settings, data: Path, facts_dir: 
             _prepare(engine)
             ranges = {s: r for s, r in reach.touched.items() if r is not None}
             paid = _paid_ends(engine, ranges, settings.conversion_window_days)
-            targets = {fact.table: {s: None if r is None else months(
-                fact_days(fact.model.name, r, settings.conversion_window_days, paid.get(s)))
-                for s, r in reach.touched.items()} for fact in SPARK_FACTS if fact.table != ONLINE_HOURS}
+            targets = _target_months(reach.touched, settings.conversion_window_days, paid)
             if len(ranges) == len(reach.touched) and engine.first_day and engine.last_day:
                 lo, hi = _month_span(targets)
                 read = max(lo, engine.first_day), min(hi, engine.last_day)
@@ -239,14 +238,24 @@ def _build_some(spark: SparkSession, settings: Settings, data: Path, facts_dir: 
                 if fact.table == ONLINE_HOURS:
                     continue
                 out, parts = _with_month(engine.spark.table(fact.table), fact)
-                # A table without months (shop_accounts: built from every day before the cut) is rewritten whole.
-                wanted = targets[fact.table] if "month" in parts else dict.fromkeys(reach.touched)
-                done |= _replace(engine.spark, out, parts, facts_dir / fact.table, dict(wanted))
+                # A table without months (DAYLESS: built from every day before the cut) is rewritten whole.
+                wanted: dict[str | None, set[str] | None] = {
+                    s: (targets[fact.table][s] if "month" in parts else None) for s in reach.touched}
+                done |= _replace(engine.spark, out, parts, facts_dir / fact.table, wanted)
         finally:
             engine.close()
     if reach.online:
         done |= _rebuild_online(spark, settings, data, facts_dir, set().union(*map(months, reach.online)))
     return done, read
+
+
+def _target_months(touched: Touched, window: int, paid: dict[str, dt.date]) -> dict[str, dict[str, set[str] | None]]:
+    """Per fact table with days, per touched shop, the months its changes reach (None: every month)."""
+    def reached(name: str, shop: str, days: DayRange | None) -> set[str] | None:
+        return None if days is None else months(fact_days(name, days, window, paid.get(shop)))
+
+    return {fact.table: {shop: reached(fact.model.name, shop, days) for shop, days in touched.items()}
+            for fact in SPARK_FACTS if fact.table not in (ONLINE_HOURS, *DAYLESS)}
 
 
 def _month_span(targets: dict[str, dict[str, set[str] | None]]) -> DayRange:

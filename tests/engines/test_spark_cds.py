@@ -51,6 +51,7 @@ def test_a_settled_dump_is_moved_into_place_and_mapped(tmp_path: Path, java: str
 def test_another_spark_or_java_needs_an_archive_of_its_own(tmp_path: Path, java: str) -> None:
     key = archive_key("4.3.0", java)
     assert archive_key("4.3.1", java) != key
+    assert archive_key("4.3.0 /other/venv/pyspark", java) != key  # the jars elsewhere: another class path
     os.utime(java, ns=(0, 0))  # a Java updated in place
     assert archive_key("4.3.0", java) != key
 

@@ -169,7 +169,7 @@ def _driver_java_options() -> str:
         # otherwise open every report's output.
         extra.append(f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}")
     if "SharedArchiveFile" not in opts and "ArchiveClassesAtExit" not in opts:
-        extra.append(java_options(pyspark.__version__))
+        extra.append(java_options(f"{pyspark.__version__} {Path(pyspark.__file__).parent}"))
     return " ".join(e for e in extra if e)
 
 

@@ -34,19 +34,20 @@ def java_binary() -> str | None:
     return os.path.realpath(found) if found else None
 
 
-def archive_key(spark_version: str, java: str) -> str:
-    """A name for the archive of one Spark and one Java: another of either needs an archive of its own."""
-    stamp = f"{spark_version}|{java}|{os.stat(java).st_mtime_ns}"
+def archive_key(spark: str, java: str) -> str:
+    """A name for the archive of one Spark (its version and where its jars are) and one Java: the JVM maps an
+    archive only for the class path and Java that wrote it, so another of either needs an archive of its own."""
+    stamp = f"{spark}|{java}|{os.stat(java).st_mtime_ns}"
     return hashlib.sha256(stamp.encode()).hexdigest()[:16]
 
 
-def java_options(spark_version: str, folder: Path | None = None, now: float | None = None) -> str:
+def java_options(spark: str, folder: Path | None = None, now: float | None = None) -> str:
     """The driver JVM's options that map the archive, or that write one when there is none yet ("" for neither)."""
     java = java_binary()
     folder = folder or cache_dir()
     if os.environ.get(SWITCH) == "0" or java is None or any(c.isspace() for c in str(folder)):
         return ""  # the launcher splits its options at spaces
-    key = archive_key(spark_version, java)
+    key = archive_key(spark, java)
     archive = folder / f"{key}.jsa"
     if not archive.exists():
         settle(folder, key, time.time() if now is None else now)

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from bench.generate import generate, write
-from bench.steps import SPARK_DRIVER_MEMORY
+from bench.steps import CLUSTER_EXECUTOR_MEMORY, SPARK_DRIVER_MEMORY
 
 ROOT = Path(__file__).resolve().parents[1]
 GIB = 1024 ** 3
@@ -74,7 +74,7 @@ def dataset(data_dir: Path, n: int) -> tuple[Path, Path, float]:
     return csv_dir, pq_dir, time.perf_counter() - t
 
 
-def measure(n: int, data_dir: Path, spark: bool, done: dict[str, Any]) -> dict[str, Any]:
+def measure(n: int, data_dir: Path, spark: bool, cluster: bool, done: dict[str, Any]) -> dict[str, Any]:
     """Every figure for one size (steps already in `done` are kept, for a run resumed with --reuse)."""
     csv_dir, pq_dir, gen_s = dataset(data_dir, n)
     db = str(data_dir / f"{n}.duckdb")
@@ -85,6 +85,8 @@ def measure(n: int, data_dir: Path, spark: bool, done: dict[str, Any]) -> dict[s
              ("pandas", ("pandas", db))]
     if spark:
         steps.append(("spark", ("spark", db, str(data_dir / f"{n}-export"))))
+    if cluster:
+        steps.append(("spark_cluster", ("spark", db, str(data_dir / f"{n}-export"), "cluster")))
     for key, args in steps:
         if key not in res:
             print(f"[{n:,}] {key} …", flush=True)
@@ -207,14 +209,18 @@ def markdown(results: list[dict[str, Any]], info: str, facts: dict[str, Any] | N
     if sparked:
         lines += ["", "## Spark", "",
                   f"The facts built from the Parquet export (`kefu facts build`), then both reports read from them, "
-                  f"on Spark `local[2]` in one session (driver memory {SPARK_DRIVER_MEMORY}; the plans are described "
+                  f"on Spark `local[2]`, and on a standalone cluster of a master and two one-core workers started on "
+                  f"this machine (tests/engines/spark_cluster.py; executors {CLUSTER_EXECUTOR_MEMORY}), in one session "
+                  f"(driver memory {SPARK_DRIVER_MEMORY}; the plans are described "
                   "in docs/spark.md), beside DuckDB computing the same models from the canonical rows in the same "
                   "process; `python -m bench.spark_models EXPORT` times each model.", "",
-                  "| messages | facts build (s) | both reports (s) | together | target | JVM CPU s | DuckDB (s) "
-                  "| Spark ÷ DuckDB |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-        lines += [_spark_line(r) for r in sparked]
-        if any(r["spark"]["seconds"] > TARGETS["spark_1m_s"] * r["n"] / 1_000_000 for r in sparked):
+                  "| messages | Spark | facts build (s) | both reports (s) | together | target | JVM CPU s "
+                  "| DuckDB (s) | Spark ÷ DuckDB |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [_spark_line(r, "spark", "local[2]") for r in sparked]
+        lines += [_spark_line(r, "spark_cluster", "standalone, 2 workers") for r in results if "spark_cluster" in r]
+        if any(r[k]["seconds"] > TARGETS["spark_1m_s"] * r["n"] / 1_000_000 for r in sparked
+               for k in ("spark", "spark_cluster") if k in r):
             lines += ["", SPARK_NOTE]
     phases = big["import_csv"].get("phases", {})
     heavy = [(name, f) for name, f in phases.items() if f["rss_gib"] >= 1.0 or f["seconds"] >= 1.0]
@@ -251,14 +257,15 @@ def _cell(fn: Any, r: dict[str, Any]) -> str:
         return "—"
 
 
-def _spark_line(r: dict[str, Any]) -> str:
-    """One size's Spark figures against the target (scaled from 1M messages) and DuckDB's."""
-    sp = r["spark"]
+def _spark_line(r: dict[str, Any], key: str, where: str) -> str:
+    """One size's Spark figures (of the step `key`) against the target (scaled from 1M messages) and DuckDB's."""
+    sp = r[key]
     target = TARGETS["spark_1m_s"] * r["n"] / 1_000_000
     cpu = f"{sp['cpu_seconds']:.0f}" if "cpu_seconds" in sp else "—"
     duck, ratio = ((f"{sp['duckdb_seconds']:.2f}", f"{sp['seconds'] / sp['duckdb_seconds']:.0f}×")
                    if "duckdb_seconds" in sp else ("—", "—"))
-    return (f"| {r['n']:,} | {sp.get('facts_seconds', 0):.1f} | {sp.get('reports_seconds', sp['seconds']):.1f} | "
+    facts, reports = sp.get("facts_seconds", 0.0), sp.get("reports_seconds", sp["seconds"])
+    return (f"| {r['n']:,} | {where} | {facts:.1f} | {reports:.1f} | "
             f"{sp['seconds']:.1f} | ≤ {target:.0f} s {_verdict(sp['seconds'], target)} | {cpu} | {duck} | {ratio} |")
 
 
@@ -271,6 +278,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000000,10000000", help="message counts, comma-separated")
     parser.add_argument("--spark-sizes", default="1000000,10000000",
                         help="the sizes also run on Spark, comma-separated, e.g. 1000000,10000000 (empty: none)")
+    parser.add_argument("--spark-cluster-sizes", default="1000000",
+                        help="the sizes also run on a Spark standalone cluster of two workers on this machine")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "bench" / ".data")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--reuse", action="store_true", help="keep the figures of steps a previous run finished")
@@ -280,7 +289,8 @@ def main() -> None:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     saved = _load(args.data_dir) if args.reuse else {}
     spark_sizes = {int(n) for n in args.spark_sizes.split(",") if n}
-    results = [measure(n, args.data_dir, n in spark_sizes, saved.get(str(n), {}))
+    cluster_sizes = {int(n) for n in args.spark_cluster_sizes.split(",") if n}
+    results = [measure(n, args.data_dir, n in spark_sizes, n in cluster_sizes, saved.get(str(n), {}))
                for n in map(int, args.sizes.split(","))]
     facts = facts_run(args.facts_size) if args.facts_size else None
     text = markdown(results, info, facts)

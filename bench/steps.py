@@ -5,6 +5,7 @@ import json
 import math
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -19,6 +20,9 @@ from kefu.store import Warehouse
 SETTINGS = Settings()
 # The Spark step's driver (in local mode also its executors): room for the kept models of 10M messages.
 SPARK_DRIVER_MEMORY = "6g"
+# The standalone cluster's two one-core workers (on this machine): each executor's share of the rows.
+CLUSTER_WORKER_MEMORY = "4g"
+CLUSTER_EXECUTOR_MEMORY = "3g"
 
 
 def _rss_gib() -> float:
@@ -136,15 +140,13 @@ def _same(want: Any, got: Any) -> bool:
     return math.isclose(want, got, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def spark_step(db: str, parquet: str) -> dict[str, Any]:
-    """Export to Parquet, build the facts on Spark local[2] (driver memory bounded), then both grains from them,
-    checked against DuckDB's rows; beside it DuckDB computing the same models from the canonical rows."""
+def spark_step(db: str, parquet: str, where: str = "local") -> dict[str, Any]:
+    """Export to Parquet, build the facts on Spark (local[2], driver memory bounded; or a standalone cluster of two
+    one-core workers on this machine), then both grains from them, checked against DuckDB's rows; beside it DuckDB
+    computing the same models from the canonical rows."""
     import shutil
 
-    from bench.spark_models import jvm_cpu_seconds
     from kefu.engines.duckdb import DuckDBEngine
-    from kefu.engines.spark import SparkEngine, spark_session
-    from kefu.engines.spark_facts import build_facts, use_facts
     from kefu.export import export_parquet
 
     shutil.rmtree(parquet, ignore_errors=True)
@@ -157,11 +159,31 @@ def spark_step(db: str, parquet: str) -> dict[str, Any]:
         fly.prepare()
         want = {g: run_report(wh.con, ReportSpec(g), SETTINGS, fly).rows for g in ("account_day", "shop_day")}
         duckdb_s = time.perf_counter() - t
+    if where == "local":
+        figures = _spark_facts_and_reports(parquet, "local[2]", want)
+    else:
+        # The tests' cluster of a master and two workers, here with room for the benchmark's rows.
+        from tests.engines.spark_cluster import standalone_cluster
+
+        with tempfile.TemporaryDirectory() as root, standalone_cluster(
+                Path(root), worker_memory=CLUSTER_WORKER_MEMORY, executor_memory=CLUSTER_EXECUTOR_MEMORY,
+                small=False) as cluster:
+            os.environ.update({k: v for k, v in cluster.env.items() if k.startswith(("SPARK_", "PYSPARK_"))})
+            figures = _spark_facts_and_reports(parquet, cluster.master_url, want)
+    return {**figures, "export_seconds": export_s, "duckdb_seconds": duckdb_s, "load_average": os.getloadavg()[0]}
+
+
+def _spark_facts_and_reports(parquet: str, master: str, want: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The facts built anew on a new Spark session, then both grains read from them, compared with `want`."""
+    from bench.spark_models import jvm_cpu_seconds
+    from kefu.engines.spark import SparkEngine, spark_session
+    from kefu.engines.spark_facts import build_facts, use_facts
+
     t = time.perf_counter()
-    spark = spark_session("local[2]", driver_memory=SPARK_DRIVER_MEMORY)
+    spark = spark_session(master, driver_memory=SPARK_DRIVER_MEMORY)
     start_s = time.perf_counter() - t
     t, cpu = time.perf_counter(), jvm_cpu_seconds()
-    build_facts(spark, SETTINGS, Path(parquet), Path(parquet) / "facts")
+    build_facts(spark, SETTINGS, Path(parquet), Path(parquet) / "facts", full=True)
     facts_s, facts_cpu = time.perf_counter() - t, jvm_cpu_seconds() - cpu
     t, cpu = time.perf_counter(), jvm_cpu_seconds()
     engine = SparkEngine.open(spark, SETTINGS, parquet)
@@ -175,8 +197,7 @@ def spark_step(db: str, parquet: str) -> dict[str, Any]:
         all(w[k] == v[k] or (isinstance(w[k], float) and math.isclose(w[k], v[k], rel_tol=1e-12)) for k in w)
         for w, v in zip(want[g], got[g])) for g in want)
     return {"seconds": facts_s + reports_s, "facts_seconds": facts_s, "reports_seconds": reports_s,
-            "cpu_seconds": facts_cpu + reports_cpu, "export_seconds": export_s, "session_seconds": start_s,
-            "duckdb_seconds": duckdb_s, "same_rows": same, "load_average": os.getloadavg()[0]}
+            "cpu_seconds": facts_cpu + reports_cpu, "session_seconds": start_s, "same_rows": same}
 
 
 STEPS = {"import": import_step, "report": report_step, "models": models_step, "pandas": pandas_step,

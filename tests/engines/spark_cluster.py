@@ -137,22 +137,27 @@ class Cluster:
         return "\n".join(d.tail() for d in self.daemons)
 
 
-def write_conf(conf_dir: Path) -> Path:
-    """A Spark config folder for the drivers and daemons here: bounded executor memory, small shuffles."""
+def write_conf(conf_dir: Path, executor_memory: str = EXECUTOR_MEMORY, small: bool = True) -> Path:
+    """A Spark config folder for the drivers and daemons here: bounded executor memory, small shuffles (small)."""
     conf_dir.mkdir(parents=True, exist_ok=True)
     # Spark's default of 200 shuffle partitions makes thousands of tasks of the tests' few rows, each a round
     # trip between driver and executor: two, one for each executor's core.
-    (conf_dir / "spark-defaults.conf").write_text(
-        f"spark.executor.memory {EXECUTOR_MEMORY}\nspark.sql.shuffle.partitions 2\n", encoding="utf-8")
+    shuffles = "spark.sql.shuffle.partitions 2\n" if small else ""
+    (conf_dir / "spark-defaults.conf").write_text(f"spark.executor.memory {executor_memory}\n{shuffles}",
+                                                  encoding="utf-8")
     return conf_dir
 
 
 @contextmanager
-def standalone_cluster(root: Path, workers: int = 2) -> Iterator[Cluster]:
-    """A master and `workers` one-core workers on 127.0.0.1, stopped (with their executors) on leaving."""
+def standalone_cluster(root: Path, workers: int = 2, worker_memory: str = WORKER_MEMORY,
+                       executor_memory: str = EXECUTOR_MEMORY, small: bool = True) -> Iterator[Cluster]:
+    """A master and `workers` one-core workers on 127.0.0.1, stopped (with their executors) on leaving.
+
+    The tests' defaults bound memory and shuffles for their few rows; a benchmark gives more of both.
+    """
     logs = root / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    env = daemon_env(write_conf(root / "conf"))
+    env = daemon_env(write_conf(root / "conf", executor_memory, small))
     spark_class = str(spark_home() / "bin" / "spark-class")
     port, web_port = free_port(), free_port()
     cluster = Cluster(root, f"spark://127.0.0.1:{port}", f"http://127.0.0.1:{web_port}", env)
@@ -169,7 +174,7 @@ def standalone_cluster(root: Path, workers: int = 2) -> Iterator[Cluster]:
             work_dir.mkdir(exist_ok=True)
             start(f"worker{i}", [spark_class, "org.apache.spark.deploy.worker.Worker", cluster.master_url,
                                  "--host", "127.0.0.1", "--webui-port", "0", "--cores", "1",
-                                 "--memory", WORKER_MEMORY, "--work-dir", str(work_dir)])
+                                 "--memory", worker_memory, "--work-dir", str(work_dir)])
         wait_until(lambda: cluster.alive_workers() == workers, f"Spark standalone cluster ({workers} workers ALIVE)",
                    cluster.daemons)
         yield cluster

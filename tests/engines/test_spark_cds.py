@@ -18,7 +18,7 @@ def java(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     binary.parent.mkdir(parents=True)
     binary.write_text("#!/bin/sh\n")
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "jdk"))
-    monkeypatch.delenv(spark_cds.SWITCH, raising=False)
+    monkeypatch.setenv(spark_cds.SWITCH, "1")
     return str(binary)
 
 
@@ -56,12 +56,12 @@ def test_another_spark_or_java_needs_an_archive_of_its_own(tmp_path: Path, java:
     assert archive_key("4.3.0", java) != key
 
 
-def test_no_archive_when_switched_off_or_without_java_or_in_a_path_with_spaces(
+def test_no_archive_unless_switched_on_nor_without_java_nor_in_a_path_with_spaces(
         tmp_path: Path, java: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert java_options("4.3.0", tmp_path / "with space") == ""
-    monkeypatch.setenv(spark_cds.SWITCH, "0")
-    assert java_options("4.3.0", tmp_path / "cds") == ""
     monkeypatch.delenv(spark_cds.SWITCH)
+    assert java_options("4.3.0", tmp_path / "cds") == ""
+    monkeypatch.setenv(spark_cds.SWITCH, "1")
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "nowhere"))
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert java_options("4.3.0", tmp_path / "cds") == ""

@@ -5,7 +5,9 @@ dump the classes one run loaded into an archive (-XX:ArchiveClassesAtExit) and m
 (-XX:SharedArchiveFile): about 7 s less for every Spark command on a 2-core machine (docs/spark.md). The first run
 writes the archive under a name of its own, since the JVM writes it as it exits, after kefu has ended; a later run
 that finds it settled (unchanged for half a minute) renames it into place. A JVM that cannot use an archive (another
-Java, a damaged file) runs without one. KEFU_SPARK_CDS=0 turns it off.
+Java, a damaged file) runs without one. It is off unless KEFU_SPARK_CDS=1: a JVM dumping as it exits, after a
+command that printed JSON, was seen to write after that output (the cluster tests), so the dump belongs in a JVM
+of its own before it can be on by default.
 """
 from __future__ import annotations
 
@@ -45,7 +47,7 @@ def java_options(spark: str, folder: Path | None = None, now: float | None = Non
     """The driver JVM's options that map the archive, or that write one when there is none yet ("" for neither)."""
     java = java_binary()
     folder = folder or cache_dir()
-    if os.environ.get(SWITCH) == "0" or java is None or any(c.isspace() for c in str(folder)):
+    if os.environ.get(SWITCH) != "1" or java is None or any(c.isspace() for c in str(folder)):
         return ""  # the launcher splits its options at spaces
     key = archive_key(spark, java)
     archive = folder / f"{key}.jsa"

@@ -45,9 +45,11 @@ def archive_key(spark: str, java: str) -> str:
 
 def java_options(spark: str, folder: Path | None = None, now: float | None = None) -> str:
     """The driver JVM's options that map the archive, or that write one when there is none yet ("" for neither)."""
+    if os.environ.get(SWITCH) != "1":
+        return ""
     java = java_binary()
     folder = folder or cache_dir()
-    if os.environ.get(SWITCH) != "1" or java is None or any(c.isspace() for c in str(folder)):
+    if java is None or any(c.isspace() for c in str(folder)):
         return ""  # the launcher splits its options at spaces
     key = archive_key(spark, java)
     archive = folder / f"{key}.jsa"

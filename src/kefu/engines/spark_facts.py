@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -230,7 +231,7 @@ def _build_some(spark: SparkSession, settings: Settings, data: Path, facts_dir: 
             paid = _paid_ends(engine, ranges, settings.conversion_window_days)
             targets = _target_months(reach.touched, settings.conversion_window_days, paid)
             if len(ranges) == len(reach.touched) and engine.first_day and engine.last_day:
-                lo, hi = _month_span(targets)
+                lo, hi = _month_span(m for shops in targets.values() for ms in shops.values() for m in ms or ())
                 read = max(lo, engine.first_day), min(hi, engine.last_day)
                 narrow(engine, *read)
             engine.build([(f.model.name, f.scope) for f in SPARK_FACTS])
@@ -258,9 +259,9 @@ def _target_months(touched: Touched, window: int, paid: dict[str, dt.date]) -> d
             for fact in SPARK_FACTS if fact.table not in (ONLINE_HOURS, *DAYLESS)}
 
 
-def _month_span(targets: dict[str, dict[str, set[str] | None]]) -> DayRange:
-    """The first day of the earliest month and the last day of the latest month the targets name."""
-    named = [m for shops in targets.values() for ms in shops.values() for m in ms or ()]
+def _month_span(named: Iterable[str]) -> DayRange:
+    """The first day of the earliest and the last day of the latest of these months (YYYY-MM)."""
+    named = list(named)
     first = dt.date.fromisoformat(min(named) + "-01")
     last = (dt.date.fromisoformat(max(named) + "-01") + dt.timedelta(days=32)).replace(day=1)
     return first, last - dt.timedelta(days=1)
@@ -271,10 +272,8 @@ def _rebuild_online(spark: SparkSession, settings: Settings, data: Path, facts_d
     """Rewrite these months of online hours from every account's presence (its rows depend on nothing else)."""
     engine = _engine(spark, settings, data)
     try:
-        first = dt.date.fromisoformat(min(wanted) + "-01")
-        last = (dt.date.fromisoformat(max(wanted) + "-01") + dt.timedelta(days=32)).replace(day=1)
         # The calendar of the months' days: online hours have a row only for a day with online time.
-        engine.first_day, engine.last_day = first, last - dt.timedelta(days=1)
+        engine.first_day, engine.last_day = _month_span(wanted)
         engine.define()
         engine.build([(ONLINE_HOURS, "")])
         fact = next(f for f in SPARK_FACTS if f.table == ONLINE_HOURS)
